@@ -1,0 +1,4 @@
+import FunctionRuntime
+import GitfolioFunctions
+
+await FunctionMain.run("auth-callback", handler: Functions.authCallback)

@@ -1,0 +1,4 @@
+import FunctionRuntime
+import GitfolioFunctions
+
+await FunctionMain.run("login", handler: Functions.login)

@@ -1,0 +1,4 @@
+import FunctionRuntime
+import GitfolioFunctions
+
+await FunctionMain.run("logout", handler: Functions.logout)

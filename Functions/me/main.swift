@@ -1,0 +1,4 @@
+import FunctionRuntime
+import GitfolioFunctions
+
+await FunctionMain.run("me", handler: Functions.me)

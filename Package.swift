@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .swiftLanguageMode(.v6),
+]
+
+/// One thin executable per function: `Functions/<name>/main.swift`.
+let functionNames = ["login", "auth-callback", "logout", "me"]
+
+let package = Package(
+    name: "Gitfolio",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gitfolio", targets: ["gitfolio"]),
+    ] + functionNames.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+        .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
+    ],
+    targets: [
+        // Domain values, configuration, errors, crypto and outbound HTTP (GitHub).
+        .target(
+            name: "GitfolioCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // SQLite through GRDB: schema, migrations and queries.
+        .target(
+            name: "GitfolioStore",
+            dependencies: ["GitfolioCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // The function protocol: event types and the one-shot, warm and CGI runners.
+        .target(name: "FunctionRuntime", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // The handlers behind every function executable.
+        .target(
+            name: "GitfolioFunctions",
+            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime"],
+            swiftSettings: strict
+        ),
+        // The static-site builder.
+        .target(
+            name: "SiteBuilder",
+            dependencies: ["GitfolioCore", "GitfolioStore"],
+            swiftSettings: strict
+        ),
+        // The `gitfolio` command: build, serve, bench, migrate.
+        .target(
+            name: "GitfolioCLI",
+            dependencies: [
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "gitfolio", dependencies: ["GitfolioCLI"], swiftSettings: strict),
+        // The reference for the one-shot benchmark: a minimal Swift executable.
+        .executableTarget(name: "bench-minimal", swiftSettings: strict),
+        .target(
+            name: "GitfolioTestSupport",
+            dependencies: ["GitfolioCore", .product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Tests/GitfolioTestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GitfolioTests",
+            dependencies: [
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
+                "GitfolioCLI", "GitfolioTestSupport",
+            ],
+            swiftSettings: strict
+        ),
+    ] + functionNames.map {
+        .executableTarget(
+            name: $0,
+            dependencies: ["GitfolioFunctions", "FunctionRuntime"],
+            path: "Functions/\($0)",
+            swiftSettings: strict
+        )
+    }
+)

@@ -1,0 +1,57 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioStore
+
+struct MeBody: Encodable {
+    var member: MemberView
+    var profile: Profile
+}
+
+public enum MeHandlers {
+    /// `GET /api/me`: who is signed in, and their profile.
+    /// `PUT /api/me` with a whole profile: replaces it after validation.
+    /// `DELETE /api/me` with `{"confirm": "<login>"}`: deletes the account and everything that is theirs.
+    public static let me: ServiceHandler = { s, request, _ in
+        try allow(request, "GET", "PUT", "DELETE")
+        if request.method != "GET" { try s.requireSameOrigin(request) }
+        guard let member = try s.currentMember(request) else {
+            // A stale or forged cookie is cleared so the browser stops sending it.
+            let clear = request.cookie(Services.sessionCookie) != nil ? [s.clearedSessionCookie(request)] : []
+            return .error(.unauthorized(), cookies: clear)
+        }
+        switch request.method {
+        case "PUT":
+            let profile = try Profile.parse(json: try s.requireJSON(request))
+            let saved = try s.database.replaceProfile(memberID: member.id, with: profile, now: s.clock.now())
+            return .json(MeBody(member: MemberView(member), profile: saved))
+        case "DELETE":
+            let fields = try JSONFields.object(from: try s.requireJSON(request))
+            try fields.allowOnly(["confirm"])
+            guard try fields.string("confirm", max: 100) == member.login else {
+                throw APIError.badRequest("confirmation_required",
+                    "To delete the account, send {\"confirm\": \"\(member.login)\"}. / 계정을 삭제하려면 로그인 이름을 입력하세요.")
+            }
+            // Subscriptions, resumes, likes and comments are removed with the member by foreign keys;
+            // an active KakaoPay subscription will be made inactive here once payments exist.
+            try s.database.deleteMember(id: member.id)
+            return .json(["deleted": true], cookies: [s.clearedSessionCookie(request)])
+        default:
+            guard let profile = try s.database.profile(memberID: member.id) else { throw APIError.unauthorized() }
+            return .json(MeBody(member: MemberView(member), profile: profile))
+        }
+    }
+}
+
+/// The handlers of the function executables, with live services.
+public enum Functions {
+    public static let login = liveHandler(AuthHandlers.login)
+    public static let authCallback = liveHandler(AuthHandlers.authCallback)
+    public static let logout = liveHandler(AuthHandlers.logout)
+    public static let me = liveHandler(MeHandlers.me)
+
+    /// Every function by the name it is deployed under (`/api/<name>`).
+    public static let all: [String: FunctionHandler] = [
+        "login": login, "auth-callback": authCallback, "logout": logout, "me": me,
+    ]
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import GitfolioCore
+
+/// Owns the SQLite database: its connection pool (WAL), its migrations and every query.
+///
+/// Migrations are append-only: a shipped migration is never edited; changes come as new ones.
+public final class AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            writer = pool
+            // Reading the migration table is cheap; take the write lock only when work is due.
+            let migrator = AppDatabase.migrator
+            if try !pool.read({ try migrator.hasCompletedMigrations($0) }) {
+                try migrator.migrate(pool)
+            }
+        } catch let error as DatabaseError {
+            throw APIError.internal("The database at \(path) could not be opened: \(error.message ?? "\(error.resultCode)").")
+        }
+    }
+
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-members-sessions-profile") { db in
+            try db.execute(sql: Schema.v1)
+        }
+        return migrator
+    }
+}
+
+/// The schema, one string per shipped migration. Never edit a shipped one.
+enum Schema {
+    static let jobRoles = JobRole.allRawValues.map { "'\($0)'" }.joined(separator: ",")
+    static let schoolTypes = SchoolType.allRawValues.map { "'\($0)'" }.joined(separator: ",")
+    static let graduation = GraduationStatus.allRawValues.map { "'\($0)'" }.joined(separator: ",")
+    static let workTypes = WorkType.allRawValues.map { "'\($0)'" }.joined(separator: ",")
+    static let employment = EmploymentStatus.allRawValues.map { "'\($0)'" }.joined(separator: ",")
+    static let month = "GLOB '[12][0-9][0-9][0-9].[01][0-9]'"
+
+    static let v1 = """
+    CREATE TABLE member (
+        id INTEGER PRIMARY KEY,
+        github_id INTEGER UNIQUE,
+        local_login TEXT UNIQUE,
+        login TEXT NOT NULL CHECK (length(login) BETWEEN 1 AND 100),
+        name TEXT NOT NULL DEFAULT '' CHECK (length(name) <= 50),
+        email TEXT NOT NULL DEFAULT '' CHECK (length(email) <= 254),
+        phone TEXT NOT NULL DEFAULT '' CHECK (length(phone) <= 20),
+        avatar_url TEXT NOT NULL DEFAULT '' CHECK (length(avatar_url) <= 500),
+        job_role TEXT CHECK (job_role IN (\(jobRoles))),
+        plan TEXT NOT NULL DEFAULT 'FREE' CHECK (plan IN ('FREE','PRO')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        CHECK ((github_id IS NULL) <> (local_login IS NULL))
+    );
+
+    CREATE TABLE github_token (
+        member_id INTEGER PRIMARY KEY REFERENCES member(id) ON DELETE CASCADE,
+        ciphertext BLOB NOT NULL,
+        scope TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE session (
+        token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL CHECK (expires_at > created_at)
+    ) WITHOUT ROWID;
+    CREATE INDEX session_by_member ON session(member_id);
+
+    CREATE TABLE oauth_state (
+        state_hash TEXT PRIMARY KEY CHECK (length(state_hash) = 64),
+        scope TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE education (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        school_type TEXT NOT NULL CHECK (school_type IN (\(schoolTypes))),
+        school_name TEXT NOT NULL CHECK (length(school_name) BETWEEN 1 AND 100),
+        major TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN (\(graduation))),
+        start_month TEXT CHECK (start_month \(month)),
+        end_month TEXT CHECK (end_month \(month)),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE work_experience (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        company TEXT NOT NULL CHECK (length(company) BETWEEN 1 AND 100),
+        title TEXT NOT NULL DEFAULT '',
+        work_type TEXT NOT NULL CHECK (work_type IN (\(workTypes))),
+        employment TEXT NOT NULL CHECK (employment IN (\(employment))),
+        start_month TEXT CHECK (start_month \(month)),
+        end_month TEXT CHECK (end_month \(month)),
+        description TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE certificate (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        issuer TEXT NOT NULL DEFAULT '',
+        acquired_month TEXT CHECK (acquired_month \(month)),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE link (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        title TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+    """
+}
