@@ -45,7 +45,7 @@ let package = Package(
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "GitfolioStore"],
+            dependencies: ["GitfolioCore", "GitfolioStore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The `gitfolio` command: build, serve, bench, migrate.

@@ -6,13 +6,13 @@ import Glibc
 #endif
 
 /// Reads from a file descriptor with its own buffer: whole input, exact byte counts, or lines.
-final class FDReader {
-    let fd: Int32
+public final class FDReader {
+    public let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
 
-    init(fd: Int32) { self.fd = fd }
+    public init(fd: Int32) { self.fd = fd }
 
     private func fill() -> Bool {
         if eof { return false }
@@ -30,10 +30,10 @@ final class FDReader {
         }
     }
 
-    enum Line { case line(Data), tooLong, end }
+    public enum Line { case line(Data), tooLong, end }
 
     /// The next newline-terminated line; a line over `limit` bytes is skipped whole and reported.
-    func nextLine(limit: Int) -> Line {
+    public func nextLine(limit: Int) -> Line {
         var tooLong = false
         while true {
             if let nl = buffer[start...].firstIndex(of: 0x0A) {
@@ -52,7 +52,7 @@ final class FDReader {
     }
 
     /// Reads up to `count` bytes; fewer only at end of input.
-    func read(count: Int) -> Data {
+    public func read(count: Int) -> Data {
         while buffer.count - start < count, fill() {}
         let n = min(count, buffer.count - start)
         defer { start += n }
@@ -60,13 +60,13 @@ final class FDReader {
     }
 
     /// Everything up to end of input, or nil once more than `limit` bytes arrived.
-    func readAll(limit: Int) -> Data? {
+    public func readAll(limit: Int) -> Data? {
         while fill() { if buffer.count - start > limit { return nil } }
         return buffer.count - start > limit ? nil : Data(buffer[start...])
     }
 }
 
-func writeAll(_ data: Data, to fd: Int32) {
+public func writeAll(_ data: Data, to fd: Int32) {
     data.withUnsafeBytes { raw in
         var offset = 0
         while offset < raw.count {
@@ -180,7 +180,7 @@ public enum CGIRunner {
         return Data(head.utf8) + response.bodyData()
     }
 
-    static func reason(_ status: Int) -> String {
+    public static func reason(_ status: Int) -> String {
         switch status {
         case 200: "OK"
         case 201: "Created"

@@ -66,7 +66,7 @@ public enum FunctionRuntime {
         }
     }
 
-    static func encode(_ response: FunctionResponse) -> Data {
+    public static func encode(_ response: FunctionResponse) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(response)) ?? Data(#"{"statusCode":500,"body":""}"#.utf8)

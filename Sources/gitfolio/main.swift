@@ -1,1 +1,3 @@
 import GitfolioCLI
+
+await GitfolioCommand.runFromCommandLine()

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gitfolio bench`: one-shot latency of a database-reading function against a minimal Swift
+/// executable, measured interleaved in the same run, and warm-mode throughput.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure one-shot latency (vs a minimal Swift executable) and warm-mode throughput.")
+    @Option(help: "One-shot runs of each executable.") var runs = 300
+    @Option(help: "Requests sent to the warm process(es).") var warmRequests = 20_000
+    @Option(help: "Folder of the function executables (default: beside gitfolio).") var functions: String?
+
+    func run() throws {
+        let dir = functionsDirectory(functions)
+        let me = dir.appendingPathComponent("me").path, minimal = dir.appendingPathComponent("bench-minimal").path
+        for path in [me, minimal] where !FileManager.default.isExecutableFile(atPath: path) {
+            throw ValidationError("\(path) is missing; build first (swift build -c release).")
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("gitfolio-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        // A member with a session, so `GET /api/me` does real work: session lookup and profile read.
+        let dbPath = work.appendingPathComponent("bench.sqlite").path
+        let database = try AppDatabase(path: dbPath)
+        let member = try database.upsertLocalMember(login: "bench", name: "Bench", now: Date())
+        _ = try database.replaceProfile(memberID: member.id, with: Profile(
+            name: "벤치 Bench", email: "bench@example.com", jobRole: .backend,
+            education: [Education(schoolType: .bachelor, schoolName: "한국대학교", status: .graduated, start: "2018.03", end: "2022.02")],
+            links: [ProfileLink(title: "GitHub", url: "https://github.com/bench")]), now: Date())
+        let token = Secrets.randomToken()
+        try database.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
+        let event = try JSONEncoder().encode(FunctionRequest(
+            method: "GET", path: "/api/me", headers: ["cookie": "gitfolio_session=\(token)"]))
+        var env = ProcessInfo.processInfo.environment
+        env["GITFOLIO_DB"] = dbPath
+        env["GITFOLIO_SECRET_FILE"] = work.appendingPathComponent("secret.key").path
+        env.removeValue(forKey: "GITFOLIO_FUNCTION_MODE")
+        env.removeValue(forKey: "GATEWAY_INTERFACE")
+        let envList = env.map { "\($0.key)=\($0.value)" }
+
+        // Check that the function really answers 200 before timing it.
+        let (probe, _) = try Spawn.run(me, arguments: [], environment: envList, input: event)
+        guard let response = try? JSONDecoder().decode(FunctionResponse.self, from: probe), response.statusCode == 200 else {
+            throw ValidationError("`me` did not answer 200: \(String(decoding: probe, as: UTF8.self))")
+        }
+
+        print("Gitfolio function benchmark: \(runs) one-shot runs of each executable, interleaved; \(warmRequests) warm requests")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; functions from \(dir.path)")
+        var fnTimes: [Double] = [], minTimes: [Double] = []
+        for i in 0..<(runs + 10) {
+            let (_, a) = try Spawn.run(me, arguments: [], environment: envList, input: event)
+            let (_, b) = try Spawn.run(minimal, arguments: [], environment: envList, input: event)
+            if i >= 10 { fnTimes.append(a); minTimes.append(b) }  // the first ten warm the page cache
+        }
+        func line(_ name: String, _ t: [Double]) -> String {
+            let s = t.sorted()
+            let p = { (q: Double) in s[min(s.count - 1, Int(Double(s.count) * q))] }
+            return String(format: "%@  p50 %6.2f ms   p99 %6.2f ms   mean %6.2f ms", name, p(0.5), p(0.99), s.reduce(0, +) / Double(s.count))
+        }
+        print(line("one-shot me (GET /api/me, SQLite read)  ", fnTimes))
+        print(line("one-shot bench-minimal (stdin → stdout) ", minTimes))
+        let ratio = fnTimes.sorted()[fnTimes.count / 2] / minTimes.sorted()[minTimes.count / 2]
+        print(String(format: "one-shot overhead: %.2fx the minimal executable at p50 (target ≤ 2x)", ratio))
+
+        for processes in [1, 2] {
+            let per = warmRequests / processes
+            let start = Spawn.now()
+            let group = DispatchGroup()
+            let failures = Counter()
+            for _ in 0..<processes {
+                group.enter()
+                DispatchQueue.global().async {
+                    do {
+                        let ok = try Spawn.warm(me, environment: envList, event: event, count: per)
+                        if ok != per { failures.add(per - ok) }
+                    } catch { failures.add(per) }
+                    group.leave()
+                }
+            }
+            group.wait()
+            let seconds = (Spawn.now() - start) / 1000
+            print(String(format: "warm me, %d process%@: %d requests in %.2f s = %.0f requests/s%@", processes,
+                         processes == 1 ? "" : "es", per * processes, seconds, Double(per * processes) / seconds,
+                         failures.value > 0 ? " (\(failures.value) failed)" : ""))
+        }
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ n: Int) { lock.lock(); count += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+/// posix_spawn with pipes: the least overhead a runner can add when starting a process.
+enum Spawn {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1_000_000
+    }
+
+    static func start(_ path: String, arguments: [String], environment: [String]) throws -> (pid: pid_t, stdin: Int32, stdout: Int32) {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0 else { throw ValidationError("pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        for fd in [inPipe[0], inPipe[1], outPipe[0], outPipe[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        close(inPipe[0])
+        close(outPipe[1])
+        guard rc == 0 else { throw ValidationError("posix_spawn \(path) failed: \(rc)") }
+        return (pid, inPipe[1], outPipe[0])
+    }
+
+    /// Starts the executable, writes `input`, reads all output; returns it and the wall time in ms.
+    static func run(_ path: String, arguments: [String], environment: [String], input: Data) throws -> (Data, Double) {
+        let t0 = now()
+        let (pid, stdin, stdout) = try start(path, arguments: arguments, environment: environment)
+        writeAll(input, to: stdin)
+        close(stdin)
+        let output = FDReader(fd: stdout).readAll(limit: 1 << 24) ?? Data()
+        close(stdout)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (output, now() - t0)
+    }
+
+    /// Streams `count` events to one warm process from a writer thread while reading the answers;
+    /// returns how many answers had status 200.
+    static func warm(_ path: String, environment: [String], event: Data, count: Int) throws -> Int {
+        let (pid, stdin, stdout) = try start(path, arguments: ["--warm"], environment: environment)
+        let line = event + Data([0x0A])
+        let writer = Thread {
+            var batch = Data()
+            for _ in 0..<64 { batch.append(line) }
+            var sent = 0
+            while sent < count {
+                let n = min(64, count - sent)
+                writeAll(n == 64 ? batch : line.repeated(n), to: stdin)
+                sent += n
+            }
+            close(stdin)
+        }
+        writer.start()
+        let reader = FDReader(fd: stdout)
+        var ok = 0
+        let marker = Data(#""statusCode":200"#.utf8)
+        for _ in 0..<count {
+            guard case .line(let answer) = reader.nextLine(limit: 1 << 22) else { break }
+            if answer.range(of: marker) != nil { ok += 1 }
+        }
+        close(stdout)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return ok
+    }
+}
+
+extension Data {
+    func repeated(_ n: Int) -> Data {
+        var out = Data()
+        for _ in 0..<n { out.append(self) }
+        return out
+    }
+}

@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioFunctions
+import GitfolioStore
+import SiteBuilder
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct GitfolioCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gitfolio",
+        abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Bench.self],
+        defaultSubcommand: Serve.self)
+
+    public init() {}
+}
+
+/// Paths shared by the commands; defaults are relative to the repository root.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "Templates, strings and assets.") var site = "site"
+    @Option(help: "Content folder (site.json).") var content = "content"
+    @Option(help: "Output folder for the built site.") var out = "_site"
+    @Option(help: "SQLite database file (default: $GITFOLIO_DB or content/gitfolio.sqlite).") var db: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["GITFOLIO_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Config.defaultDatabasePath
+    }
+
+    func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
+
+    func build(database: AppDatabase) throws -> SiteBuilder.Report {
+        try SiteBuilder(options: .init(siteDirectory: url(site), contentDirectory: url(content), outputDirectory: url(out)),
+                        database: database).build()
+    }
+}
+
+/// The folder holding the function executables: beside this `gitfolio` binary unless told.
+func functionsDirectory(_ option: String?) -> URL {
+    if let option { return URL(fileURLWithPath: option).standardizedFileURL }
+    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    if CommandLine.arguments[0].contains("/") { return exe.deletingLastPathComponent() }
+    return (Bundle.main.executableURL ?? exe).deletingLastPathComponent()
+}
+
+func fail(_ message: String) -> some Error {
+    ValidationError(message)
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Render the static site from site/, content/ and the database.")
+    @OptionGroup var options: SiteOptions
+
+    func run() throws {
+        let database = try AppDatabase(path: options.databasePath)
+        _ = try options.build(database: database)
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database schema.")
+    @OptionGroup var options: SiteOptions
+
+    func run() throws {
+        _ = try AppDatabase(path: options.databasePath)
+        print("database ready: \(options.databasePath)")
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the site and serve it with its functions (the embedded default).")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port: UInt16 = 8080
+    @Option(help: "Warm processes per function.") var workers = 2
+    @Option(help: "Folder of the function executables (default: beside gitfolio).") var functions: String?
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let env = ProcessInfo.processInfo.environment
+        let dbPath = options.url(options.databasePath).path
+        let database = try AppDatabase(path: dbPath)
+        _ = try options.build(database: database)
+
+        var workerEnv = env
+        workerEnv["GITFOLIO_DB"] = dbPath
+        workerEnv["GITFOLIO_FUNCTION_MODE"] = "warm"
+        if env["GITFOLIO_PUBLIC_URL"] == nil { workerEnv["GITFOLIO_PUBLIC_URL"] = "http://\(host):\(port)" }
+        let config = try Config(environment: workerEnv)
+        let loopback = host.hasPrefix("127.") || host == "localhost"
+        var localKey: String?
+        if config.github == nil && loopback {
+            localKey = Secrets.randomToken()
+            workerEnv["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey
+        } else {
+            workerEnv.removeValue(forKey: "GITFOLIO_LOCAL_SIGNIN_KEY")
+        }
+        let dir = functionsDirectory(functions)
+        var pools: [String: FunctionPool] = [:]
+        for name in Functions.all.keys.sorted() {
+            let exe = dir.appendingPathComponent(name)
+            guard FileManager.default.isExecutableFile(atPath: exe.path) else {
+                throw fail("The function executable \(exe.path) is missing; run `swift build` first or pass --functions.")
+            }
+            pools[name] = FunctionPool(name: name, executable: exe, environment: workerEnv, size: workers)
+        }
+        let server = SiteServer(host: host, port: port, siteDirectory: options.url(options.out), pools: pools,
+                                localSignInKey: localKey)
+        let github = config.github != nil
+        let localOn = localKey != nil
+        try await server.run { actual in
+            print("Gitfolio is serving http://\(host):\(actual)/  (site: \(options.out), database: \(options.databasePath))")
+            print(github ? "GitHub sign-in: on" : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localOn ? "on, loopback only" : "off")")
+            print("Press Ctrl-C to stop.")
+            fflush(nil)
+        }
+    }
+}
+
+struct Deploy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a lighttpd configuration that serves the built site and runs the functions as CGI.")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "Port for lighttpd.") var port: UInt16 = 8081
+    @Option(help: "Address for lighttpd.") var host = "127.0.0.1"
+    @Option(help: "Folder to write lighttpd.conf and cgi-bin/ into.") var dir = "deploy/run"
+    @Option(help: "Folder of the function executables (default: beside gitfolio).") var functions: String?
+    @Option(help: "Public URL of the site (default: http://host:port).") var publicURL: String?
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        let fm = FileManager.default
+        let target = options.url(dir)
+        let cgi = target.appendingPathComponent("cgi-bin")
+        try fm.createDirectory(at: cgi, withIntermediateDirectories: true)
+        let source = functionsDirectory(functions)
+        for name in Functions.all.keys.sorted() {
+            let link = cgi.appendingPathComponent(name)
+            try? fm.removeItem(at: link)
+            try fm.createSymbolicLink(at: link, withDestinationURL: source.appendingPathComponent(name))
+        }
+        var settings: [(String, String)] = [
+            ("GITFOLIO_DB", options.url(options.databasePath).path),
+            ("GITFOLIO_PUBLIC_URL", publicURL ?? env["GITFOLIO_PUBLIC_URL"] ?? "http://\(host):\(port)"),
+        ]
+        for name in ["GITFOLIO_SECRET_KEY", "GITFOLIO_SECRET_FILE", "GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET",
+                     "GITHUB_OAUTH_URL", "GITHUB_API_URL", "GITFOLIO_LOG_LEVEL"] {
+            if let value = env[name], !value.isEmpty { settings.append((name, value)) }
+        }
+        let conf = LighttpdConfig(host: host, port: port, documentRoot: options.url(options.out).path,
+                                  cgiDirectory: cgi.path, logDirectory: target.path, environment: settings).render()
+        let confURL = target.appendingPathComponent("lighttpd.conf")
+        try Data(conf.utf8).write(to: confURL)
+        // The file may hold the GitHub client secret.
+        chmod(confURL.path, 0o600)
+        print("wrote \(confURL.path); run: lighttpd -D -f \(confURL.path)")
+    }
+}
+
+/// A lighttpd configuration: the static site as the document root, `/api/<name>` as CGI.
+public struct LighttpdConfig {
+    public var host: String
+    public var port: UInt16
+    public var documentRoot: String
+    public var cgiDirectory: String
+    public var logDirectory: String
+    public var environment: [(String, String)]
+
+    public init(host: String, port: UInt16, documentRoot: String, cgiDirectory: String, logDirectory: String,
+                environment: [(String, String)]) {
+        self.host = host
+        self.port = port
+        self.documentRoot = documentRoot
+        self.cgiDirectory = cgiDirectory
+        self.logDirectory = logDirectory
+        self.environment = environment
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    public func render() -> String {
+        let names = Functions.all.keys.sorted().joined(separator: "|")
+        let env = environment.map { "  \(Self.quote($0.0)) => \(Self.quote($0.1))" }.joined(separator: ",\n")
+        return """
+        # Generated by `gitfolio deploy`. Serves the built site and runs each function as CGI/1.1.
+        server.modules = ("mod_access", "mod_alias", "mod_setenv", "mod_cgi")
+        server.bind = \(Self.quote(host))
+        server.port = \(port)
+        server.document-root = \(Self.quote(documentRoot))
+        server.errorlog = \(Self.quote(logDirectory + "/lighttpd-error.log"))
+        server.max-request-size = 1024
+        index-file.names = ("index.html")
+        url.access-deny = ("~", ".inc", ".gitfolio-build.json")
+        mimetype.assign = (
+          ".html" => "text/html; charset=utf-8", ".css" => "text/css; charset=utf-8",
+          ".js" => "text/javascript; charset=utf-8", ".json" => "application/json", ".png" => "image/png",
+          ".svg" => "image/svg+xml", ".pdf" => "application/pdf", ".txt" => "text/plain; charset=utf-8"
+        )
+        $HTTP["url"] =~ "^/api/" {
+          $HTTP["url"] =~ "^/api/(\(names))$" {
+            alias.url = ("/api/" => \(Self.quote(cgiDirectory + "/")))
+            cgi.assign = ("" => "")
+            cgi.execute-x-only = "enable"
+            setenv.add-environment = (
+        \(env)
+            )
+          } else {
+            url.access-deny = ("")
+          }
+        }
+
+        """
+    }
+}
+
+extension GitfolioCommand {
+    /// Parses the arguments and runs the chosen command, async or not (the thin `main.swift` calls this).
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GitfolioCore
+import GitfolioStore
+
+/// Everything a build reads, loaded once.
+struct SiteInputs {
+    struct Page {
+        var name: String
+        var template: String
+        var titleKey: String
+    }
+    struct Asset {
+        var name: String
+        var data: Data
+    }
+
+    var layout: String
+    var pages: [Page]
+    var assets: [Asset]
+    var strings: [Language: [String: String]]
+    var stringsData: [Language: Data]
+    var site: [String: String]
+    var siteData: Data
+    var stats: [String: String]
+
+    static func load(site: URL, content: URL, database: AppDatabase?) throws -> SiteInputs {
+        func read(_ url: URL) throws -> Data {
+            do { return try Data(contentsOf: url) } catch {
+                throw SiteBuildError(step: "load", path: url.path, reason: "cannot be read")
+            }
+        }
+        func text(_ url: URL) throws -> String { String(decoding: try read(url), as: UTF8.self) }
+        func stringMap(_ url: URL) throws -> [String: String] {
+            guard let map = try? JSONDecoder().decode([String: String].self, from: try read(url)) else {
+                throw SiteBuildError(step: "load", path: url.path, reason: "must be a JSON object of strings")
+            }
+            return map
+        }
+        let fm = FileManager.default
+        let layout = try text(site.appendingPathComponent("layout.html"))
+        let pagesDir = site.appendingPathComponent("pages")
+        let pageNames = ((try? fm.contentsOfDirectory(atPath: pagesDir.path)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
+        guard !pageNames.isEmpty else { throw SiteBuildError(step: "load", path: pagesDir.path, reason: "holds no .html pages") }
+        let pages = try pageNames.map { name -> Page in
+            let template = try text(pagesDir.appendingPathComponent(name))
+            // The first line may name the page's title string: <!-- title: page.index.title -->
+            var titleKey = "site.name"
+            if let first = template.split(separator: "\n", maxSplits: 1).first,
+               let range = first.range(of: #"<!--\s*title:\s*([a-z0-9._]+)\s*-->"#, options: .regularExpression) {
+                titleKey = String(first[range]).replacingOccurrences(of: "<!--", with: "")
+                    .replacingOccurrences(of: "-->", with: "").replacingOccurrences(of: "title:", with: "")
+                    .trimmingCharacters(in: .whitespaces)
+            }
+            return Page(name: name, template: template, titleKey: titleKey)
+        }
+        let assetsDir = site.appendingPathComponent("assets")
+        let assetNames = ((try? fm.contentsOfDirectory(atPath: assetsDir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let assets = try assetNames.map { Asset(name: $0, data: try read(assetsDir.appendingPathComponent($0))) }
+        var strings: [Language: [String: String]] = [:]
+        var stringsData: [Language: Data] = [:]
+        for language in Language.allCases {
+            let url = site.appendingPathComponent("i18n/\(language.rawValue).json")
+            strings[language] = try stringMap(url)
+            stringsData[language] = try read(url)
+        }
+        // Every language must have every key of Korean, the first language.
+        if let missing = Set(strings[.ko]!.keys).subtracting(strings[.en]!.keys).sorted().first {
+            throw SiteBuildError(step: "load", path: "site/i18n/en.json", reason: "missing the string \(missing)")
+        }
+        let siteURL = content.appendingPathComponent("site.json")
+        let siteValues = try stringMap(siteURL)
+        var stats: [String: String] = [:]
+        if let database {
+            stats["stats.members"] = String(try database.memberCount())
+        }
+        return SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
+                          site: siteValues, siteData: try read(siteURL), stats: stats)
+    }
+}
+
+/// Fills a page into the layout. Placeholders: `{{t.key}}` (a string of the page's language),
+/// `{{site.key}}` (content/site.json), `{{stats.key}}` (the database), `{{lang}}`, `{{root}}`
+/// (the language's URL prefix), `{{alternate}}` (this page in the other language),
+/// `{{i18n.json}}` (the `js.` strings for scripts), `{{content}}` (the page, in the layout only).
+/// Every value is HTML-escaped except `{{content}}` and `{{i18n.json}}`; an unknown name fails the build.
+struct PageRenderer {
+    var inputs: SiteInputs
+    var language: Language
+    var strings: [String: String]
+    var page: SiteInputs.Page
+    var path: String
+
+    func render() throws -> Data {
+        let body = try fill(page.template, allowContent: false)
+        let html = try fill(inputs.layout, allowContent: true, content: body)
+        return Data(html.utf8)
+    }
+
+    func value(_ name: String, content: String?) throws -> String {
+        switch name {
+        case "content":
+            guard let content else { break }
+            return content
+        case "lang":
+            return language.rawValue
+        case "root":
+            return language == .ko ? "" : "/en"
+        case "title":
+            return escape(strings[page.titleKey] ?? page.titleKey)
+        case "alternate":
+            return escape(language == .ko ? "/en/\(page.name)" : "/\(page.name)")
+        case "alternate.lang":
+            return language == .ko ? "en" : "ko"
+        case "i18n.json":
+            let js = strings.filter { $0.key.hasPrefix("js.") }
+            let data = try JSONSerialization.data(withJSONObject: js, options: [.sortedKeys])
+            // Safe inside <script>: no "</" can close the element.
+            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        default:
+            if name.hasPrefix("t."), let s = strings[String(name.dropFirst(2))] { return escape(s) }
+            if name.hasPrefix("site."), let s = inputs.site[String(name.dropFirst(5))] { return escape(s) }
+            if name.hasPrefix("stats."), let s = inputs.stats[name] { return escape(s) }
+        }
+        throw SiteBuildError(step: "render", path: path, reason: "unknown placeholder {{\(name)}}")
+    }
+
+    func fill(_ template: String, allowContent: Bool, content: String? = nil) throws -> String {
+        var out = ""
+        var rest = template[...]
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else {
+                throw SiteBuildError(step: "render", path: path, reason: "a {{ is never closed")
+            }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += try value(name, content: allowContent ? content : nil)
+            rest = rest[close.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+public func escapeHTML(_ s: String) -> String { escape(s) }
+
+func escape(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for ch in s {
+        switch ch {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(ch)
+        }
+    }
+    return out
+}
