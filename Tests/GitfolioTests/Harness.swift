@@ -1,0 +1,63 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioFunctions
+import GitfolioStore
+import GitfolioTestSupport
+
+/// Real services over a temporary SQLite file, optionally pointed at a fake GitHub.
+struct Harness {
+    let dir: TempDir
+    let services: Services
+    let environment: [String: String]
+
+    init(github: FakeGitHub? = nil, localKey: String? = nil, publicURL: String = "http://127.0.0.1:8080") throws {
+        dir = try TempDir()
+        var env = ["GITFOLIO_DB": dir.path("gitfolio.sqlite"), "GITFOLIO_SECRET_FILE": dir.path("secret.key"),
+                   "GITFOLIO_PUBLIC_URL": publicURL]
+        if let github {
+            env["GITHUB_CLIENT_ID"] = github.clientID
+            env["GITHUB_CLIENT_SECRET"] = github.clientSecret
+            env["GITHUB_OAUTH_URL"] = github.baseURL.absoluteString
+            env["GITHUB_API_URL"] = github.baseURL.absoluteString
+        }
+        if let localKey { env["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey }
+        environment = env
+        services = try Services.live(environment: env)
+    }
+
+    var database: AppDatabase { services.database }
+
+    func call(_ handler: @escaping ServiceHandler, _ request: FunctionRequest, mode: RunMode = .oneShot) async -> FunctionResponse {
+        let services = self.services
+        return await FunctionRuntime.respond(to: request, context: FunctionContext(name: "test", mode: mode)) { r, c in
+            try await handler(services, r, c)
+        }
+    }
+
+    /// A member with a live session; returns the member and the Cookie header value.
+    func signedInMember(_ login: String = "alice") throws -> (Member, String) {
+        let member = try database.upsertLocalMember(login: login, name: login, now: Date())
+        let token = Secrets.randomToken()
+        try database.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
+        return (member, "gitfolio_session=\(token)")
+    }
+}
+
+extension FunctionResponse {
+    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: bodyData()) as? [String: Any] }
+    var errorCode: String? { (json?["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
+    func cookie(_ name: String) -> String? { cookies.first { $0.hasPrefix("\(name)=") } }
+}
+
+/// A browser-like same-origin request.
+func browser(_ method: String, _ path: String, query: String = "", cookie: String? = nil, json: String? = nil,
+             origin: String? = "http://127.0.0.1:8080", extra: [String: String] = [:]) -> FunctionRequest {
+    var headers = extra
+    if let cookie { headers["cookie"] = cookie }
+    if let origin { headers["origin"] = origin }
+    if json != nil { headers["content-type"] = "application/json" }
+    headers["host"] = headers["host"] ?? "127.0.0.1:8080"
+    return FunctionRequest(method: method, path: path, query: query, headers: headers, body: json)
+}
