@@ -113,9 +113,9 @@ struct PageRenderer {
             return language == .ko ? "en" : "ko"
         case "i18n.json":
             let js = strings.filter { $0.key.hasPrefix("js.") }
-            let data = try JSONSerialization.data(withJSONObject: js, options: [.sortedKeys])
-            // Safe inside <script>: no "</" can close the element.
-            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+            let data = try JSONSerialization.data(withJSONObject: js, options: [.sortedKeys, .withoutEscapingSlashes])
+            // Safe inside <script>: no "<" at all, so nothing can close the element or open a comment.
+            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
         default:
             if name.hasPrefix("t."), let s = strings[String(name.dropFirst(2))] { return escape(s) }
             if name.hasPrefix("site."), let s = inputs.site[String(name.dropFirst(5))] { return escape(s) }

@@ -1,0 +1,118 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioStore
+import GitfolioTestSupport
+import Testing
+
+/// The built function executables, run as black boxes through stdin and stdout.
+@Suite struct ExecutableTests {
+    struct Setup {
+        let dir: TempDir
+        let env: [String: String]
+        let cookie: String
+        init() throws {
+            dir = try TempDir("gitfolio-exe")
+            env = ["GITFOLIO_DB": dir.path("g.sqlite"), "GITFOLIO_SECRET_FILE": dir.path("secret.key"),
+                   "PATH": "/usr/bin:/bin", "GITFOLIO_PUBLIC_URL": "http://127.0.0.1:8080"]
+            let db = try AppDatabase(path: dir.path("g.sqlite"))
+            let member = try db.upsertLocalMember(login: "dana", name: "다나", now: Date())
+            let token = Secrets.randomToken()
+            try db.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
+            cookie = "gitfolio_session=\(token)"
+        }
+        func event(_ method: String, cookie: String? = nil, body: String? = nil, headers: [String: String] = [:]) throws -> Data {
+            var h = headers
+            if let cookie { h["cookie"] = cookie }
+            return try JSONEncoder().encode(FunctionRequest(method: method, path: "/api/me", headers: h, body: body))
+        }
+    }
+
+    func decode(_ r: RunResult) throws -> [FunctionResponse] {
+        try r.stdout.split(separator: 0x0A).map { try JSONDecoder().decode(FunctionResponse.self, from: Data($0)) }
+    }
+
+    @Test func oneShotReadsTheDatabase() throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        let signedIn = try runProcess(Built.executable("me"), environment: s.env, input: try s.event("GET", cookie: s.cookie))
+        #expect(signedIn.status == 0)
+        let response = try #require(try decode(signedIn).first)
+        #expect(response.statusCode == 200)
+        #expect(response.body.contains(#""login":"dana""#))
+        let anonymous = try runProcess(Built.executable("me"), environment: s.env, input: try s.event("GET"))
+        #expect(try decode(anonymous).first?.statusCode == 401)
+    }
+
+    @Test func warmAnswersEveryLine() throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        var input = Data()
+        for i in 0..<30 {
+            input += try s.event("GET", cookie: i % 2 == 0 ? s.cookie : nil) + Data([0x0A])
+        }
+        input += Data("garbage\n".utf8)
+        input += try s.event("PUT", cookie: s.cookie, body: #"{"name":"다나 Kim"}"#, headers: ["content-type": "application/json", "x-gitfolio-csrf": "1"]) + Data([0x0A])
+        input += try s.event("GET", cookie: s.cookie) + Data([0x0A])
+        let result = try runProcess(Built.executable("me"), arguments: ["--warm"], environment: s.env, input: input)
+        #expect(result.status == 0)
+        let all = try decode(result)
+        #expect(all.count == 33)
+        #expect(all.prefix(30).map(\.statusCode) == (0..<30).map { $0 % 2 == 0 ? 200 : 401 })
+        #expect(all[30].statusCode == 400)
+        #expect(all[31].statusCode == 200)
+        #expect(all[32].body.contains("다나 Kim"))
+    }
+
+    @Test func cgiModeSpeaksCGI() throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        let body = #"{"name":"CGI 다나"}"#
+        var env = s.env
+        env.merge(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "PUT", "SCRIPT_NAME": "/api/me", "CONTENT_TYPE": "application/json",
+                   "CONTENT_LENGTH": String(body.utf8.count), "HTTP_COOKIE": s.cookie, "HTTP_ORIGIN": "http://127.0.0.1:8080",
+                   "REMOTE_ADDR": "127.0.0.1"]) { $1 }
+        let result = try runProcess(Built.executable("me"), environment: env, input: Data((body + "EXTRA BYTES").utf8))
+        #expect(result.status == 0)
+        #expect(result.out.hasPrefix("Status: 200 OK\r\n"))
+        #expect(result.out.contains("\r\n\r\n{"))
+        #expect(result.out.contains("CGI 다나"))
+    }
+
+    @Test(arguments: ["me", "login", "logout", "auth-callback"])
+    func malformedAndOversizedInputNeverCrashes(function: String) throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        for (input, status) in [(Data("{not json".utf8), 400), (Data(), 400),
+                                (Data(repeating: 0x7B, count: FunctionRuntime.maxEventBytes + 1), 413)] {
+            let result = try runProcess(Built.executable(function), environment: s.env, input: input)
+            #expect(result.status == 0)
+            let response = try #require(try decode(result).first)
+            #expect(response.statusCode == status)
+            #expect(response.body.contains(#"{"error":{"code":"#))
+        }
+    }
+
+    @Test func secretsNeverReachTheLogs() throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        var env = s.env
+        env["GITHUB_CLIENT_ID"] = "Iv1.client"
+        env["GITHUB_CLIENT_SECRET"] = "super-secret-value-123"
+        env["GITHUB_OAUTH_URL"] = "http://127.0.0.1:9"  // nothing listens: the exchange fails
+        env["GITFOLIO_LOG_LEVEL"] = "debug"
+        let state = Secrets.randomToken()
+        let db = try AppDatabase(path: s.dir.path("g.sqlite"))
+        try db.saveOAuthState(hash: Secrets.sha256Hex(state), scope: "read:user", returnTo: "/me.html", now: Date())
+        let event = try JSONEncoder().encode(FunctionRequest(
+            method: "GET", path: "/api/auth-callback", query: "code=the-code&state=\(state)", headers: ["cookie": "gitfolio_oauth=\(state)"]))
+        let result = try runProcess(Built.executable("auth-callback"), environment: env, input: event)
+        let response = try #require(try decode(result).first)
+        #expect(response.statusCode == 502)
+        #expect(!result.err.isEmpty)  // the failure is logged...
+        for secret in ["super-secret-value-123", "the-code", state] {  // ...without secrets
+            #expect(!result.err.contains(secret))
+            #expect(!result.out.contains(secret))
+        }
+    }
+}

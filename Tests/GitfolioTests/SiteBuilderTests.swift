@@ -1,0 +1,134 @@
+import Foundation
+import GitfolioCore
+import GitfolioStore
+import GitfolioTestSupport
+import SiteBuilder
+import Testing
+
+/// Compares with a golden file beside the tests; `GITFOLIO_UPDATE_GOLDEN=1` rewrites it. A missing
+/// golden file is written and the test fails, so that the new file is looked at and committed.
+func assertGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+    if ProcessInfo.processInfo.environment["GITFOLIO_UPDATE_GOLDEN"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
+        let existed = FileManager.default.fileExists(atPath: url.path)
+        try Data(actual.utf8).write(to: url)
+        if !existed { Issue.record("wrote new golden file \(name); check it and commit it", sourceLocation: sourceLocation) }
+        return
+    }
+    let expected = try String(contentsOf: url, encoding: .utf8)
+    #expect(actual == expected, "output differs from Golden/\(name)", sourceLocation: sourceLocation)
+}
+
+/// A copy of the repository's site/ and content/ that a test may change.
+struct SiteFixture {
+    let dir: TempDir
+    let site: URL, content: URL, out: URL
+    let database: AppDatabase
+
+    init() throws {
+        dir = try TempDir("gitfolio-site")
+        site = dir.url.appendingPathComponent("site")
+        content = dir.url.appendingPathComponent("content")
+        out = dir.url.appendingPathComponent("_site")
+        try FileManager.default.copyItem(at: Built.packageRoot.appendingPathComponent("site"), to: site)
+        try FileManager.default.createDirectory(at: content, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Built.packageRoot.appendingPathComponent("content/site.json"),
+                                         to: content.appendingPathComponent("site.json"))
+        database = try AppDatabase(path: dir.path("g.sqlite"))
+    }
+
+    func build() throws -> SiteBuilder.Report {
+        try SiteBuilder(options: .init(siteDirectory: site, contentDirectory: content, outputDirectory: out),
+                        database: database, progress: { _ in }).build()
+    }
+
+    func page(_ path: String) throws -> String { try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8) }
+}
+
+@Suite struct SiteBuilderTests {
+    @Test func buildsEveryPageInBothLanguages() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        let report = try f.build()
+        #expect(Set(report.written) == ["index.html", "login.html", "me.html", "en/index.html", "en/login.html", "en/me.html",
+                                        "assets/app.js", "assets/style.css"])
+        let ko = try f.page("index.html"), en = try f.page("en/index.html")
+        #expect(ko.contains(#"<html lang="ko">"#) && ko.contains("GitHub 활동을 회사가 믿는 이력서로"))
+        #expect(en.contains(#"<html lang="en">"#) && en.contains("From your GitHub work to a resume companies trust"))
+        #expect(ko.contains(#"href="/en/index.html""#) && en.contains(#"href="/index.html""#))
+        try assertGolden(ko, "index.ko.html")
+        try assertGolden(try f.page("en/me.html"), "me.en.html")
+    }
+
+    @Test func unchangedInputsAreSkippedAndChangedOnesRebuilt() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        _ = try f.build()
+        let again = try f.build()
+        #expect(again.written.isEmpty)
+        #expect(again.skipped.count == 8)
+
+        // A new member changes only the pages that show the member count.
+        _ = try f.database.upsertLocalMember(login: "new", name: "new", now: Date())
+        let afterMember = try f.build()
+        #expect(Set(afterMember.written) == ["index.html", "en/index.html"])
+        #expect(try f.page("index.html").contains(#"<strong data-stat="members">1</strong>"#))
+
+        // Editing the English strings rebuilds the English pages only.
+        let en = f.site.appendingPathComponent("i18n/en.json")
+        let text = try String(contentsOf: en, encoding: .utf8).replacingOccurrences(of: "Sign in to Gitfolio", with: "Log in to Gitfolio")
+        try Data(text.utf8).write(to: en)
+        let afterStrings = try f.build()
+        #expect(Set(afterStrings.written) == ["en/index.html", "en/login.html", "en/me.html"])
+        #expect(try f.page("en/login.html").contains("Log in to Gitfolio"))
+
+        // A deleted output file is written again even though its inputs did not change.
+        try FileManager.default.removeItem(at: f.out.appendingPathComponent("me.html"))
+        #expect(try f.build().written == ["me.html"])
+    }
+
+    @Test func removedPagesArePruned() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        _ = try f.build()
+        try FileManager.default.removeItem(at: f.site.appendingPathComponent("pages/login.html"))
+        let report = try f.build()
+        #expect(Set(report.removed) == ["login.html", "en/login.html"])
+        #expect(!FileManager.default.fileExists(atPath: f.out.appendingPathComponent("login.html").path))
+    }
+
+    @Test func unknownPlaceholderFailsNamingThePage() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        try Data("<p>{{t.no.such.key}}</p>".utf8).write(to: f.site.appendingPathComponent("pages/broken.html"))
+        do {
+            _ = try f.build()
+            Issue.record("the build should have failed")
+        } catch let error as SiteBuildError {
+            #expect(error.path == "broken.html")
+            #expect(error.reason.contains("{{t.no.such.key}}"))
+        }
+    }
+
+    @Test func missingTranslationFailsTheBuild() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        try Data(#"{"site.name":"Gitfolio"}"#.utf8).write(to: f.site.appendingPathComponent("i18n/en.json"))
+        #expect(throws: SiteBuildError.self) { try f.build() }
+    }
+
+    @Test func valuesAreEscaped() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        try Data(#"{"name":"<script>alert('x')</script>&"}"#.utf8).write(to: f.content.appendingPathComponent("site.json"))
+        let ko = f.site.appendingPathComponent("i18n/ko.json")
+        var strings = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: ko))
+        strings["js.saved"] = "</script><script>alert(1)</script>"
+        try JSONEncoder().encode(strings).write(to: ko)
+        _ = try f.build()
+        let page = try f.page("index.html")
+        #expect(!page.contains("<script>alert"))
+        #expect(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"))
+        #expect(page.contains(#"\u003c/script>\u003cscript>alert(1)\u003c/script>"#))
+    }
+}
