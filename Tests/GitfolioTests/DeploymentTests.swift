@@ -1,0 +1,209 @@
+import Foundation
+import GitfolioTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process that is stopped when the test ends.
+final class Running: @unchecked Sendable {
+    let process = Process()
+    let output = Pipe()
+    private let lock = NSLock()
+    private var text = ""
+
+    init(_ executable: URL, _ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock(); self.text += String(decoding: data, as: UTF8.self); self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    var log: String { lock.lock(); defer { lock.unlock() }; return text }
+
+    /// Waits for a line of output matching the pattern and returns its first capture group.
+    func await(_ pattern: String, timeout: TimeInterval = 60) async throws -> String {
+        let regex = try NSRegularExpression(pattern: pattern)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let current = log
+            if let m = regex.firstMatch(in: current, range: NSRange(current.startIndex..., in: current)),
+               let r = Range(m.range(at: 1), in: current) { return String(current[r]) }
+            if !process.isRunning { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw ProcessError(message: "no '\(pattern)' in output:\n\(log)")
+    }
+
+    /// SIGTERM (lighttpd's SIGINT is a graceful stop that waits for idle keep-alive clients),
+    /// then SIGKILL if the process is still there after five seconds.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
+    }
+}
+
+struct ProcessError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+/// The pids of a process's children named `name` (read from /proc).
+func children(of parent: Int32, named name: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return false }
+        let comm = stat[stat.index(after: open)..<close]
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        return comm == name && fields.count > 1 && Int32(fields[1]) == parent
+    }
+}
+
+func lighttpdPath() -> String? {
+    ["/usr/sbin/lighttpd", "/usr/bin/lighttpd", "/usr/local/sbin/lighttpd"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+@Suite(.serialized) struct DeploymentTests {
+    /// The OAuth flow and My page through lighttpd running the function executables as CGI.
+    @Test func lighttpdRunsTheFunctionsAsCGI() async throws {
+        let lighttpd = try #require(lighttpdPath(), "lighttpd is not installed; ./test.sh installs it (apt-get install lighttpd)")
+        let github = try await FakeGitHub()
+        defer { Task { await github.stop() } }
+        let dir = try TempDir("gitfolio-lighttpd")
+        defer { dir.remove() }
+        let port = freePort()
+        let base = "http://127.0.0.1:\(port)"
+        var env = ProcessInfo.processInfo.environment
+        env.merge(["GITHUB_CLIENT_ID": github.clientID, "GITHUB_CLIENT_SECRET": github.clientSecret,
+                   "GITHUB_OAUTH_URL": github.baseURL.absoluteString, "GITHUB_API_URL": github.baseURL.absoluteString,
+                   "GITFOLIO_SECRET_FILE": dir.path("secret.key")]) { $1 }
+        let root = Built.packageRoot.path
+        let common = ["--site", root + "/site", "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
+        let build = try runProcess(Built.executable("gitfolio"), arguments: ["build"] + common, environment: env, input: Data())
+        #expect(build.status == 0, "\(build.err)")
+        let deploy = try runProcess(Built.executable("gitfolio"),
+                                    arguments: ["deploy", "--dir", dir.path("deploy"), "--port", "\(port)", "--functions", Built.directory.path] + common,
+                                    environment: env, input: Data())
+        #expect(deploy.status == 0, "\(deploy.err)")
+        let conf = try String(contentsOfFile: dir.path("deploy/lighttpd.conf"), encoding: .utf8)
+        #expect(conf.contains("GITHUB_CLIENT_SECRET"))
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.path("deploy/lighttpd.conf"))[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+
+        let server = try Running(URL(fileURLWithPath: lighttpd), ["-D", "-f", dir.path("deploy/lighttpd.conf")], environment: env)
+        defer { server.stop() }
+        try await waitForPort(port)
+        let http = TestHTTP()
+
+        let page = try await http.send("GET", URL(string: "\(base)/")!)
+        #expect(page.status == 200 && page.text.contains("GitHub 활동을"))
+        #expect(try await http.send("GET", URL(string: "\(base)/api/me")!).errorCode == "unauthorized")
+        #expect(try await http.send("GET", URL(string: "\(base)/api/gitfolio")!).status == 403)  // only functions are exposed
+
+        // Sign in: our login → fake GitHub authorize → our callback, all over real HTTP.
+        let login = try await http.send("GET", URL(string: "\(base)/api/login?return_to=/me.html")!)
+        #expect(login.status == 302)
+        let stateCookie = try #require(login.cookie("gitfolio_oauth"))
+        let authorize = try await http.send("GET", URL(string: try #require(login.header("location")))!)
+        let callbackURL = try #require(authorize.header("location"))
+        #expect(callbackURL.hasPrefix("\(base)/api/auth-callback?code="))
+        let forged = try await http.send("GET", URL(string: callbackURL)!, headers: ["Cookie": "gitfolio_oauth=forged"])
+        #expect(forged.status == 400 && forged.errorCode == "invalid_state")
+        let callback = try await http.send("GET", URL(string: callbackURL)!, headers: ["Cookie": stateCookie])
+        #expect(callback.status == 302, "\(callback.text)")
+        #expect(callback.header("location") == "/me.html")
+        let session = try #require(callback.cookie("gitfolio_session"))
+
+        let me = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
+        #expect(me.status == 200)
+        #expect(me.text.contains(#""login":"alice-dev""#))
+
+        let json = ["Cookie": session, "Content-Type": "application/json", "Origin": base]
+        let update = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json,
+                                         body: Data(#"{"name":"앨리스","jobRole":"AI","links":[{"title":"Blog","url":"https://a.example"}]}"#.utf8))
+        #expect(update.status == 200, "\(update.text)")
+        let invalid = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json, body: Data(#"{"jobRole":"WIZARD"}"#.utf8))
+        #expect(invalid.status == 400 && invalid.errorCode == "invalid_field")
+        var crossSite = json
+        crossSite["Origin"] = "https://evil.example"
+        let csrf = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: crossSite, body: Data(#"{"name":"x"}"#.utf8))
+        #expect(csrf.status == 403)
+        let tooBig = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json,
+                                         body: Data(repeating: 0x20, count: 1_100_000))
+        #expect(tooBig.status == 413)
+        let after = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
+        #expect(after.text.contains(#""name":"앨리스""#) && after.text.contains(#""jobRole":"AI""#))
+
+        let logout = try await http.send("POST", URL(string: "\(base)/api/logout")!, headers: ["Cookie": session, "Origin": base])
+        #expect(logout.status == 200)
+        #expect(try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session]).status == 401)
+    }
+
+    /// `gitfolio serve`: static pages, functions through warm pools, the local sign-in, restarts.
+    @Test func serveRunsTheSiteWithWarmFunctions() async throws {
+        let dir = try TempDir("gitfolio-serve")
+        defer { dir.remove() }
+        var env = ProcessInfo.processInfo.environment
+        for key in ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITFOLIO_PUBLIC_URL"] { env.removeValue(forKey: key) }
+        env["GITFOLIO_SECRET_FILE"] = dir.path("secret.key")
+        let root = Built.packageRoot.path
+        let server = try Running(Built.executable("gitfolio"), [
+            "serve", "--port", "0", "--workers", "1", "--site", root + "/site", "--content", root + "/content",
+            "--out", dir.path("_site"), "--db", dir.path("g.sqlite"),
+        ], environment: env)
+        defer { server.stop() }
+        let port = try await server.await(#"serving http://127\.0\.0\.1:(\d+)/"#)
+        #expect(server.log.contains("[1/4] load"))
+        let base = "http://127.0.0.1:\(port)"
+        let http = TestHTTP()
+
+        #expect(try await http.send("GET", URL(string: "\(base)/")!).text.contains("GitHub 활동을"))
+        #expect(try await http.send("GET", URL(string: "\(base)/en/me.html")!).header("content-type") == "text/html; charset=utf-8")
+        #expect(try await http.send("GET", URL(string: "\(base)/.gitfolio-build.json")!).status == 404)
+        #expect(try await http.send("GET", URL(string: "\(base)/assets/../../g.sqlite")!).status == 404)
+        #expect(try await http.send("GET", URL(string: "\(base)/api/nope")!).errorCode == "unknown_function")
+        let info = try await http.send("GET", URL(string: "\(base)/api/login?mode=info")!)
+        #expect(info.json?["local"] as? Bool == true && info.json?["github"] as? Bool == false)
+
+        // A client cannot supply its own local sign-in key: the server replaces it.
+        let origin = ["Origin": base, "Content-Type": "application/json", "x-gitfolio-local-key": "guess"]
+        let signIn = try await http.send("POST", URL(string: "\(base)/api/login")!, headers: origin,
+                                         body: Data(#"{"login":"trial","name":"체험 사용자"}"#.utf8))
+        #expect(signIn.status == 200, "\(signIn.text)")
+        let session = try #require(signIn.cookie("gitfolio_session"))
+        let me = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
+        #expect(me.status == 200 && me.text.contains("체험 사용자"))
+        var json = origin
+        json["Cookie"] = session
+        let put = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json,
+                                      body: Data(#"{"name":"바뀐 이름","education":[{"schoolType":"HIGH_SCHOOL","schoolName":"서울고","status":"GRADUATED"}]}"#.utf8))
+        #expect(put.status == 200, "\(put.text)")
+        let big = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json, body: Data(repeating: 0x20, count: 1_100_000))
+        #expect(big.status == 413)
+
+        // Kill the warm `me` process: the request in flight (if any) fails cleanly, then a new one serves.
+        let serverPID = server.process.processIdentifier
+        let workers = children(of: serverPID, named: "me")
+        #expect(workers.count == 1)
+        for pid in workers { kill(pid, SIGKILL) }
+        try await Task.sleep(nanoseconds: 200_000_000)
+        var statuses: [Int] = []
+        for _ in 0..<3 { statuses.append(try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session]).status) }
+        #expect(statuses.last == 200)
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 502 })
+        let replaced = children(of: serverPID, named: "me")
+        #expect(replaced.count == 1 && replaced != workers)
+        let final = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
+        #expect(final.text.contains("바뀐 이름") && final.text.contains("서울고"))
+    }
+}
