@@ -9,7 +9,7 @@ import GitfolioCore
 struct SiteServer {
     var host: String
     var port: UInt16
-    var siteDirectory: URL
+    var siteDirectory: String
     var pools: [String: FunctionPool]
     /// Set when the local sign-in is allowed; added to every request forwarded to a function.
     var localSignInKey: String?
@@ -17,7 +17,7 @@ struct SiteServer {
     func run(onListening: @Sendable @escaping (UInt16) -> Void = { _ in }) async throws {
         let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30,
                                 logger: .disabled)
-        let pools = self.pools, key = localSignInKey, root = siteDirectory
+        let pools = self.pools, key = localSignInKey, root = URL(fileURLWithPath: siteDirectory)
         await server.appendRoute("/api/*") { request in
             await SiteServer.forward(request, pools: pools, localKey: key)
         }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Gitfolio needs from Debian's packages, only when something is missing.
+# Usage: scripts/deps.sh [--test]   (--test adds what the test suite uses)
+set -euo pipefail
+
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(lighttpd)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing Debian packages: ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Swift 6 toolchain is not in Debian 12's archive; find it where it is usually unpacked.
+if ! command -v swift >/dev/null 2>&1; then
+  for dir in /opt/swift/usr/bin /usr/share/swift/usr/bin /usr/local/swift/usr/bin; do
+    if [[ -x "$dir/swift" ]]; then export PATH="$dir:$PATH"; break; fi
+  done
+fi
+if ! command -v swift >/dev/null 2>&1; then
+  echo "error: Swift 6 was not found. Install the Swift 6 toolchain for Debian 12 (https://www.swift.org/install/linux/)" >&2
+  echo "       and put its usr/bin on PATH, then run this command again." >&2
+  exit 1
+fi
