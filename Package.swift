@@ -6,8 +6,10 @@ let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
-/// One thin executable per function: `Functions/<name>/main.swift`.
+/// One thin executable per function: `Functions/<name>/main.swift`. Those that call GitHub link
+/// the HTTP client; the others stay free of libcurl, which keeps their start-up short.
 let functionNames = ["login", "auth-callback", "logout", "me"]
+let callsOut: Set<String> = ["login", "auth-callback"]
 
 let package = Package(
     name: "Gitfolio",
@@ -27,6 +29,14 @@ let package = Package(
             name: "GitfolioCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
+        ),
+        // The real outbound HTTP client (URLSession; libcurl on Linux), only where a function calls out.
+        .target(
+            name: "GitfolioHTTP",
+            dependencies: ["GitfolioCore"],
+            swiftSettings: strict,
+            // Needed when FoundationNetworking is linked statically (--static-swift-stdlib).
+            linkerSettings: [.linkedLibrary("curl")]
         ),
         // SQLite through GRDB: schema, migrations and queries.
         .target(
@@ -61,6 +71,8 @@ let package = Package(
         .executableTarget(name: "gitfolio", dependencies: ["GitfolioCLI"], swiftSettings: strict),
         // The reference for the one-shot benchmark: a minimal Swift executable.
         .executableTarget(name: "bench-minimal", swiftSettings: strict),
+        // A second reference: the same, but decoding the event with Foundation's JSONDecoder.
+        .executableTarget(name: "bench-foundation", swiftSettings: strict),
         .target(
             name: "GitfolioTestSupport",
             dependencies: ["GitfolioCore", .product(name: "FlyingFox", package: "FlyingFox")],
@@ -71,14 +83,15 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP",
             ],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
     ] + functionNames.map {
         .executableTarget(
             name: $0,
-            dependencies: ["GitfolioFunctions", "FunctionRuntime"],
+            dependencies: ["GitfolioFunctions", "FunctionRuntime"] + (callsOut.contains($0) ? ["GitfolioHTTP"] : []),
             path: "Functions/\($0)",
             swiftSettings: strict
         )

@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
-echo "==> building (release; the first build takes a few minutes)"
-swift build -c release
-exec "$(swift build -c release --show-bin-path)/gitfolio" serve "$@"
+echo "==> building (release, static Swift libraries; the first build takes a few minutes)"
+swift build -c release --static-swift-stdlib
+exec "$(swift build -c release --static-swift-stdlib --show-bin-path)/gitfolio" serve "$@"

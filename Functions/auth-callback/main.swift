@@ -1,4 +1,5 @@
 import FunctionRuntime
 import GitfolioFunctions
+import GitfolioHTTP
 
-await FunctionMain.run("auth-callback", handler: Functions.authCallback)
+await FunctionMain.run("auth-callback", handler: Functions.authCallback(transport: { URLSessionTransport() }))

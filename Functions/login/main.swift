@@ -1,4 +1,5 @@
 import FunctionRuntime
 import GitfolioFunctions
+import GitfolioHTTP
 
-await FunctionMain.run("login", handler: Functions.login)
+await FunctionMain.run("login", handler: Functions.login(transport: { URLSessionTransport() }))

@@ -20,7 +20,8 @@ struct Bench: ParsableCommand {
     func run() throws {
         let dir = functionsDirectory(functions)
         let me = dir.appendingPathComponent("me").path, minimal = dir.appendingPathComponent("bench-minimal").path
-        for path in [me, minimal] where !FileManager.default.isExecutableFile(atPath: path) {
+        let foundation = dir.appendingPathComponent("bench-foundation").path
+        for path in [me, minimal, foundation] where !FileManager.default.isExecutableFile(atPath: path) {
             throw ValidationError("\(path) is missing; build first (swift build -c release).")
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gitfolio-bench-\(getpid())")
@@ -54,11 +55,12 @@ struct Bench: ParsableCommand {
 
         print("Gitfolio function benchmark: \(runs) one-shot runs of each executable, interleaved; \(warmRequests) warm requests")
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; functions from \(dir.path)")
-        var fnTimes: [Double] = [], minTimes: [Double] = []
+        var fnTimes: [Double] = [], minTimes: [Double] = [], foundationTimes: [Double] = []
         for i in 0..<(runs + 10) {
             let (_, a) = try Spawn.run(me, arguments: [], environment: envList, input: event)
             let (_, b) = try Spawn.run(minimal, arguments: [], environment: envList, input: event)
-            if i >= 10 { fnTimes.append(a); minTimes.append(b) }  // the first ten warm the page cache
+            let (_, c) = try Spawn.run(foundation, arguments: [], environment: envList, input: event)
+            if i >= 10 { fnTimes.append(a); minTimes.append(b); foundationTimes.append(c) }  // ten to warm the page cache
         }
         func line(_ name: String, _ t: [Double]) -> String {
             let s = t.sorted()
@@ -67,8 +69,10 @@ struct Bench: ParsableCommand {
         }
         print(line("one-shot me (GET /api/me, SQLite read)  ", fnTimes))
         print(line("one-shot bench-minimal (stdin → stdout) ", minTimes))
-        let ratio = fnTimes.sorted()[fnTimes.count / 2] / minTimes.sorted()[minTimes.count / 2]
-        print(String(format: "one-shot overhead: %.2fx the minimal executable at p50 (target ≤ 2x)", ratio))
+        print(line("one-shot bench-foundation (JSONDecoder)", foundationTimes))
+        let p50 = { (t: [Double]) in t.sorted()[t.count / 2] }
+        print(String(format: "one-shot overhead: %.2fx the minimal executable at p50 (target ≤ 2x); %.2fx the Foundation one",
+                     p50(fnTimes) / p50(minTimes), p50(fnTimes) / p50(foundationTimes)))
 
         for processes in [1, 2] {
             let per = warmRequests / processes

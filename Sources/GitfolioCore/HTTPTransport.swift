@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// An outbound HTTP request (to GitHub, an LLM provider, KakaoPay).
 public struct OutboundRequest: Sendable {
@@ -31,48 +28,17 @@ public struct OutboundResponse: Sendable {
     }
 }
 
-/// The one seam for outbound HTTP. The real implementation is URLSession (libcurl on Linux);
+/// The one seam for outbound HTTP. The real implementation, `URLSessionTransport` (libcurl on
+/// Linux), lives in GitfolioHTTP so that functions without outbound calls do not load libcurl;
 /// tests use it too, against local fake servers.
 public protocol HTTPTransport: Sendable {
     func send(_ request: OutboundRequest) async throws -> OutboundResponse
 }
 
-public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
-
-    public init(timeout: TimeInterval = 15) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 2
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
-    }
-
+/// For functions that make no outbound calls: any attempt is a clear server-side error.
+public struct NoNetworkTransport: HTTPTransport {
+    public init() {}
     public func send(_ request: OutboundRequest) async throws -> OutboundResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        urlRequest.httpBody = request.body
-        let session = self.session
-        return try await withCheckedThrowingContinuation { continuation in
-            let task = session.dataTask(with: urlRequest) { data, response, error in
-                if let error {
-                    continuation.resume(throwing: error)
-                    return
-                }
-                guard let http = response as? HTTPURLResponse else {
-                    continuation.resume(throwing: URLError(.badServerResponse))
-                    return
-                }
-                var headers: [String: String] = [:]
-                for (key, value) in http.allHeaderFields {
-                    if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
-                }
-                continuation.resume(returning: OutboundResponse(status: http.statusCode, headers: headers, body: data ?? Data()))
-            }
-            task.resume()
-        }
+        throw APIError.internal("This function is not built to make outbound HTTP requests.")
     }
 }

@@ -45,13 +45,15 @@ public enum MeHandlers {
 
 /// The handlers of the function executables, with live services.
 public enum Functions {
-    public static let login = liveHandler(AuthHandlers.login)
-    public static let authCallback = liveHandler(AuthHandlers.authCallback)
+    public static func login(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionHandler {
+        liveHandler(AuthHandlers.login, transport: transport)
+    }
+    public static func authCallback(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionHandler {
+        liveHandler(AuthHandlers.authCallback, transport: transport)
+    }
     public static let logout = liveHandler(AuthHandlers.logout)
     public static let me = liveHandler(MeHandlers.me)
 
-    /// Every function by the name it is deployed under (`/api/<name>`).
-    public static let all: [String: FunctionHandler] = [
-        "login": login, "auth-callback": authCallback, "logout": logout, "me": me,
-    ]
+    /// Every function by the name it is deployed under (`/api/<name>`): one executable each.
+    public static let names = ["auth-callback", "login", "logout", "me"]
 }

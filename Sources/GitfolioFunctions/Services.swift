@@ -12,7 +12,7 @@ public struct Services: Sendable {
     public var clock: any Clock
 
     public init(config: Config, database: AppDatabase, cipher: TokenCipher,
-                transport: any HTTPTransport = URLSessionTransport(), clock: any Clock = SystemClock()) {
+                transport: any HTTPTransport = NoNetworkTransport(), clock: any Clock = SystemClock()) {
         self.config = config
         self.database = database
         self.cipher = cipher
@@ -21,11 +21,12 @@ public struct Services: Sendable {
     }
 
     /// Services from the process environment (see `Config` for the variables).
-    public static func live(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Services {
+    public static func live(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            transport: any HTTPTransport = NoNetworkTransport()) throws -> Services {
         let config = try Config(environment: environment)
-        let database = try AppDatabase(path: config.databasePath)
+        let database = try AppDatabase(path: config.databasePath, access: .single)
         let cipher = try TokenCipher.load(environmentValue: config.secretKey, file: config.secretFile)
-        return Services(config: config, database: database, cipher: cipher)
+        return Services(config: config, database: database, cipher: cipher, transport: transport)
     }
 
     public var github: GitHubClient? {
@@ -43,11 +44,11 @@ final class ServiceCache: @unchecked Sendable {
     private let lock = NSLock()
     private var services: Services?
 
-    func get() throws -> Services {
+    func get(transport: () -> any HTTPTransport) throws -> Services {
         lock.lock()
         defer { lock.unlock() }
         if let services { return services }
-        let made = try Services.live()
+        let made = try Services.live(transport: transport())
         services = made
         return made
     }
@@ -56,8 +57,10 @@ final class ServiceCache: @unchecked Sendable {
 public typealias ServiceHandler = @Sendable (Services, FunctionRequest, FunctionContext) async throws -> FunctionResponse
 
 /// The handler a function executable runs: live services, built lazily on the first request.
-public func liveHandler(_ handler: @escaping ServiceHandler) -> FunctionHandler {
+/// Functions that call out pass the real transport; the others never load an HTTP client.
+public func liveHandler(_ handler: @escaping ServiceHandler,
+                        transport: @escaping @Sendable () -> any HTTPTransport = { NoNetworkTransport() }) -> FunctionHandler {
     { request, context in
-        try await handler(try ServiceCache.shared.get(), request, context)
+        try await handler(try ServiceCache.shared.get(transport: transport), request, context)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
+import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
 
@@ -23,7 +24,7 @@ struct Harness {
         }
         if let localKey { env["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey }
         environment = env
-        services = try Services.live(environment: env)
+        services = try Services.live(environment: env, transport: URLSessionTransport())
     }
 
     var database: AppDatabase { services.database }

@@ -2,6 +2,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
+import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
 import GRDB
@@ -237,7 +238,7 @@ let fullProfile = """
         defer { harness.dir.remove() }
         var env = harness.environment
         env["GITFOLIO_LOCAL_SIGNIN_KEY"] = "k"
-        let services = try Services.live(environment: env)
+        let services = try Services.live(environment: env, transport: URLSessionTransport())
         var request = browser("POST", "/api/login", json: #"{"login":"x"}"#, extra: ["x-gitfolio-local-key": "k"])
         request.requestContext.http.sourceIp = "127.0.0.1"
         let response = await FunctionRuntime.respond(to: request, context: FunctionContext(name: "t", mode: .warm)) { r, c in

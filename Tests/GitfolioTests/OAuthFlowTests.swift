@@ -2,6 +2,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
+import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
 import GRDB
@@ -206,7 +207,7 @@ import Testing
         defer { h.dir.remove() }
         var env = h.environment
         env["GITHUB_CLIENT_SECRET"] = "wrong"
-        let services = try Services.live(environment: env)
+        let services = try Services.live(environment: env, transport: URLSessionTransport())
         let login = try await AuthHandlers.login(services, browser("GET", "/api/login", origin: nil), FunctionContext(name: "t", mode: .oneShot))
         let authorize = try await TestHTTP().send("GET", URL(string: login.headers["location"]!)!)
         let query = URLComponents(string: authorize.header("location")!)!.percentEncodedQuery!
