@@ -41,7 +41,7 @@ function select(name, values, current, allowEmpty) {
   el.name = name;
   if (allowEmpty) el.append(new Option(GFT("none"), ""));
   for (const v of values) el.append(new Option(GFT("enum." + v), v));
-  el.value = current ?? "";
+  el.value = current ?? (allowEmpty ? "" : values[0]);
   return el;
 }
 
@@ -82,8 +82,7 @@ function readProfile(form) {
 
 function fillProfile(form, profile) {
   for (const name of ["name", "email", "phone", "avatarURL"]) form.elements[name].value = profile[name] ?? "";
-  const role = form.querySelector('[data-enum="jobRole"]');
-  role.replaceWith(select("jobRole", ENUMS.jobRole, profile.jobRole, true));
+  form.querySelector('select[name="jobRole"]').replaceWith(select("jobRole", ENUMS.jobRole, profile.jobRole, true));
   for (const list of Object.keys(LISTS)) {
     const items = form.querySelector(`[data-list="${list}"] .items`);
     items.replaceChildren(...(profile[list] || []).map((v) => listItem(list, v)));
