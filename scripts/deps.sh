@@ -5,7 +5,9 @@ set -euo pipefail
 
 packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(lighttpd)
+  # lighttpd: the CGI deployment test; Chromium, a Korean font, pytest and a WebSocket client:
+  # the browser tests, which drive Chromium over the DevTools protocol.
+  packages+=(lighttpd chromium fonts-noto-cjk python3-pytest python3-websocket)
 fi
 
 missing=()

@@ -1,0 +1,121 @@
+"""Fixtures for the browser tests: `gitfolio serve` on a free port with a fresh database, and
+Debian's Chromium driven headless over the DevTools protocol. Screenshots go to .test-artifacts/."""
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+import websocket
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ARTIFACTS = os.path.join(ROOT, ".test-artifacts", "browser")
+
+
+def bin_dir():
+    if os.environ.get("GITFOLIO_BIN_DIR"):
+        return os.environ["GITFOLIO_BIN_DIR"]
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def site():
+    """`gitfolio serve` with no GitHub app: the local sign-in is on. Yields the base URL."""
+    work = tempfile.mkdtemp(prefix="gitfolio-browser-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_") and k != "GITFOLIO_PUBLIC_URL"}
+    env["GITFOLIO_SECRET_FILE"] = os.path.join(work, "secret.key")
+    proc = subprocess.Popen(
+        [os.path.join(bin_dir(), "gitfolio"), "serve", "--port", "0", "--site", os.path.join(ROOT, "site"),
+         "--content", os.path.join(ROOT, "content"), "--out", os.path.join(work, "_site"),
+         "--db", os.path.join(work, "g.sqlite")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    port, seen = None, []
+    deadline = time.time() + 60
+    while time.time() < deadline and port is None:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        m = re.search(r"serving http://127\.0\.0\.1:(\d+)/", line)
+        if m:
+            port = m.group(1)
+    assert port, "gitfolio serve did not start:\n" + "".join(seen)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+class Browser:
+    def __init__(self, ws):
+        self.ws, self.next_id, self.events = ws, 0, []
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                assert "error" not in message, message
+                return message.get("result", {})
+            self.events.append(message)
+
+    def js(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result.get("result", {}).get("value")
+
+    def wait(self, expression, timeout=10):
+        deadline = time.time() + timeout
+        guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
+        while time.time() < deadline:
+            if self.js(guarded):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for: {expression}\nat {self.js('location.href')}")
+
+    def open(self, url):
+        self.call("Page.navigate", url=url)
+        self.wait("document.readyState === 'complete'")
+
+    def screenshot(self, name):
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        with open(os.path.join(ARTIFACTS, name + ".png"), "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def dialogs(self):
+        self.js("1")  # drain pending events
+        return [e for e in self.events if e.get("method") == "Page.javascriptDialogOpening"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is not installed; ./test.sh installs it (apt-get install chromium)"
+    profile = tempfile.mkdtemp(prefix="gitfolio-chromium-")
+    proc = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1200,900",
+                             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port_file = os.path.join(profile, "DevToolsActivePort")
+    deadline = time.time() + 30
+    while not os.path.exists(port_file) and time.time() < deadline:
+        time.sleep(0.1)
+    port = open(port_file).read().split()[0]
+    targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+    page = next(t for t in targets if t["type"] == "page")
+    ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+    b = Browser(ws)
+    b.call("Page.enable")
+    b.call("Runtime.enable")
+    yield b
+    ws.close()
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(profile, ignore_errors=True)
