@@ -38,6 +38,8 @@ let package = Package(
             // Needed when FoundationNetworking is linked statically (--static-swift-stdlib).
             linkerSettings: [.linkedLibrary("curl")]
         ),
+        // Evidence from a developer's work: local git clones (and, later, GitHub data).
+        .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and queries.
         .target(
             name: "GitfolioStore",
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
@@ -83,7 +85,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FunctionRuntime
 import GitfolioCore
+import GitfolioEvidence
 import GitfolioFunctions
 import GitfolioStore
 import SiteBuilder
@@ -14,7 +15,7 @@ public struct GitfolioCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gitfolio",
         abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
-        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Bench.self],
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, Bench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -237,5 +238,28 @@ extension GitfolioCommand {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+struct Evidence: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse a git repository on disk and print its evidence as JSON (offline, no GitHub account).")
+    @Option(help: "The repository folder.") var repo: String
+    @Option(name: .customLong("author"), help: "An email the member commits with; repeat for several.") var authors: [String] = []
+    @Option(help: "Write the JSON here instead of standard output.") var out: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: repo).standardizedFileURL
+        FileHandle.standardError.write(Data("analysing \(url.path) for \(authors.joined(separator: ", "))…\n".utf8))
+        let evidence: RepositoryEvidence
+        do {
+            evidence = try LocalRepositoryAnalyzer(repository: url, authorEmails: authors).analyze()
+        } catch let error as APIError {
+            throw ValidationError(error.message)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(evidence) + Data("\n".utf8)
+        if let out { try data.write(to: URL(fileURLWithPath: out)) } else { FileHandle.standardOutput.write(data) }
     }
 }

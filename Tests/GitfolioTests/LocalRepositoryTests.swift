@@ -1,0 +1,158 @@
+import Foundation
+import GitfolioCore
+import GitfolioEvidence
+import GitfolioTestSupport
+import Testing
+
+/// A git repository built by the test, commit by commit, with chosen authors and dates.
+struct TestRepository {
+    let dir: TempDir
+    var url: URL { dir.url }
+
+    init() throws {
+        dir = try TempDir("gitfolio-repo")
+        try git("init", "-q", "-b", "main")
+    }
+
+    @discardableResult
+    func git(_ args: String..., author: (name: String, email: String) = ("Setup", "setup@example.com"), date: String = "2024-01-01T10:00:00+09:00") throws -> String {
+        let env = ["GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": date,
+                   "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email, "GIT_COMMITTER_DATE": date,
+                   "HOME": dir.url.path, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1"]
+        let result = try runProcess(URL(fileURLWithPath: Git.defaultExecutable), arguments: ["-C", dir.url.path] + args,
+                                    environment: env, input: Data())
+        guard result.status == 0 else { throw ProcessError(message: "git \(args.joined(separator: " ")): \(result.err)") }
+        return result.out
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = dir.url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    func commit(_ message: String, by author: (name: String, email: String), on date: String, files: [String: String]) throws {
+        for (path, text) in files { try write(path, text) }
+        try git("add", "-A", author: author, date: date)
+        try git("commit", "-q", "-m", message, author: author, date: date)
+    }
+}
+
+let alice = (name: "Alice Kim", email: "alice@example.com")
+let bob = (name: "Alice Kim", email: "bob@example.com")  // same display name, different person
+
+@Suite struct LocalRepositoryTests {
+    func makeRepository() throws -> TestRepository {
+        let repo = try TestRepository()
+        try repo.commit("Add web app", by: alice, on: "2023-03-05T10:00:00+09:00", files: [
+            "package.json": #"{"name":"shop","dependencies":{"react":"^18.2.0","express":"^4.18.0","left-pad":"1.0.0"},"devDependencies":{"jest":"^29"}}"#,
+            "src/app.ts": String(repeating: "export const x = 1;\n", count: 50),
+            "README.md": "# Shop\n\n[![ci](https://x/badge.svg)](https://x)\n\nA small shop with a React front end\nand an Express API.\n\n## Usage\nnpm start\n",
+        ])
+        try repo.commit("Add Go service", by: bob, on: "2023-04-01T10:00:00+09:00", files: [
+            "service/go.mod": "module example.com/svc\n\ngo 1.22\n\nrequire (\n\tgithub.com/gin-gonic/gin v1.9.1\n)\n",
+            "service/main.go": String(repeating: "package main\n", count: 30),
+            "Dockerfile": "FROM golang:1.22\n",
+            "compose.yaml": "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n",
+        ])
+        // A feature branch merged with a merge commit: its commit counts once, the merge not at all.
+        try repo.git("checkout", "-q", "-b", "feature")
+        try repo.commit("Add CI", by: alice, on: "2023-05-10T10:00:00+09:00", files: [
+            ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n",
+            "node_modules/huge/index.js": String(repeating: "var y = 2;\n", count: 5000),
+        ])
+        try repo.git("checkout", "-q", "main")
+        try repo.commit("Tweak service", by: bob, on: "2023-05-11T10:00:00+09:00", files: ["service/main.go": "package main\n// v2\n"])
+        try repo.git("merge", "-q", "--no-ff", "feature", "-m", "Merge feature", author: alice, date: "2023-05-12T10:00:00+09:00")
+        // A rename by Alice, in a new month.
+        try repo.git("mv", "src/app.ts", "src/main.ts", author: alice)
+        try repo.git("commit", "-q", "-m", "Rename app to main", author: alice, date: "2023-07-02T10:00:00+09:00")
+        return repo
+    }
+
+    @Test func attributesCommitsByEmailNeverByDisplayName() throws {
+        let repo = try makeRepository()
+        defer { repo.dir.remove() }
+        let evidence = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: ["ALICE@example.com"]).analyze()
+        let c = evidence.contribution
+        #expect(c.totalCommits == 5)  // the merge commit is not counted
+        #expect(c.commits == 3)       // Bob shares Alice's display name: his two commits are not hers
+        #expect(c.recentCommits.map(\.subject) == ["Rename app to main", "Add CI", "Add web app"])
+        #expect(c.firstMonth == "2023.03" && c.lastMonth == "2023.07")
+        #expect(c.areas.first?.path == "src" && c.areas.first?.commits == 2)  // the rename is followed to src/main.ts
+        #expect(!c.areas.contains { $0.path == "node_modules" })
+        #expect(c.areas.contains { $0.path == ".github" })
+        #expect(c.authorEmails == ["alice@example.com"])
+
+        let both = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: ["alice@example.com", "bob@example.com"]).analyze()
+        #expect(both.contribution.commits == 5)
+    }
+
+    @Test func detectsLanguagesAndTechnologiesWithTheirSources() throws {
+        let repo = try makeRepository()
+        defer { repo.dir.remove() }
+        let evidence = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: ["alice@example.com"]).analyze()
+        #expect(evidence.languages.map(\.name) == ["TypeScript", "Go"])  // vendored node_modules JavaScript is left out
+        #expect(evidence.languages.first?.bytes == 50 * "export const x = 1;\n".utf8.count)
+        let tech = Dictionary(uniqueKeysWithValues: evidence.technologies.map { ($0.name, $0) })
+        #expect(tech["React"]?.sources == ["package.json"])
+        #expect(tech["Express"]?.category == .framework)
+        #expect(tech["Jest"]?.category == .tool)
+        #expect(tech["Gin"]?.sources == ["service/go.mod"])
+        #expect(tech["Docker"]?.sources == ["Dockerfile"])
+        #expect(tech["PostgreSQL"]?.category == .database && tech["Redis"] != nil)
+        #expect(tech["GitHub Actions"]?.sources == [".github/workflows/ci.yml"])
+        #expect(tech["left-pad"] == nil)  // unknown packages are not named as skills
+        #expect(evidence.readmeSummary == "A small shop with a React front end and an Express API.")
+    }
+
+    @Test(arguments: [
+        ("requirements.txt", "Django==4.2\nfastapi>=0.100 # api\ntorch\n", ["Django", "FastAPI", "PyTorch"]),
+        ("pyproject.toml", "[project]\ndependencies = [\"flask>=3\", \"sqlalchemy\"]\n", ["Flask", "SQLAlchemy"]),
+        ("Cargo.toml", "[dependencies]\ntokio = { version = \"1\" }\naxum = \"0.7\"\n", ["Tokio", "Axum"]),
+        ("build.gradle.kts", "plugins { id(\"org.springframework.boot\") }\ndependencies { implementation(\"org.springframework.boot:spring-boot-starter-data-jpa\") }\n", ["Spring Boot", "Spring Data JPA", "Gradle"]),
+        ("Package.swift", ".package(url: \"https://github.com/vapor/vapor.git\", from: \"4.0.0\")\n", ["Vapor"]),
+        ("Gemfile", "source 'https://rubygems.org'\ngem 'rails', '~> 7.0'\n", ["Ruby on Rails"]),
+        ("k8s/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n", ["Kubernetes"]),
+    ])
+    func detectsManifestsOfOtherEcosystems(path: String, text: String, expected: [String]) throws {
+        let repo = try TestRepository()
+        defer { repo.dir.remove() }
+        try repo.commit("Add \(path)", by: alice, on: "2024-02-01T10:00:00+09:00", files: [path: text])
+        let evidence = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email]).analyze()
+        #expect(evidence.technologies.map(\.name) == expected)
+    }
+
+    @Test func refusesWhatItCannotAnalyse() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        #expect(throws: APIError.self) { try LocalRepositoryAnalyzer(repository: dir.url, authorEmails: []) }
+        #expect(throws: APIError.self) { try LocalRepositoryAnalyzer(repository: dir.url.appendingPathComponent("missing"), authorEmails: ["a@b.c"]) }
+        #expect(throws: APIError.self) { try LocalRepositoryAnalyzer(repository: dir.url, authorEmails: ["a@b.c"]).analyze() }
+    }
+
+    @Test func commandPrintsEvidenceAsJSON() throws {
+        let repo = try makeRepository()
+        defer { repo.dir.remove() }
+        let result = try runProcess(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path, "--author", alice.email],
+                                    environment: ["PATH": "/usr/bin:/bin"], input: Data())
+        #expect(result.status == 0, "\(result.err)")
+        let evidence = try JSONDecoder().decode(RepositoryEvidence.self, from: result.stdout)
+        #expect(evidence.contribution.commits == 3)
+        #expect(result.err.contains("analysing"))
+        let bad = try runProcess(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path],
+                                 environment: ["PATH": "/usr/bin:/bin"], input: Data())
+        #expect(bad.status != 0 && bad.err.contains("author"))
+    }
+
+    @Test(arguments: [
+        ("src/{app.ts => main.ts}", "src/main.ts"),
+        ("{old => new}/x.swift", "new/x.swift"),
+        ("a/{ => b}/c.go", "a/b/c.go"),
+        ("old.txt => new.txt", "new.txt"),
+        ("plain/path.rs", "plain/path.rs"),
+    ])
+    func followsRenamesInNumstat(raw: String, expected: String) {
+        #expect(LocalRepositoryAnalyzer.renamedPathForTests(raw) == expected)
+    }
+}
