@@ -174,7 +174,7 @@ public struct FunctionResponse: Codable, Sendable, Equatable {
     }
 
     public static func error(_ error: APIError, cookies: [String] = []) -> FunctionResponse {
-        json(ErrorBody(error: .init(code: error.code, message: error.message)), status: error.status, cookies: cookies)
+        json(ErrorBody(error: .init(code: error.code, message: error.message, field: error.field)), status: error.status, cookies: cookies)
     }
 
     public static func redirect(to location: String, cookies: [String] = []) -> FunctionResponse {
@@ -190,6 +190,7 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     public struct Detail: Codable, Sendable, Equatable {
         public var code: String
         public var message: String
+        public var field: String?
     }
     public var error: Detail
 }

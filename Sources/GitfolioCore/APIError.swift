@@ -6,11 +6,14 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var status: Int
     public var code: String
     public var message: String
+    /// The input field the error is about (`education[0].end`), so a page can point at it.
+    public var field: String?
 
-    public init(status: Int, code: String, message: String) {
+    public init(status: Int, code: String, message: String, field: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { "\(status) \(code): \(message)" }

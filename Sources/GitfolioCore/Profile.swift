@@ -102,11 +102,11 @@ extension Profile {
         profile.name = try object.string("name", max: 50)
         profile.email = try object.string("email", max: 254)
         if !profile.email.isEmpty, profile.email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) == nil {
-            throw object.invalid("email", "is not an email address")
+            throw object.invalid("email", "is not an email address", "은(는) 이메일 주소 형식이 아닙니다")
         }
         profile.phone = try object.string("phone", max: 20)
         if !profile.phone.isEmpty, profile.phone.range(of: #"^\+?[0-9][0-9 ()\-]{5,19}$"#, options: .regularExpression) == nil {
-            throw object.invalid("phone", "may hold only digits, spaces, '+', '-' and parentheses")
+            throw object.invalid("phone", "may hold only digits, spaces, '+', '-' and parentheses", "에는 숫자, 공백, '+', '-', 괄호만 쓸 수 있습니다")
         }
         profile.avatarURL = try object.url("avatarURL", required: false)
         profile.jobRole = try object.enumValue("jobRole", JobRole.self, required: false)
@@ -172,13 +172,18 @@ public struct JSONFields {
 
     func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    public func invalid(_ key: String, _ reason: String) -> APIError {
-        APIError.badRequest("invalid_field", "\(name(key)) \(reason).")
+    /// A field error in English and Korean: `education[0].end must not be before start. /
+    /// 학력 1번째 항목의 종료은(는) 시작보다 앞설 수 없습니다.`
+    public func invalid(_ key: String, _ reason: String, _ koreanReason: String) -> APIError {
+        APIError(status: 400, code: "invalid_field",
+                 message: "\(name(key)) \(reason). / \(FieldNames.korean(name(key)))\(koreanReason).", field: name(key))
     }
 
     public func allowOnly(_ keys: Set<String>) throws {
         if let unknown = values.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw APIError.badRequest("unknown_field", "\(name(unknown)) is not a field that can be set here.")
+            throw APIError(status: 400, code: "unknown_field",
+                           message: "\(name(unknown)) is not a field that can be set here. / \(name(unknown))은(는) 여기서 설정할 수 없는 항목입니다.",
+                           field: name(unknown))
         }
     }
 
@@ -186,15 +191,15 @@ public struct JSONFields {
 
     public func string(_ key: String, max: Int, required: Bool = false) throws -> String {
         guard let raw = values[key], !(raw is NSNull) else {
-            if required { throw invalid(key, "is required") }
+            if required { throw invalid(key, "is required", "은(는) 필수입니다") }
             return ""
         }
-        guard let value = raw as? String else { throw invalid(key, "must be a string") }
+        guard let value = raw as? String else { throw invalid(key, "must be a string", "은(는) 문자열이어야 합니다") }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if required, trimmed.isEmpty { throw invalid(key, "is required") }
-        if trimmed.count > max { throw invalid(key, "must be at most \(max) characters") }
+        if required, trimmed.isEmpty { throw invalid(key, "is required", "은(는) 필수입니다") }
+        if trimmed.count > max { throw invalid(key, "must be at most \(max) characters", "은(는) 최대 \(max)자까지 쓸 수 있습니다") }
         if trimmed.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" }) {
-            throw invalid(key, "contains control characters")
+            throw invalid(key, "contains control characters", "에 제어 문자가 있습니다")
         }
         return trimmed
     }
@@ -203,7 +208,7 @@ public struct JSONFields {
         let raw = try string(key, max: 64, required: required)
         if raw.isEmpty { return nil }
         guard let value = E(rawValue: raw) else {
-            throw invalid(key, "must be one of \(E.allRawValues.joined(separator: ", "))")
+            throw invalid(key, "must be one of \(E.allRawValues.joined(separator: ", "))", "은(는) 다음 중 하나여야 합니다: \(E.allCases.map(\.korean).joined(separator: ", "))")
         }
         return value
     }
@@ -212,14 +217,14 @@ public struct JSONFields {
         let raw = try string(key, max: 7)
         if raw.isEmpty { return nil }
         guard raw.range(of: #"^(19|20)[0-9]{2}\.(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil else {
-            throw invalid(key, "must be a month written YYYY.MM, such as 2024.03")
+            throw invalid(key, "must be a month written YYYY.MM, such as 2024.03", "은(는) 2024.03처럼 YYYY.MM 형식이어야 합니다")
         }
         return raw
     }
 
     func period() throws -> (String?, String?) {
         let start = try month("start"), end = try month("end")
-        if let start, let end, start > end { throw invalid("end", "must not be before start") }
+        if let start, let end, start > end { throw invalid("end", "must not be before start", "은(는) 시작보다 앞설 수 없습니다") }
         return (start, end)
     }
 
@@ -228,17 +233,39 @@ public struct JSONFields {
         if raw.isEmpty { return "" }
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               url.host?.isEmpty == false
-        else { throw invalid(key, "must be an http:// or https:// address") }
+        else { throw invalid(key, "must be an http:// or https:// address", "은(는) http:// 또는 https:// 주소여야 합니다") }
         return raw
     }
 
     public func list(_ key: String, max: Int) throws -> [JSONFields] {
         guard let raw = values[key], !(raw is NSNull) else { return [] }
-        guard let array = raw as? [Any] else { throw invalid(key, "must be a list") }
-        if array.count > max { throw invalid(key, "may hold at most \(max) entries") }
+        guard let array = raw as? [Any] else { throw invalid(key, "must be a list", "은(는) 목록이어야 합니다") }
+        if array.count > max { throw invalid(key, "may hold at most \(max) entries", "은(는) 최대 \(max)개까지 쓸 수 있습니다") }
         return try array.enumerated().map { index, element in
-            guard let dict = element as? [String: Any] else { throw invalid("\(key)[\(index)]", "must be an object") }
+            guard let dict = element as? [String: Any] else { throw invalid("\(key)[\(index)]", "must be an object", "은(는) 객체여야 합니다") }
             return JSONFields(values: dict, path: name("\(key)[\(index)]"))
         }
+    }
+}
+
+/// Korean names of the fields clients send, for error messages: `education[0].end` → `학력 1번째 항목의 종료`.
+public enum FieldNames {
+    static let korean: [String: String] = [
+        "name": "이름", "email": "이메일", "phone": "전화번호", "avatarURL": "프로필 이미지 URL", "jobRole": "직무",
+        "education": "학력", "workExperience": "경력", "certificates": "자격증", "links": "링크",
+        "schoolType": "학교 구분", "schoolName": "학교명", "major": "전공", "status": "졸업 여부", "start": "시작",
+        "end": "종료", "company": "회사명", "title": "제목", "workType": "근무 형태", "employment": "재직 여부",
+        "description": "업무 내용", "issuer": "발급 기관", "acquired": "취득 시기", "url": "URL", "login": "아이디", "confirm": "확인",
+    ]
+
+    public static func korean(_ path: String) -> String {
+        path.split(separator: ".").map { part -> String in
+            if let open = part.firstIndex(of: "["), let close = part.firstIndex(of: "]"),
+               let index = Int(part[part.index(after: open)..<close]) {
+                let key = String(part[..<open])
+                return "\(korean[key] ?? key) \(index + 1)번째 항목"
+            }
+            return korean[String(part)] ?? String(part)
+        }.joined(separator: "의 ")
     }
 }

@@ -99,7 +99,7 @@ public enum AuthHandlers {
         try fields.allowOnly(["login", "name"])
         let login = try fields.string("login", max: 39, required: true)
         guard login.range(of: "^[A-Za-z0-9][A-Za-z0-9-]*$", options: .regularExpression) != nil else {
-            throw fields.invalid("login", "may hold only letters, digits and '-'")
+            throw fields.invalid("login", "may hold only letters, digits and '-'", "에는 영문자, 숫자, '-'만 쓸 수 있습니다")
         }
         let name = try fields.string("name", max: 50)
         let member = try s.database.upsertLocalMember(login: login, name: name.isEmpty ? login : name, now: s.clock.now())

@@ -247,3 +247,26 @@ let fullProfile = """
         #expect(response.errorCode == "local_signin_disabled")
     }
 }
+
+@Suite struct FieldErrorTests {
+    @Test(arguments: [
+        (#"{"education":[{"schoolType":"HIGH_SCHOOL","schoolName":"X","status":"GRADUATED","start":"2020.05","end":"2019.01"}]}"#,
+         "education[0].end", "학력 1번째 항목의 종료은(는) 시작보다 앞설 수 없습니다."),
+        (#"{"email":"nope"}"#, "email", "이메일은(는) 이메일 주소 형식이 아닙니다."),
+        (#"{"jobRole":"CEO"}"#, "jobRole", "직무은(는) 다음 중 하나여야 합니다: 백엔드, 프론트엔드, 인프라, 인공지능, 게임."),
+        (#"{"links":[{"title":"x","url":"https://ok.example"},{"url":""}]}"#, "links[1].url", "링크 2번째 항목의 URL은(는) 필수입니다."),
+        (#"{"plan":"PRO"}"#, "plan", "plan은(는) 여기서 설정할 수 없는 항목입니다."),
+    ])
+    func errorsNameTheFieldInEnglishAndKorean(body: String, field: String, korean: String) async throws {
+        let h = try Harness()
+        defer { h.dir.remove() }
+        let (_, cookie) = try h.signedInMember()
+        let put = await h.call(MeHandlers.me, browser("PUT", "/api/me", cookie: cookie, json: body))
+        #expect(put.statusCode == 400)
+        let error = try #require(put.json?["error"] as? [String: Any])
+        #expect(error["field"] as? String == field)
+        let message = try #require(error["message"] as? String)
+        #expect(message.hasPrefix(field + " "))
+        #expect(message.hasSuffix(" / " + korean))
+    }
+}

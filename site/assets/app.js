@@ -4,6 +4,24 @@
 const GFT = (key, vars = {}) => (window.GF.t["js." + key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
 const $ = (sel, root = document) => root.querySelector(sel);
 
+// Server messages come as "English / 한국어": show the part in the page's language.
+function localMessage(message) {
+  if (!message) return GFT("error.default");
+  const parts = message.split(" / ");
+  return window.GF.lang === "ko" ? parts[parts.length - 1] : parts[0];
+}
+
+// Marks the input an error names ("email", "education[0].end") and moves focus to it.
+function markField(form, field) {
+  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  if (!field) return;
+  const m = field.match(/^(\w+)\[(\d+)\](?:\.(\w+))?$/);
+  const el = m
+    ? form.querySelectorAll(`[data-list="${m[1]}"] .item`)[Number(m[2])]?.querySelector(m[3] ? `[name="${m[3]}"]` : "input, select")
+    : form.querySelector(`[name="${field}"]`);
+  if (el) { el.setAttribute("aria-invalid", "true"); el.focus(); }
+}
+
 async function api(path, { method = "GET", body } = {}) {
   const headers = { "x-gitfolio-csrf": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -126,7 +144,7 @@ async function loginPage() {
     const { status, data } = await api("login", { method: "POST",
       body: { login: form.elements.login.value, name: form.elements.name.value } });
     if (status === 200) location.href = window.GF.root + "/me.html";
-    else { const el = $("#login-error"); el.textContent = data?.error?.message || GFT("error.default"); el.hidden = false; }
+    else { const el = $("#login-error"); el.textContent = localMessage(data?.error?.message); el.hidden = false; }
   });
 }
 
@@ -143,15 +161,20 @@ async function mePage(me) {
     e.preventDefault();
     status.className = "status"; status.textContent = GFT("saving");
     const { status: code, data } = await api("me", { method: "PUT", body: readProfile(form) });
-    if (code === 200) { fillProfile(form, data.profile); status.className = "status ok"; status.textContent = GFT("saved"); }
-    else { status.className = "status bad"; status.textContent = data?.error?.message || GFT("error.default"); }
+    if (code === 200) {
+      fillProfile(form, data.profile); markField(form, null);
+      status.className = "status ok"; status.textContent = GFT("saved");
+    } else {
+      status.className = "status bad"; status.textContent = localMessage(data?.error?.message);
+      markField(form, data?.error?.field);
+    }
   });
   $("#delete-account").addEventListener("click", async () => {
     const typed = prompt(GFT("deleteConfirm", { login: me.member.login }));
     if (typed === null) return;
     const { status: code, data } = await api("me", { method: "DELETE", body: { confirm: typed } });
     if (code === 200) { alert(GFT("deleted")); location.href = window.GF.root + "/index.html"; }
-    else { status.className = "status bad"; status.textContent = data?.error?.message; }
+    else { status.className = "status bad"; status.textContent = localMessage(data?.error?.message); }
   });
 }
 
