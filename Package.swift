@@ -40,6 +40,8 @@ let package = Package(
         ),
         // Evidence from a developer's work: local git clones (and, later, GitHub data).
         .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // The resume document, the offline writer, the grounding check and text renderings.
+        .target(name: "GitfolioResume", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and queries.
         .target(
             name: "GitfolioStore",
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
@@ -85,7 +87,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

@@ -3,6 +3,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioResume
 import GitfolioFunctions
 import GitfolioStore
 import SiteBuilder
@@ -15,7 +16,7 @@ public struct GitfolioCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gitfolio",
         abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
-        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, Bench.self],
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -261,5 +262,58 @@ struct Evidence: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(evidence) + Data("\n".utf8)
         if let out { try data.write(to: URL(fileURLWithPath: out)) } else { FileHandle.standardOutput.write(data) }
+    }
+}
+
+extension Template: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
+
+extension Language: ExpressibleByArgument {}
+
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Make a resume in one step from git clones on disk, offline (JSON or Markdown, by --out's extension).")
+    @Option(name: .customLong("repo"), help: "A repository folder; repeat for several.") var repos: [String] = []
+    @Option(name: .customLong("author"), help: "An email the member commits with; repeat for several.") var authors: [String] = []
+    @Option(help: "BASIC, STAR or GITFOLIO.") var template: Template = .basic
+    @Option(help: "ko or en.") var lang: Language = .ko
+    @Option(help: "Your name on the resume.") var name = ""
+    @Option(help: "What to emphasise, e.g. \"Spring Boot\"; only technologies in the evidence are used.") var request = ""
+    @Option(help: "Output file: .json or .md (standard output as JSON when omitted).") var out: String?
+
+    func run() throws {
+        guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
+        var evidence: [RepositoryEvidence] = []
+        for (i, repo) in repos.enumerated() {
+            FileHandle.standardError.write(Data("[\(i + 1)/\(repos.count)] analysing \(repo)\n".utf8))
+            do {
+                evidence.append(try LocalRepositoryAnalyzer(repository: URL(fileURLWithPath: repo).standardizedFileURL,
+                                                            authorEmails: authors).analyze())
+            } catch let error as APIError {
+                throw ValidationError(error.message)
+            }
+        }
+        let profile = Profile(name: name, email: authors.first ?? "")
+        let draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: lang, request: request)
+        let (resume, findings) = Grounding(evidence: evidence).check(draft)
+        for finding in findings {
+            FileHandle.standardError.write(Data("grounding: removed \(finding.kind.rawValue) '\(finding.value)' at \(finding.location)\n".utf8))
+        }
+        let data: Data
+        if out?.lowercased().hasSuffix(".md") == true {
+            data = Data(MarkdownRenderer.render(resume).utf8)
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            data = try encoder.encode(resume) + Data("\n".utf8)
+        }
+        if let out {
+            try data.write(to: URL(fileURLWithPath: out))
+            FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
     }
 }

@@ -1,5 +1,15 @@
 import Foundation
 
+/// Every technology name the analyser can report, for checking that writers name only those found.
+public enum Vocabulary {
+    public static var technologyNames: Set<String> {
+        Set(Manifests.known.values.map(\.name) + Manifests.jvm.map(\.1.name) + Manifests.images.map(\.1.name)
+            + ["Node.js", "Docker", "Docker Compose", "GitHub Actions", "GitLab CI", "Jenkins", "Kubernetes", "Terraform",
+               "Gradle", "Maven"]
+            + Languages.byExtension.values)
+    }
+}
+
 /// Frameworks, libraries and tools detected from dependency manifests and configuration files.
 enum Manifests {
     typealias Known = (name: String, category: Technology.Category)

@@ -41,8 +41,9 @@ struct TestRepository {
 let alice = (name: "Alice Kim", email: "alice@example.com")
 let bob = (name: "Alice Kim", email: "bob@example.com")  // same display name, different person
 
-@Suite struct LocalRepositoryTests {
-    func makeRepository() throws -> TestRepository {
+/// A shop with a React/Express web app (Alice), a Go service with Docker (Bob, who shares Alice's
+/// display name), CI on a merged branch, vendored files and a rename.
+func makeShopRepository() throws -> TestRepository {
         let repo = try TestRepository()
         try repo.commit("Add web app", by: alice, on: "2023-03-05T10:00:00+09:00", files: [
             "package.json": #"{"name":"shop","dependencies":{"react":"^18.2.0","express":"^4.18.0","left-pad":"1.0.0"},"devDependencies":{"jest":"^29"}}"#,
@@ -68,7 +69,10 @@ let bob = (name: "Alice Kim", email: "bob@example.com")  // same display name, d
         try repo.git("mv", "src/app.ts", "src/main.ts", author: alice)
         try repo.git("commit", "-q", "-m", "Rename app to main", author: alice, date: "2023-07-02T10:00:00+09:00")
         return repo
-    }
+}
+
+@Suite struct LocalRepositoryTests {
+    func makeRepository() throws -> TestRepository { try makeShopRepository() }
 
     @Test func attributesCommitsByEmailNeverByDisplayName() throws {
         let repo = try makeRepository()

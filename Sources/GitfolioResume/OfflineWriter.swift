@@ -1,0 +1,190 @@
+import Foundation
+import GitfolioCore
+import GitfolioEvidence
+
+/// Writes a complete resume from evidence alone, with no model: every sentence is built from facts
+/// the analysis found and names the evidence it rests on. Where evidence cannot say something (a
+/// hypothesis, an outcome metric), the line is a prompt for the member (`needsInput`).
+public struct OfflineWriter: Sendable {
+    public init() {}
+
+    public func write(evidence: [RepositoryEvidence], profile: Profile, template: Template, language: Language,
+                      request: String = "") -> Resume {
+        let ko = language == .ko
+        // Technologies named in the member's request come first; nothing outside the evidence is added.
+        let requested = Set(Vocabulary.technologyNames.filter { !request.isEmpty && request.localizedCaseInsensitiveContains($0) })
+        let projects = evidence
+            .filter { $0.contribution.commits > 0 }
+            .sorted { a, b in
+                let ra = a.technologies.contains { requested.contains($0.name) }, rb = b.technologies.contains { requested.contains($0.name) }
+                if ra != rb { return ra }
+                return (a.contribution.lastMonth ?? "", a.contribution.commits) > (b.contribution.lastMonth ?? "", b.contribution.commits)
+            }
+            .map { project($0, template: template, ko: ko) }
+        let stack = techStack(evidence, first: requested)
+        return Resume(language: language, template: template, profile: profile,
+                      aboutMe: aboutMe(evidence, profile: profile, stack: stack, ko: ko), techStack: stack, projects: projects)
+    }
+
+    // MARK: About me and stack
+
+    func techStack(_ evidence: [RepositoryEvidence], first requested: Set<String>) -> [String] {
+        var weight: [String: Double] = [:]
+        for repo in evidence where repo.contribution.commits > 0 {
+            for language in repo.languages where language.share >= 0.05 { weight[language.name, default: 0] += 1 + language.share }
+            for tech in repo.technologies where tech.category != .tool { weight[tech.name, default: 0] += 1 }
+        }
+        return weight.sorted { (requested.contains($0.key) ? 1 : 0, $0.value, $1.key) > (requested.contains($1.key) ? 1 : 0, $1.value, $0.key) }
+            .map(\.key)
+    }
+
+    func aboutMe(_ evidence: [RepositoryEvidence], profile: Profile, stack: [String], ko: Bool) -> Line {
+        let mine = evidence.filter { $0.contribution.commits > 0 }
+        let commits = mine.map(\.contribution.commits).reduce(0, +)
+        let languages = orderedLanguages(mine).prefix(2)
+        let frameworks = mine.flatMap(\.technologies).filter { $0.category == .framework }.map(\.name).uniqued().prefix(3)
+        let months = mine.compactMap(\.contribution.firstMonth).sorted() + mine.compactMap(\.contribution.lastMonth).sorted()
+        let first = months.min(), last = months.max()
+        let refs = mine.map { "\($0.name):commits" } + mine.map { "\($0.name):languages" }
+        guard !mine.isEmpty else {
+            return Line(ko ? "자신을 소개하는 문장을 적어 주세요." : "Write a few sentences about yourself.", needsInput: true)
+        }
+        let role = profile.jobRole
+        if ko {
+            var text = (role.map { "\($0.korean) 개발자로서 " } ?? "") + "\(mine.count)개 프로젝트에서 "
+            text += languages.joined(separator: ", ") + " 중심으로 개발했습니다."
+            if !frameworks.isEmpty { text += " 주요 기술은 \(frameworks.joined(separator: ", "))입니다." }
+            if let first, let last {
+                text += first == last ? " \(first)에 커밋 \(commits)개를 작성했습니다." : " \(first)부터 \(last)까지 커밋 \(commits)개를 작성했습니다."
+            }
+            return Line(text, evidence: refs)
+        }
+        var text = (role.map { "A \($0.english.lowercased()) developer who has built " } ?? "Built ")
+        text += "\(mine.count) project\(mine.count == 1 ? "" : "s") mainly in \(languages.joined(separator: " and "))"
+        text += frameworks.isEmpty ? "." : ", using \(frameworks.joined(separator: ", "))."
+        if let first, let last {
+            text += first == last ? " Wrote \(commits) commits in \(first)." : " Wrote \(commits) commits between \(first) and \(last)."
+        }
+        return Line(text, evidence: refs)
+    }
+
+    func orderedLanguages(_ evidence: [RepositoryEvidence]) -> [String] {
+        var bytes: [String: Int] = [:]
+        for repo in evidence { for l in repo.languages { bytes[l.name, default: 0] += l.bytes } }
+        return bytes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    }
+
+    // MARK: Projects
+
+    func project(_ repo: RepositoryEvidence, template: Template, ko: Bool) -> ResumeProject {
+        let c = repo.contribution
+        let n = repo.name
+        let pct = c.totalCommits > 0 ? Int((Double(c.commits) / Double(c.totalCommits) * 100).rounded()) : 0
+        let leading = pct >= 50
+        let frameworks = repo.technologies.filter { $0.category == .framework || $0.category == .library }.map(\.name)
+        let infra = repo.technologies.filter { $0.category == .infrastructure }.map(\.name)
+        let databases = repo.technologies.filter { $0.category == .database }.map(\.name)
+        let ci = repo.technologies.filter { $0.category == .ci }.map(\.name)
+        let areas = c.areas.filter { $0.path != "(root)" }.prefix(3).map(\.path)
+        let kind = Self.kind(repo, ko: ko)
+        let period = [c.firstMonth, c.lastMonth].compactMap { $0 }.uniqued().joined(separator: "–")
+
+        var bullets: [Line] = []
+        bullets.append(Line(ko
+            ? "전체 커밋 \(c.totalCommits)개 중 \(c.commits)개(\(pct)%) 작성, \(leading ? "개발 주도" : "개발 참여")"
+            : "Wrote \(c.commits) of \(c.totalCommits) commits (\(pct)%), \(leading ? "leading development" : "contributing to development")",
+            evidence: ["\(n):commits"]))
+        if !frameworks.isEmpty {
+            bullets.append(Line(ko ? "\(frameworks.prefix(4).joined(separator: ", ")) 기반 \(kind) 개발"
+                                   : "Built the \(kind) with \(frameworks.prefix(4).joined(separator: ", "))",
+                                evidence: repo.technologies.filter { frameworks.prefix(4).contains($0.name) }.flatMap { $0.sources.map { "\(n):file:\($0)" } }.uniqued()))
+        }
+        if !areas.isEmpty {
+            bullets.append(Line(ko ? "\(areas.joined(separator: ", ")) 영역 중심으로 코드 \(c.linesAdded)줄 추가, \(c.linesDeleted)줄 삭제"
+                                   : "Worked mainly in \(areas.joined(separator: ", ")): \(c.linesAdded) lines added, \(c.linesDeleted) removed",
+                                evidence: ["\(n):commits"]))
+        }
+        if !infra.isEmpty {
+            let tools = infra.joined(separator: ", ")
+            let with = databases.isEmpty ? "" : (ko ? "\(databases.joined(separator: ", ")) 포함 " : ", including \(databases.joined(separator: " and "))")
+            bullets.append(Line(ko ? "\(Korean.ro(tools)) \(with)실행 환경 구성" : "Set up the runtime with \(tools)\(with)",
+                                evidence: repo.technologies.filter { infra.contains($0.name) || databases.contains($0.name) }
+                                    .flatMap { $0.sources.map { "\(n):file:\($0)" } }.uniqued()))
+        }
+        if !ci.isEmpty {
+            bullets.append(Line(ko ? "\(Korean.ro(ci.joined(separator: ", "))) CI 구성" : "Set up continuous integration with \(ci.joined(separator: ", "))",
+                                evidence: repo.technologies.filter { ci.contains($0.name) }.flatMap { $0.sources.map { "\(n):file:\($0)" } }))
+        }
+        let skills = (repo.languages.filter { $0.share >= 0.05 }.prefix(3).map(\.name)
+                      + repo.technologies.filter { $0.category != .tool }.prefix(8).map(\.name)).uniqued()
+        let summary = repo.readmeSummary.map { Line($0, evidence: ["\(n):readme"]) }
+
+        var star: STAR?
+        if template == .star {
+            let action = bullets.dropFirst().map(\.text).joined(separator: ko ? ", " : ". ") + (ko || bullets.count < 2 ? "" : ".")
+            star = STAR(
+                situation: summary ?? Line(ko ? "\(n): \(kind) 프로젝트" : "\(n): a \(kind) project", evidence: ["\(n):languages"]),
+                task: Line(ko ? "\(period) 기간 동안 \(leading ? "주 개발자로서" : "기여자로서") 전체 커밋의 \(pct)% 담당"
+                              : "\(leading ? "As the main developer" : "As a contributor"), wrote \(pct)% of the commits (\(period))",
+                           evidence: ["\(n):commits"]),
+                action: action.isEmpty ? Line(ko ? "수행한 일을 적어 주세요." : "Describe what you did.", needsInput: true)
+                                       : Line(action, evidence: bullets.dropFirst().flatMap(\.evidence).uniqued()),
+                result: Line(ko ? "성과를 수치로 적어 주세요 (예: 응답 시간, 사용자 수)." : "Add a measurable outcome (response time, users, …).",
+                             needsInput: true))
+        }
+        var troubleshooting: [Troubleshooting] = []
+        if template == .gitfolio {
+            troubleshooting = Self.fixes(c).prefix(2).map { commit in
+                Troubleshooting(
+                    problem: Line(ko ? "“\(commit.subject)” (\(commit.date))" : "“\(commit.subject)” (\(commit.date))",
+                                  evidence: ["\(n):commit:\(commit.hash)"]),
+                    hypothesis: Line(ko ? "원인에 대해 세웠던 가설을 적어 주세요." : "What did you suspect the cause was?", needsInput: true),
+                    attempt: Line(ko ? "커밋 \(commit.hash.prefix(7))에서 수정" : "Fixed in commit \(commit.hash.prefix(7))",
+                                  evidence: ["\(n):commit:\(commit.hash)"]),
+                    result: Line(ko ? "개선된 지표를 적어 주세요." : "What improved, and by how much?", needsInput: true))
+            }
+            if troubleshooting.isEmpty {
+                troubleshooting = [Troubleshooting(
+                    problem: Line(ko ? "이 프로젝트에서 겪은 문제를 적어 주세요." : "Describe a problem you met in this project.", needsInput: true),
+                    hypothesis: Line(ko ? "원인에 대해 세웠던 가설을 적어 주세요." : "What did you suspect the cause was?", needsInput: true),
+                    attempt: Line(ko ? "시도한 방법을 적어 주세요." : "What did you try?", needsInput: true),
+                    result: Line(ko ? "개선된 지표를 적어 주세요." : "What improved, and by how much?", needsInput: true))]
+            }
+        }
+        return ResumeProject(name: n, start: c.firstMonth, end: c.lastMonth, skills: skills, repository: repo.origin,
+                             summary: summary, bullets: bullets, star: star, troubleshooting: troubleshooting)
+    }
+
+    /// Commits whose subjects say they fixed or improved something.
+    static func fixes(_ c: Contribution) -> [Contribution.CommitRef] {
+        let pattern = #"(?i)\b(fix|fixes|fixed|bug|perf|optimi[sz]e|improve|resolve|speed up|reduce)|해결|수정|개선|최적화|버그"#
+        return c.recentCommits.filter { $0.subject.range(of: pattern, options: .regularExpression) != nil }
+    }
+
+    /// What the project is, from what it is built with.
+    static func kind(_ repo: RepositoryEvidence, ko: Bool) -> String {
+        let names = Set(repo.technologies.map(\.name))
+        let front: Set = ["React", "Vue.js", "Angular", "Svelte", "Next.js", "Nuxt"]
+        let back: Set = ["Express", "NestJS", "Fastify", "Koa", "Django", "Flask", "FastAPI", "Spring Boot", "Gin", "Echo",
+                         "Fiber", "Actix Web", "Axum", "Vapor", "Hummingbird", "Ruby on Rails", "Laravel", "Ktor"]
+        let ml: Set = ["PyTorch", "TensorFlow", "Keras", "scikit-learn", "Hugging Face Transformers"]
+        let game: Set = ["Bevy"]
+        switch (names.isDisjoint(with: front), names.isDisjoint(with: back)) {
+        case (false, false): return ko ? "웹 서비스" : "web service"
+        case (true, false): return ko ? "서버 애플리케이션" : "server application"
+        case (false, true): return ko ? "프론트엔드 애플리케이션" : "front-end application"
+        default: break
+        }
+        if !names.isDisjoint(with: ml) { return ko ? "머신러닝 프로젝트" : "machine learning project" }
+        if !names.isDisjoint(with: game) || repo.languages.first?.name == "GDScript" { return ko ? "게임" : "game" }
+        let language = repo.languages.first?.name ?? ""
+        return ko ? "\(language) 애플리케이션".trimmingCharacters(in: .whitespaces) : "\(language) application".trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Sequence where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GitfolioCore
+import GitfolioEvidence
+@testable import GitfolioResume
+import GitfolioTestSupport
+import Testing
+
+@Suite struct ResumeWriterTests {
+    func shopEvidence(extraCommit: Bool = false) throws -> (TestRepository, RepositoryEvidence) {
+        let repo = try makeShopRepository()
+        if extraCommit {
+            try repo.commit("Fix race in checkout total", by: alice, on: "2023-08-01T10:00:00+09:00",
+                            files: ["src/checkout.ts": "export const total = 0;\n"])
+        }
+        return (repo, try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email]).analyze())
+    }
+
+    @Test(arguments: Template.allCases, Language.allCases)
+    func offlineOutputIsGroundedForEveryTemplateAndLanguage(template: Template, language: Language) throws {
+        let (repo, evidence) = try shopEvidence(extraCommit: true)
+        defer { repo.dir.remove() }
+        let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(name: "앨리스", jobRole: .backend),
+                                           template: template, language: language)
+        let (checked, findings) = Grounding(evidence: [evidence]).check(resume)
+        #expect(findings == [])
+        #expect(checked == resume)
+        #expect(resume.projects.count == 1)
+        #expect(resume.projects[0].bullets.allSatisfy { !$0.evidence.isEmpty })
+        #expect((resume.projects[0].star != nil) == (template == .star))
+        #expect(resume.projects[0].troubleshooting.isEmpty == (template != .gitfolio))
+    }
+
+    @Test func koreanBasicReadsLikeAResume() throws {
+        let (repo, evidence) = try shopEvidence()
+        defer { repo.dir.remove() }
+        let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(jobRole: .backend), template: .basic, language: .ko)
+        #expect(resume.projects[0].bullets.map(\.text) == [
+            "전체 커밋 5개 중 3개(60%) 작성, 개발 주도",
+            "React, Express, Node.js, Gin 기반 웹 서비스 개발",
+            "src, .github 영역 중심으로 코드 \(evidence.contribution.linesAdded)줄 추가, \(evidence.contribution.linesDeleted)줄 삭제",
+            "Docker, Docker Compose로 PostgreSQL, Redis 포함 실행 환경 구성",
+            "GitHub Actions로 CI 구성",
+        ])
+        #expect(resume.projects[0].bullets[1].evidence.contains("\(evidence.name):file:package.json"))
+        #expect(resume.aboutMe.text.hasPrefix("백엔드 개발자로서 1개 프로젝트에서 TypeScript, Go 중심으로 개발했습니다."))
+        #expect(resume.aboutMe.text.hasSuffix("2023.03부터 2023.07까지 커밋 3개를 작성했습니다."))
+        #expect(resume.projects[0].summary?.text == "A small shop with a React front end and an Express API.")
+    }
+
+    @Test func gitfolioTemplateTellsFixCommitsAsTroubleshootingAndAsksForWhatEvidenceCannotSay() throws {
+        let (repo, evidence) = try shopEvidence(extraCommit: true)
+        defer { repo.dir.remove() }
+        let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(), template: .gitfolio, language: .ko)
+        let t = try #require(resume.projects[0].troubleshooting.first)
+        #expect(t.problem.text == "“Fix race in checkout total” (2023-08-01)")
+        #expect(t.problem.evidence.first?.hasPrefix("\(evidence.name):commit:") == true)
+        #expect(t.hypothesis.needsInput && t.result.needsInput)
+        #expect(!t.attempt.needsInput)
+        let markdown = MarkdownRenderer.render(resume)
+        #expect(markdown.contains("- **발생한 문제**: “Fix race in checkout total”"))
+        #expect(markdown.contains("- **세웠던 가설**: _원인에 대해 세웠던 가설을 적어 주세요._"))
+    }
+
+    @Test func requestMovesRequestedTechnologyFirstButAddsNothing() throws {
+        let (repo, evidence) = try shopEvidence()
+        defer { repo.dir.remove() }
+        let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(), template: .basic, language: .en,
+                                           request: "Gin 위주로, and Kubernetes please")
+        #expect(resume.techStack.first == "Gin")
+        #expect(!resume.techStack.contains("Kubernetes"))
+    }
+
+    @Test func groundingCatchesInventedRepositoriesTechnologiesAndNumbers() throws {
+        let (repo, evidence) = try shopEvidence()
+        defer { repo.dir.remove() }
+        var resume = OfflineWriter().write(evidence: [evidence], profile: Profile(), template: .star, language: .ko)
+        var ghost = resume.projects[0]
+        ghost.name = "ghost-repo"
+        resume.projects.append(ghost)
+        resume.projects[0].bullets += [
+            Line("Kubernetes로 배포 자동화", evidence: ["made-up"]),
+            Line("응답 시간 30% 개선"),
+            Line("Google 로그인과 Rusty 레거시 정리"),  // whole words only: neither Go nor Rust is claimed
+        ]
+        resume.projects[0].star?.result = Line("사용자 5000명 달성")
+        resume.techStack.append("Kafka")
+        resume.aboutMe = Line("Spring Boot 전문가")
+        let (checked, findings) = Grounding(evidence: [evidence]).check(resume)
+        let summary = Set(findings.map { "\($0.kind.rawValue):\($0.value)" })
+        #expect(summary == ["repository:ghost-repo", "technology:Kubernetes", "number:30", "number:5000", "technology:Kafka",
+                            "technology:Spring Boot"])
+        #expect(checked.projects.map(\.name) == [evidence.name])
+        #expect(checked.projects[0].bullets.last?.text == "Google 로그인과 Rusty 레거시 정리")
+        #expect(!checked.projects[0].bullets.contains { $0.text.contains("Kubernetes") || $0.text.contains("30%") })
+        #expect(checked.projects[0].star?.result.needsInput == true)
+        #expect(checked.aboutMe.needsInput)
+        #expect(!checked.techStack.contains("Kafka"))
+    }
+
+    @Test func numbersAreWholeTokens() {
+        #expect(Grounding.numbers(in: "커밋 e72f3a1에서 12개, 100%, 2024.03") == ["12", "100", "2024", "3"])
+    }
+
+    @Test(arguments: [("Docker", "Docker로"), ("Kubernetes", "Kubernetes로"), ("PostgreSQL", "PostgreSQL로"), ("Gin", "Gin으로"),
+                      ("서버", "서버로"), ("파일", "파일로"), ("책", "책으로"), ("Redis 7", "Redis 7로"), ("버전 3", "버전 3으로")])
+    func koreanParticleFollowsTheFinalSound(word: String, expected: String) {
+        #expect(Korean.ro(word) == expected)
+    }
+
+    @Test func resumeCommandWritesMarkdownAndJSON() throws {
+        let repo = try makeShopRepository()
+        defer { repo.dir.remove() }
+        let md = repo.dir.path("resume.md"), json = repo.dir.path("resume.json")
+        for (out, template, lang) in [(md, "star", "en"), (json, "gitfolio", "ko")] {
+            let result = try runProcess(Built.executable("gitfolio"), arguments: [
+                "resume", "--repo", repo.url.path, "--author", alice.email, "--template", template, "--lang", lang,
+                "--name", "Alice Kim", "--out", out,
+            ], environment: ["PATH": "/usr/bin:/bin"], input: Data())
+            #expect(result.status == 0, "\(result.err)")
+            #expect(result.err.contains("[1/1] analysing"))
+        }
+        let markdown = try String(contentsOfFile: md, encoding: .utf8)
+        #expect(markdown.hasPrefix("# Alice Kim\n"))
+        #expect(markdown.contains("## Projects") && markdown.contains("- **Situation**: A small shop"))
+        let resume = try JSONDecoder().decode(Resume.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(resume.template == .gitfolio && resume.language == .ko)
+        let bad = try runProcess(Built.executable("gitfolio"), arguments: ["resume", "--repo", repo.url.path, "--author", alice.email,
+                                                                          "--template", "FANCY"],
+                                 environment: ["PATH": "/usr/bin:/bin"], input: Data())
+        #expect(bad.status != 0 && bad.err.contains("template"))
+    }
+}
