@@ -3,6 +3,8 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioStore
+import GitfolioEvidence
+import GitfolioResume
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +14,13 @@ import Glibc
 /// executable, measured interleaved in the same run, and warm-mode throughput.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure one-shot latency (vs a minimal Swift executable) and warm-mode throughput.")
+        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput) or the offline writer.",
+        subcommands: [FunctionsBench.self, WriterBench.self], defaultSubcommand: FunctionsBench.self)
+}
+
+struct FunctionsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "functions", abstract: "One-shot latency (vs minimal Swift executables) and warm-mode throughput.")
     @Option(help: "One-shot runs of each executable.") var runs = 300
     @Option(help: "Requests sent to the warm process(es).") var warmRequests = 20_000
     @Option(help: "Folder of the function executables (default: beside gitfolio).") var functions: String?
@@ -182,5 +190,62 @@ extension Data {
         var out = Data()
         for _ in 0..<n { out.append(self) }
         return out
+    }
+}
+
+/// `gitfolio bench writer`: offline generation (writer + grounding check) for many repositories.
+struct WriterBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "writer", abstract: "Time the offline writer and grounding check over N repositories' evidence.")
+    @Option(help: "Repositories of evidence.") var repositories = 100
+    @Option(help: "Timed rounds per template and language.") var rounds = 20
+
+    func run() throws {
+        let evidence = (0..<repositories).map(Self.evidence)
+        print("Offline generation: \(repositories) repositories of evidence, \(rounds) rounds per template and language")
+        for template in Template.allCases {
+            for language in Language.allCases {
+                var times: [Double] = []
+                var findings = 0
+                for _ in 0..<(rounds + 2) {
+                    let t0 = Spawn.now()
+                    let draft = OfflineWriter().write(evidence: evidence, profile: Profile(name: "Bench", jobRole: .backend),
+                                                      template: template, language: language, request: "Spring Boot")
+                    let checked = Grounding(evidence: evidence).check(draft)
+                    times.append(Spawn.now() - t0)
+                    findings = checked.findings.count
+                }
+                let s = times.dropFirst(2).sorted()
+                print(String(format: "%@ %@: p50 %6.2f ms  max %6.2f ms  (%d projects, %d grounding findings; target < 300 ms)",
+                             template.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), language.rawValue,
+                             s[s.count / 2], s.last!, repositories, findings))
+            }
+        }
+    }
+
+    /// Realistic evidence for repository `i`: a few languages, manifests, commits and fix commits.
+    static func evidence(_ i: Int) -> RepositoryEvidence {
+        let stacks = [["Spring Boot", "Spring Data JPA", "MySQL", "Docker"], ["React", "Redux", "Vite"],
+                      ["FastAPI", "PostgreSQL", "Docker Compose"], ["Express", "Prisma", "Redis"], ["Gin", "GORM", "Kubernetes"]]
+        let languages = [["Java", "Kotlin"], ["TypeScript", "CSS"], ["Python"], ["TypeScript", "JavaScript"], ["Go"]]
+        let k = i % stacks.count
+        let object: [String: Any] = [
+            "name": "project-\(i)", "origin": "https://github.com/bench/project-\(i)",
+            "readmeSummary": "Project \(i): a service for team \(i % 7).",
+            "languages": languages[k].enumerated().map { ["name": $0.element, "bytes": 40000 / ($0.offset + 1), "share": $0.offset == 0 ? 0.8 : 0.2] },
+            "technologies": stacks[k].map { ["name": $0, "category": "framework", "sources": ["build/manifest-\(i)"]] },
+            "contribution": [
+                "authorEmails": ["bench@example.com"], "commits": 20 + i, "totalCommits": 40 + i,
+                "firstMonth": "2023.0\(1 + i % 9)", "lastMonth": "2024.0\(1 + i % 9)",
+                "linesAdded": 1000 * (i + 1), "linesDeleted": 200 * (i + 1),
+                "areas": [["path": "src", "commits": 15 + i], ["path": "test", "commits": 5]],
+                "recentCommits": (0..<20).map { n -> [String: Any] in
+                    ["hash": "a\(i)b\(n)cdef0123", "date": "2024-0\(1 + n % 9)-1\(n % 9)",
+                     "subject": n % 4 == 0 ? "Fix N+1 query in list \(n)" : "Add feature \(n)"]
+                },
+            ] as [String: Any],
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: object)
+        return try! JSONDecoder().decode(RepositoryEvidence.self, from: data)
     }
 }
