@@ -16,7 +16,7 @@ public struct GitfolioCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gitfolio",
         abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
-        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Bench.self],
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Import.self, Bench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -281,7 +281,9 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "ko or en.") var lang: Language = .ko
     @Option(help: "Your name on the resume.") var name = ""
     @Option(help: "What to emphasise, e.g. \"Spring Boot\"; only technologies in the evidence are used.") var request = ""
-    @Option(help: "Output file: .json or .md (standard output as JSON when omitted).") var out: String?
+    @Option(help: "Output file (standard output when omitted).") var out: String?
+    @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema) or markdown; default from --out's extension.")
+    var format: ResumeFormat?
 
     func run() throws {
         guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
@@ -301,19 +303,51 @@ struct ResumeCommand: ParsableCommand {
         for finding in findings {
             FileHandle.standardError.write(Data("grounding: removed \(finding.kind.rawValue) '\(finding.value)' at \(finding.location)\n".utf8))
         }
-        let data: Data
-        if out?.lowercased().hasSuffix(".md") == true {
-            data = Data(MarkdownRenderer.render(resume).utf8)
-        } else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            data = try encoder.encode(resume) + Data("\n".utf8)
-        }
-        if let out {
-            try data.write(to: URL(fileURLWithPath: out))
-            FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
-        } else {
-            FileHandle.standardOutput.write(data)
+        try writeResume(resume, format: format, out: out)
+    }
+}
+
+enum ResumeFormat: String, ExpressibleByArgument {
+    case json, jsonresume, markdown
+}
+
+/// Writes a resume in the chosen format (by default from the file's extension) to a file or stdout.
+func writeResume(_ resume: Resume, format: ResumeFormat?, out: String?) throws {
+    let chosen = format ?? (out?.lowercased().hasSuffix(".md") == true ? .markdown : .json)
+    let data: Data
+    switch chosen {
+    case .markdown:
+        data = Data(MarkdownRenderer.render(resume).utf8)
+    case .jsonresume:
+        data = try JSONResume.export(resume) + Data("\n".utf8)
+    case .json:
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        data = try encoder.encode(resume) + Data("\n".utf8)
+    }
+    if let out {
+        try data.write(to: URL(fileURLWithPath: out))
+        FileHandle.standardError.write(Data("wrote \(out)\n".utf8))
+    } else {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read a JSON Resume file (https://jsonresume.org/schema) into a Gitfolio resume.")
+    @Argument(help: "The JSON Resume file.") var file: String
+    @Option(help: "BASIC, STAR or GITFOLIO (for files not made by Gitfolio).") var template: Template = .basic
+    @Option(help: "ko or en (for files not made by Gitfolio).") var lang: Language = .ko
+    @Option(help: "Output file (standard output when omitted).") var out: String?
+    @Option(help: "json, jsonresume or markdown; default from --out's extension.") var format: ResumeFormat?
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file) cannot be read.") }
+        do {
+            try writeResume(try JSONResume.import(data, template: template, language: lang), format: format, out: out)
+        } catch let error as APIError {
+            throw ValidationError("\(file): \(error.message)")
         }
     }
 }

@@ -105,7 +105,7 @@ extension Profile {
             throw object.invalid("email", "is not an email address", "은(는) 이메일 주소 형식이 아닙니다")
         }
         profile.phone = try object.string("phone", max: 20)
-        if !profile.phone.isEmpty, profile.phone.range(of: #"^\+?[0-9][0-9 ()\-]{5,19}$"#, options: .regularExpression) == nil {
+        if !profile.phone.isEmpty, profile.phone.range(of: #"^\+?[0-9(][0-9 ()\-]{5,19}$"#, options: .regularExpression) == nil {
             throw object.invalid("phone", "may hold only digits, spaces, '+', '-' and parentheses", "에는 숫자, 공백, '+', '-', 괄호만 쓸 수 있습니다")
         }
         profile.avatarURL = try object.url("avatarURL", required: false)

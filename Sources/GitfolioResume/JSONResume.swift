@@ -1,0 +1,116 @@
+import Foundation
+import GitfolioCore
+
+/// Export to and import from the JSON Resume schema (https://jsonresume.org/schema, v1.0.0).
+///
+/// Export writes the standard sections and keeps the whole Gitfolio document under
+/// `meta.gitfolio`, so a file exported here imports back unchanged. Other JSON Resume files are
+/// mapped section by section and validated like any profile input.
+public enum JSONResume {
+    public static func export(_ r: Resume) throws -> Data {
+        let p = r.profile
+        var basics: [String: Any] = ["name": p.name, "email": p.email, "phone": p.phone, "summary": r.aboutMe.needsInput ? "" : r.aboutMe.text]
+        if let role = p.jobRole { basics["label"] = role.label(r.language) }
+        if !p.avatarURL.isEmpty { basics["image"] = p.avatarURL }
+        basics["profiles"] = p.links.map { ["network": $0.title, "url": $0.url] }
+        let document: [String: Any] = [
+            "$schema": "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json",
+            "basics": basics,
+            "work": p.workExperience.map { w -> [String: Any] in
+                compact(["name": w.company, "position": w.title, "startDate": date(w.start), "endDate": date(w.end), "summary": w.description])
+            },
+            "education": p.education.map { e -> [String: Any] in
+                compact(["institution": e.schoolName, "area": e.major, "studyType": e.schoolType.english,
+                         "startDate": date(e.start), "endDate": date(e.end)])
+            },
+            "certificates": p.certificates.map { c -> [String: Any] in compact(["name": c.name, "issuer": c.issuer, "date": date(c.acquired)]) },
+            "skills": r.techStack.isEmpty ? [] : [["name": r.language == .ko ? "기술 스택" : "Tech stack", "keywords": r.techStack]],
+            "projects": r.projects.map { project -> [String: Any] in
+                compact(["name": project.name, "description": project.summary?.text, "startDate": date(project.start),
+                         "endDate": date(project.end), "url": project.repository.hasPrefix("http") ? project.repository : nil,
+                         "keywords": project.skills, "highlights": project.bullets.filter { !$0.needsInput }.map(\.text)])
+            },
+            "meta": ["version": "v1.0.0", "gitfolio": try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))],
+        ]
+        return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// Reads a JSON Resume document. `template` and `language` apply when the file was not made by Gitfolio.
+    public static func `import`(_ data: Data, template: Template, language: Language) throws -> Resume {
+        let root = try JSONFields.object(from: data)
+        if let meta = root.values["meta"] as? [String: Any], let own = meta["gitfolio"],
+           let ownData = try? JSONSerialization.data(withJSONObject: own),
+           let resume = try? JSONDecoder().decode(Resume.self, from: ownData) {
+            // Our own export: validate its profile like any input, then take it whole.
+            _ = try Profile.parse(json: try JSONEncoder().encode(resume.profile))
+            return resume
+        }
+        let basics = root.values["basics"] as? [String: Any] ?? [:]
+        func month(_ value: Any?) -> String? {
+            guard let s = value as? String, s.count >= 7 else { return nil }
+            return String(s.prefix(7)).replacingOccurrences(of: "-", with: ".")
+        }
+        func list(_ key: String) -> [[String: Any]] { root.values[key] as? [[String: Any]] ?? [] }
+        let now = { () -> String in
+            let c = Calendar(identifier: .gregorian).dateComponents([.year, .month], from: Date())
+            return String(format: "%04d.%02d", c.year ?? 2000, c.month ?? 1)
+        }()
+        // Build profile input and let the one parser validate it, so errors name the field.
+        var input: [String: Any] = [
+            "name": basics["name"] ?? "", "email": basics["email"] ?? "", "phone": basics["phone"] ?? "",
+            "avatarURL": basics["image"] ?? "",
+        ]
+        if let label = basics["label"] as? String {
+            input["jobRole"] = JobRole.allCases.first { label.localizedCaseInsensitiveContains($0.english) || label.contains($0.korean) }?.rawValue
+        }
+        input["links"] = ((basics["profiles"] as? [[String: Any]]) ?? []).compactMap { p -> [String: Any]? in
+            guard let url = p["url"] as? String, !url.isEmpty else { return nil }
+            return ["title": p["network"] ?? "", "url": url]
+        } + ((basics["url"] as? String).map { [["title": "Website", "url": $0]] } ?? [])
+        input["education"] = list("education").map { e -> [String: Any] in
+            let type = (e["studyType"] as? String ?? "").lowercased()
+            let schoolType: SchoolType = type.contains("doctor") || type.contains("phd") || type.contains("박사") ? .doctor
+                : type.contains("master") || type.contains("석사") ? .master
+                : type.contains("associate") || type.contains("전문학사") ? .associate
+                : type.contains("bachelor") || type.contains("학사") || type.contains("b.") ? .bachelor
+                : type.contains("high") || type.contains("고등") ? .highSchool : .privateEducation
+            let end = month(e["endDate"])
+            return compact(["schoolType": schoolType.rawValue, "schoolName": e["institution"] ?? "", "major": e["area"] ?? "",
+                            "status": end.map { $0 <= now ? GraduationStatus.graduated : .attending }?.rawValue ?? GraduationStatus.attending.rawValue,
+                            "start": month(e["startDate"]), "end": end])
+        }
+        input["workExperience"] = list("work").map { w -> [String: Any] in
+            let end = month(w["endDate"])
+            return compact(["company": w["name"] ?? w["company"] ?? "", "title": w["position"] ?? "", "workType": WorkType.fullTime.rawValue,
+                            "employment": (end == nil ? EmploymentStatus.employed : .resigned).rawValue,
+                            "start": month(w["startDate"]), "end": end, "description": w["summary"] ?? ""])
+        }
+        input["certificates"] = list("certificates").map { c in
+            compact(["name": c["name"] ?? "", "issuer": c["issuer"] ?? "", "acquired": month(c["date"])])
+        }
+        let profile = try Profile.parse(json: try JSONSerialization.data(withJSONObject: input))
+        let stack = list("skills").flatMap { ($0["keywords"] as? [String]) ?? [($0["name"] as? String)].compactMap { $0 } }
+        let projects = list("projects").map { p -> ResumeProject in
+            ResumeProject(name: p["name"] as? String ?? "", start: month(p["startDate"]), end: month(p["endDate"]),
+                          skills: p["keywords"] as? [String] ?? [], repository: p["url"] as? String ?? "",
+                          summary: (p["description"] as? String).map { Line($0, evidence: ["imported"]) },
+                          bullets: ((p["highlights"] as? [String]) ?? []).map { Line($0, evidence: ["imported"]) },
+                          star: nil, troubleshooting: [])
+        }
+        let summary = basics["summary"] as? String ?? ""
+        return Resume(language: language, template: template, profile: profile,
+                      aboutMe: summary.isEmpty ? Line(language == .ko ? "자신을 소개하는 문장을 적어 주세요." : "Write a few sentences about yourself.", needsInput: true)
+                                               : Line(summary, evidence: ["imported"]),
+                      techStack: stack, projects: projects)
+    }
+
+    static func date(_ month: String?) -> String? { month.map { $0.replacingOccurrences(of: ".", with: "-") } }
+
+    static func compact(_ values: [String: Any?]) -> [String: Any] {
+        values.compactMapValues { value -> Any? in
+            guard let value else { return nil }
+            if let s = value as? String, s.isEmpty { return nil }
+            return value
+        }
+    }
+}
