@@ -45,7 +45,7 @@ let package = Package(
         // SQLite through GRDB: schema, migrations and queries.
         .target(
             name: "GitfolioStore",
-            dependencies: ["GitfolioCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         // The function protocol: event types and the one-shot, warm and CGI runners.
@@ -79,8 +79,15 @@ let package = Package(
         .executableTarget(name: "bench-foundation", swiftSettings: strict),
         .target(
             name: "GitfolioTestSupport",
-            dependencies: ["GitfolioCore", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Tests/GitfolioTestSupport",
+            swiftSettings: strict
+        ),
+        // The GitHub import benchmark, against the fake GitHub of the test support.
+        .executableTarget(
+            name: "bench-github-import",
+            dependencies: ["GitfolioTestSupport", "GitfolioEvidence", "GitfolioStore", "GitfolioHTTP"],
+            path: "Tests/Benchmarks/GitHubImport",
             swiftSettings: strict
         ),
         .testTarget(

@@ -114,11 +114,11 @@ public struct GitHubClient: Sendable {
         }
     }
 
-    static func isRateLimited(_ response: OutboundResponse) -> Bool {
+    public static func isRateLimited(_ response: OutboundResponse) -> Bool {
         response.headers["x-ratelimit-remaining"] == "0" || response.headers["retry-after"] != nil
     }
 
-    static func rateLimitError(_ response: OutboundResponse) -> APIError {
+    public static func rateLimitError(_ response: OutboundResponse) -> APIError {
         let reset = response.headers["x-ratelimit-reset"].flatMap(Double.init).map { Date(timeIntervalSince1970: $0) }
         let when = reset.map { " until \(ISO8601DateFormatter().string(from: $0))" } ?? ""
         return APIError.unavailable("github_rate_limited", "GitHub is limiting requests for this account\(when). Please try again later.")

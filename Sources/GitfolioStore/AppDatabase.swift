@@ -50,6 +50,9 @@ public final class AppDatabase: Sendable {
         migrator.registerMigration("v1-members-sessions-profile") { db in
             try db.execute(sql: Schema.v1)
         }
+        migrator.registerMigration("v2-github-import-cache") { db in
+            try db.execute(sql: Schema.v2)
+        }
         return migrator
     }
 }
@@ -143,5 +146,15 @@ enum Schema {
         url TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
         PRIMARY KEY (member_id, position)
     ) WITHOUT ROWID;
+    """
+
+    /// The member's imported GitHub data (JSON), with the list's ETag for revalidation.
+    static let v2 = """
+    CREATE TABLE github_import (
+        member_id INTEGER PRIMARY KEY REFERENCES member(id) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        etag TEXT,
+        fetched_at INTEGER NOT NULL
+    );
     """
 }

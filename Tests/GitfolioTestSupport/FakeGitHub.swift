@@ -31,6 +31,26 @@ public final class FakeGitHub: Sendable {
         public var rateLimited = false
         public private(set) var tokenExchanges = 0
         public private(set) var issuedTokens: [String] = []
+        /// Repositories the user owns and ones they contributed to, for GraphQL and REST.
+        public var owned: [FakeRepository] = []
+        public var contributed: [FakeRepository] = []
+        /// Changes whenever the repository list changes: the list's ETag.
+        public var listVersion = 1
+        /// Added before every answer, to imitate the network.
+        public var latency: Duration = .zero
+        public var graphQLRateLimited = false
+        /// "METHOD /path" of every API request, in order.
+        public private(set) var apiRequests: [String] = []
+
+        public func setRepositories(owned: [FakeRepository], contributed: [FakeRepository]) {
+            self.owned = owned
+            self.contributed = contributed
+            listVersion += 1
+        }
+        public func setLatency(_ latency: Duration) { self.latency = latency }
+        public func setGraphQLRateLimited(_ limited: Bool) { graphQLRateLimited = limited }
+        public func resetRequests() { apiRequests = [] }
+        func record(_ request: String) { apiRequests.append(request) }
 
         init(user: User) { self.user = user }
 
@@ -54,6 +74,13 @@ public final class FakeGitHub: Sendable {
         }
 
         func user(forToken token: String) -> User? { tokens[token] }
+
+        /// A token for the current user, as if they had signed in.
+        public func issueToken() -> String {
+            let token = "gho_" + Secrets.randomToken(bytes: 27)
+            tokens[token] = user
+            return token
+        }
     }
 
     public let clientID: String
@@ -98,6 +125,12 @@ public final class FakeGitHub: Sendable {
                     ["email": $0.email, "primary": $0.primary, "verified": $0.verified, "visibility": $0.primary ? "private" : NSNull()]
                 })
             }
+        }
+        await server.appendRoute("POST /graphql") { request in
+            await FakeGitHub.graphQL(request, state: state)
+        }
+        await server.appendRoute("GET /user/repos") { request in
+            await FakeGitHub.userRepos(request, state: state)
         }
         self.server = server
         task = Task { try await server.run() }

@@ -1,0 +1,202 @@
+import Foundation
+import GitfolioCore
+
+/// A repository as GitHub's GraphQL API describes it.
+public struct GitHubRepository: Codable, Sendable, Equatable {
+    public var nameWithOwner: String
+    public var description: String?
+    public var url: String
+    public var isPrivate: Bool
+    public var isFork: Bool
+    public var stars: Int
+    public var forks: Int
+    public var pushedAt: String?
+    public var primaryLanguage: String?
+    public var languages: [LanguageShare]
+    public var topics: [String]
+    public var readme: String?
+    /// Whether the member owns it (or it was listed as contributed-to).
+    public var owned: Bool
+    /// The member's commit contributions in the last year (GitHub's count), when reported.
+    public var commitContributions: Int?
+}
+
+/// What one import gives: the member's profile and their repositories.
+public struct GitHubImport: Codable, Sendable, Equatable {
+    public var login: String
+    public var name: String?
+    public var totalCommitContributions: Int
+    public var totalPullRequestContributions: Int
+    public var repositories: [GitHubRepository]
+}
+
+/// A place to keep responses between processes (SQLite in production).
+public protocol GitHubImportCache: Sendable {
+    func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)?
+    func save(memberID: Int64, value: GitHubImport, etag: String?, fetchedAt: Date) throws
+    func touch(memberID: Int64, fetchedAt: Date) throws
+}
+
+/// Imports a member's GitHub data with their own token: one GraphQL query paged by 100, cached for
+/// an hour, then revalidated with `If-None-Match` on `GET /user/repos` (a 304 costs no rate limit).
+public struct GitHubDataClient: Sendable {
+    public let transport: any HTTPTransport
+    public let apiURL: URL
+    public let cache: any GitHubImportCache
+    public let clock: any Clock
+    public static let freshFor: TimeInterval = 3600
+
+    public init(transport: any HTTPTransport, apiURL: URL, cache: any GitHubImportCache, clock: any Clock = SystemClock()) {
+        self.transport = transport
+        self.apiURL = apiURL
+        self.cache = cache
+        self.clock = clock
+    }
+
+    public func repositories(memberID: Int64, token: String) async throws -> GitHubImport {
+        let now = clock.now()
+        if let cached = try cache.load(memberID: memberID) {
+            if now.timeIntervalSince(cached.fetchedAt) < Self.freshFor { return cached.value }
+            if let etag = cached.etag {
+                let check = try await send(OutboundRequest(url: listURL, headers: headers(token).merging(["If-None-Match": etag]) { $1 }))
+                if check.status == 304 {
+                    try cache.touch(memberID: memberID, fetchedAt: now)
+                    return cached.value
+                }
+            }
+        }
+        // The list's ETag (for revalidation an hour from now) is fetched alongside the GraphQL pages.
+        async let list: OutboundResponse? = try? send(OutboundRequest(url: listURL, headers: headers(token)))
+        let value = try await fetch(token: token)
+        try cache.save(memberID: memberID, value: value, etag: await list?.headers["etag"], fetchedAt: now)
+        return value
+    }
+
+    var listURL: URL {
+        var c = URLComponents(url: apiURL.appendingPathComponent("user/repos"), resolvingAgainstBaseURL: false)!
+        c.queryItems = [URLQueryItem(name: "per_page", value: "100"), URLQueryItem(name: "sort", value: "pushed"),
+                        URLQueryItem(name: "affiliation", value: "owner,collaborator,organization_member")]
+        return c.url!
+    }
+
+    func headers(_ token: String) -> [String: String] {
+        ["Authorization": "Bearer \(token)", "Accept": "application/vnd.github+json", "User-Agent": "Gitfolio",
+         "X-GitHub-Api-Version": "2022-11-28"]
+    }
+
+    static let query = """
+    query($owned: String, $contributed: String, $withContributed: Boolean!, $withOwned: Boolean!) {
+      viewer {
+        login name
+        contributionsCollection {
+          totalCommitContributions totalPullRequestContributions
+          commitContributionsByRepository(maxRepositories: 100) { repository { nameWithOwner } contributions { totalCount } }
+        }
+        repositories(first: 100, after: $owned, ownerAffiliations: [OWNER], orderBy: {field: PUSHED_AT, direction: DESC}) @include(if: $withOwned) {
+          pageInfo { hasNextPage endCursor } nodes { ...Repo }
+        }
+        repositoriesContributedTo(first: 100, after: $contributed, includeUserRepositories: false,
+          contributionTypes: [COMMIT, PULL_REQUEST], orderBy: {field: PUSHED_AT, direction: DESC}) @include(if: $withContributed) {
+          pageInfo { hasNextPage endCursor } nodes { ...Repo }
+        }
+      }
+    }
+    fragment Repo on Repository {
+      nameWithOwner description url isPrivate isFork stargazerCount forkCount pushedAt
+      primaryLanguage { name }
+      languages(first: 10, orderBy: {field: SIZE, direction: DESC}) { totalSize edges { size node { name } } }
+      repositoryTopics(first: 10) { nodes { topic { name } } }
+      readme: object(expression: "HEAD:README.md") { ... on Blob { text } }
+    }
+    """
+
+    /// Pages through owned and contributed-to repositories together: ⌈max(owned, contributed)/100⌉ requests.
+    func fetch(token: String) async throws -> GitHubImport {
+        var owned: String?, contributed: String?
+        var withOwned = true, withContributed = true
+        var result: GitHubImport?
+        var counts: [String: Int] = [:]
+        var pages = 0
+        while withOwned || withContributed {
+            pages += 1
+            guard pages <= 20 else { break }  // 2,000 repositories is more than a resume needs
+            let variables: [String: Any] = ["owned": owned ?? NSNull(), "contributed": contributed ?? NSNull(),
+                                            "withOwned": withOwned, "withContributed": withContributed]
+            let body = try JSONSerialization.data(withJSONObject: ["query": Self.query, "variables": variables])
+            let response = try await send(OutboundRequest(method: "POST", url: apiURL.appendingPathComponent("graphql"),
+                                                          headers: headers(token).merging(["Content-Type": "application/json"]) { $1 },
+                                                          body: body))
+            guard response.status == 200,
+                  let root = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+                throw APIError.upstream("github_error", "GitHub answered the repository query with HTTP \(response.status).")
+            }
+            if let errors = root["errors"] as? [[String: Any]], !errors.isEmpty {
+                // A rate limit hit comes back as HTTP 200 with errors.
+                if errors.contains(where: { ($0["type"] as? String) == "RATE_LIMITED" }) {
+                    throw GitHubClient.rateLimitError(response)
+                }
+                throw APIError.upstream("github_error", "GitHub's query failed: \((errors.first?["message"] as? String ?? "unknown").prefix(200))")
+            }
+            guard let viewer = (root["data"] as? [String: Any])?["viewer"] as? [String: Any] else {
+                throw APIError.upstream("github_error", "GitHub's answer had no data.")
+            }
+            if result == nil {
+                let collection = viewer["contributionsCollection"] as? [String: Any] ?? [:]
+                for entry in collection["commitContributionsByRepository"] as? [[String: Any]] ?? [] {
+                    if let name = (entry["repository"] as? [String: Any])?["nameWithOwner"] as? String {
+                        counts[name] = (entry["contributions"] as? [String: Any])?["totalCount"] as? Int
+                    }
+                }
+                result = GitHubImport(login: viewer["login"] as? String ?? "", name: viewer["name"] as? String,
+                                      totalCommitContributions: collection["totalCommitContributions"] as? Int ?? 0,
+                                      totalPullRequestContributions: collection["totalPullRequestContributions"] as? Int ?? 0,
+                                      repositories: [])
+            }
+            for (key, isOwned) in [("repositories", true), ("repositoriesContributedTo", false)] {
+                guard let connection = viewer[key] as? [String: Any] else { continue }
+                for node in connection["nodes"] as? [[String: Any]] ?? [] {
+                    result!.repositories.append(Self.repository(node, owned: isOwned, counts: counts))
+                }
+                let info = connection["pageInfo"] as? [String: Any] ?? [:]
+                let next = (info["hasNextPage"] as? Bool ?? false) ? info["endCursor"] as? String : nil
+                if isOwned { owned = next; withOwned = next != nil } else { contributed = next; withContributed = next != nil }
+            }
+        }
+        return result!
+    }
+
+    static func repository(_ node: [String: Any], owned: Bool, counts: [String: Int]) -> GitHubRepository {
+        let languages = node["languages"] as? [String: Any] ?? [:]
+        let total = max(1, languages["totalSize"] as? Int ?? 1)
+        let name = node["nameWithOwner"] as? String ?? ""
+        return GitHubRepository(
+            nameWithOwner: name, description: node["description"] as? String, url: node["url"] as? String ?? "",
+            isPrivate: node["isPrivate"] as? Bool ?? false, isFork: node["isFork"] as? Bool ?? false,
+            stars: node["stargazerCount"] as? Int ?? 0, forks: node["forkCount"] as? Int ?? 0,
+            pushedAt: node["pushedAt"] as? String,
+            primaryLanguage: (node["primaryLanguage"] as? [String: Any])?["name"] as? String,
+            languages: (languages["edges"] as? [[String: Any]] ?? []).compactMap { edge in
+                guard let size = edge["size"] as? Int, let lang = (edge["node"] as? [String: Any])?["name"] as? String else { return nil }
+                return LanguageShare(name: lang, bytes: size, share: (Double(size) / Double(total) * 1000).rounded() / 1000)
+            },
+            topics: ((node["repositoryTopics"] as? [String: Any])?["nodes"] as? [[String: Any]] ?? []).compactMap {
+                ($0["topic"] as? [String: Any])?["name"] as? String
+            },
+            readme: (node["readme"] as? [String: Any])?["text"] as? String,
+            owned: owned, commitContributions: counts[name])
+    }
+
+    func send(_ request: OutboundRequest) async throws -> OutboundResponse {
+        let response: OutboundResponse
+        do { response = try await transport.send(request) } catch {
+            throw APIError.upstream("github_unreachable", "GitHub could not be reached: \(error.localizedDescription)")
+        }
+        if response.status == 429 || (response.status == 403 && GitHubClient.isRateLimited(response)) {
+            throw GitHubClient.rateLimitError(response)
+        }
+        if response.status == 401 {
+            throw APIError(status: 401, code: "github_token_rejected", message: "GitHub no longer accepts this sign-in. Please sign in again.")
+        }
+        return response
+    }
+}

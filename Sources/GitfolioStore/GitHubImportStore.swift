@@ -1,0 +1,32 @@
+import Foundation
+import GitfolioEvidence
+import GRDB
+
+/// The SQLite cache of members' GitHub imports.
+extension AppDatabase: GitHubImportCache {
+    public func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT body, etag, fetched_at FROM github_import WHERE member_id = ?",
+                                             arguments: [memberID]),
+                  let value = try? JSONDecoder().decode(GitHubImport.self, from: row["body"] as Data)
+            else { return nil }
+            return (value, row["etag"], Date(timeIntervalSince1970: TimeInterval(row["fetched_at"] as Int64)))
+        }
+    }
+
+    public func save(memberID: Int64, value: GitHubImport, etag: String?, fetchedAt: Date) throws {
+        let body = try JSONEncoder().encode(value)
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO github_import (member_id, body, etag, fetched_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (member_id) DO UPDATE SET body = excluded.body, etag = excluded.etag, fetched_at = excluded.fetched_at
+                """, arguments: [memberID, body, etag, Self.epoch(fetchedAt)])
+        }
+    }
+
+    public func touch(memberID: Int64, fetchedAt: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE github_import SET fetched_at = ? WHERE member_id = ?", arguments: [Self.epoch(fetchedAt), memberID])
+        }
+    }
+}
