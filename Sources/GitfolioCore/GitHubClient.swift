@@ -17,6 +17,14 @@ public struct GitHubUser: Sendable, Equatable, Decodable {
         case id, login, name, email
         case avatarURL = "avatar_url"
     }
+
+    public init(id: Int64, login: String, name: String?, email: String?, avatarURL: String?) {
+        self.id = id
+        self.login = login
+        self.name = name
+        self.email = email
+        self.avatarURL = avatarURL
+    }
 }
 
 public struct GitHubEmail: Sendable, Equatable, Decodable {

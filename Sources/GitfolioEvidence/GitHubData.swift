@@ -200,3 +200,23 @@ public struct GitHubDataClient: Sendable {
         return response
     }
 }
+
+extension RepositoryEvidence {
+    /// Evidence from GitHub's description of a repository. GitHub reports the member's commits of the
+    /// last year but not the repository's total, so `totalCommits` is 0 (unknown) and writers say so.
+    public init(github repo: GitHubRepository) {
+        let short = repo.nameWithOwner.split(separator: "/").last.map(String.init) ?? repo.nameWithOwner
+        var technologies: [Technology] = []
+        for topic in repo.topics {
+            if let known = Vocabulary.technology(forTopic: topic), !technologies.contains(where: { $0.name == known.name }) {
+                technologies.append(Technology(name: known.name, category: known.category, sources: ["topics"]))
+            }
+        }
+        let pushed = repo.pushedAt.map { String($0.prefix(7)).replacingOccurrences(of: "-", with: ".") }
+        self.init(
+            name: short, origin: repo.url, readmeSummary: repo.readme.flatMap(LocalRepositoryAnalyzer.summary(ofReadme:)) ?? repo.description,
+            languages: repo.languages, technologies: technologies,
+            contribution: Contribution(authorEmails: [], commits: repo.commitContributions ?? 0, totalCommits: 0, firstMonth: nil,
+                                       lastMonth: pushed, linesAdded: 0, linesDeleted: 0, areas: [], recentCommits: []))
+    }
+}

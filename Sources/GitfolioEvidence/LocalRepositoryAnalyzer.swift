@@ -123,8 +123,12 @@ public struct LocalRepositoryAnalyzer: Sendable {
     func readmeSummary(root: URL, files: [String]) -> String? {
         guard let readme = files.first(where: { !$0.contains("/") && $0.lowercased().hasPrefix("readme") }),
               let data = FileManager.default.contents(atPath: root.appendingPathComponent(readme).path) else { return nil }
+        return Self.summary(ofReadme: String(decoding: data, as: UTF8.self))
+    }
+
+    public static func summary(ofReadme text: String) -> String? {
         var paragraph: [String] = []
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let t = line.trimmingCharacters(in: .whitespaces)
             if t.isEmpty { if paragraph.isEmpty { continue } else { break } }
             if t.hasPrefix("#") || t.hasPrefix("![") || t.hasPrefix("[![") || t.hasPrefix("<") || t.hasPrefix("```")

@@ -2,6 +2,15 @@ import Foundation
 
 /// Every technology name the analyser can report, for checking that writers name only those found.
 public enum Vocabulary {
+    /// The known technology a GitHub topic names (`spring-boot` → Spring Boot), if any.
+    public static func technology(forTopic topic: String) -> (name: String, category: Technology.Category)? {
+        func normal(_ s: String) -> String { s.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let key = normal(topic)
+        let all = Array(Manifests.known.values) + Manifests.jvm.map(\.1) + Manifests.images.map(\.1)
+            + [("Docker", .infrastructure), ("Kubernetes", .infrastructure), ("GitHub Actions", .ci), ("Terraform", .infrastructure)]
+        return all.first { normal($0.name) == key }
+    }
+
     public static var technologyNames: Set<String> {
         Set(Manifests.known.values.map(\.name) + Manifests.jvm.map(\.1.name) + Manifests.images.map(\.1.name)
             + ["Node.js", "Docker", "Docker Compose", "GitHub Actions", "GitLab CI", "Jenkins", "Kubernetes", "Terraform",
@@ -74,7 +83,8 @@ enum Manifests {
         switch lower {
         case "package.json":
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [] }
-            let deps = ["dependencies", "devDependencies", "peerDependencies"].flatMap { (object[$0] as? [String: Any])?.keys.map { $0 } ?? [] }
+            // Sorted: a JSON object's keys come back in no stable order, and output must be deterministic.
+            let deps = ["dependencies", "devDependencies", "peerDependencies"].flatMap { (object[$0] as? [String: Any])?.keys.sorted() ?? [] }
             return matches(deps) + [("Node.js", .framework)]
         case "requirements.txt":
             return matches(text.split(separator: "\n").map { line in
@@ -99,7 +109,7 @@ enum Manifests {
                 + [("Maven", .tool)].filter { _ in lower == "pom.xml" }
         case "composer.json":
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return [] }
-            return matches(((object["require"] as? [String: Any])?.keys.map { $0 } ?? []))
+            return matches(((object["require"] as? [String: Any])?.keys.sorted() ?? []))
         default:
             break
         }

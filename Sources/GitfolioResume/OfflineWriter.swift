@@ -14,7 +14,7 @@ public struct OfflineWriter: Sendable {
         // Technologies named in the member's request come first; nothing outside the evidence is added.
         let requested = Set(Vocabulary.technologyNames.filter { !request.isEmpty && request.localizedCaseInsensitiveContains($0) })
         let projects = evidence
-            .filter { $0.contribution.commits > 0 }
+            .filter { $0.contribution.commits > 0 || $0.contribution.totalCommits == 0 }  // 0 total: GitHub's count, kept
             .sorted { a, b in
                 let ra = a.technologies.contains { requested.contains($0.name) }, rb = b.technologies.contains { requested.contains($0.name) }
                 if ra != rb { return ra }
@@ -90,10 +90,15 @@ public struct OfflineWriter: Sendable {
         let period = [c.firstMonth, c.lastMonth].compactMap { $0 }.uniqued().joined(separator: "–")
 
         var bullets: [Line] = []
-        bullets.append(Line(ko
-            ? "전체 커밋 \(c.totalCommits)개 중 \(c.commits)개(\(pct)%) 작성, \(leading ? "개발 주도" : "개발 참여")"
-            : "Wrote \(c.commits) of \(c.totalCommits) commits (\(pct)%), \(leading ? "leading development" : "contributing to development")",
-            evidence: ["\(n):commits"]))
+        if c.totalCommits > 0 {
+            bullets.append(Line(ko
+                ? "전체 커밋 \(c.totalCommits)개 중 \(c.commits)개(\(pct)%) 작성, \(leading ? "개발 주도" : "개발 참여")"
+                : "Wrote \(c.commits) of \(c.totalCommits) commits (\(pct)%), \(leading ? "leading development" : "contributing to development")",
+                evidence: ["\(n):commits"]))
+        } else if c.commits > 0 {
+            bullets.append(Line(ko ? "지난 한 해 동안 커밋 \(c.commits)개 작성" : "Wrote \(c.commits) commits in the last year",
+                                evidence: ["\(n):contributions"]))
+        }
         if !frameworks.isEmpty {
             bullets.append(Line(ko ? "\(frameworks.prefix(4).joined(separator: ", ")) 기반 \(kind) 개발"
                                    : "Built the \(kind) with \(frameworks.prefix(4).joined(separator: ", "))",
@@ -124,9 +129,11 @@ public struct OfflineWriter: Sendable {
             let action = bullets.dropFirst().map(\.text).joined(separator: ko ? ", " : ". ") + (ko || bullets.count < 2 ? "" : ".")
             star = STAR(
                 situation: summary ?? Line(ko ? "\(n): \(kind) 프로젝트" : "\(n): a \(kind) project", evidence: ["\(n):languages"]),
-                task: Line(ko ? "\(period) 기간 동안 \(leading ? "주 개발자로서" : "기여자로서") 전체 커밋의 \(pct)% 담당"
+                task: c.totalCommits > 0
+                    ? Line(ko ? "\(period) 기간 동안 \(leading ? "주 개발자로서" : "기여자로서") 전체 커밋의 \(pct)% 담당"
                               : "\(leading ? "As the main developer" : "As a contributor"), wrote \(pct)% of the commits (\(period))",
-                           evidence: ["\(n):commits"]),
+                           evidence: ["\(n):commits"])
+                    : Line(ko ? "이 프로젝트에서 맡은 역할을 적어 주세요." : "What was your role in this project?", needsInput: true),
                 action: action.isEmpty ? Line(ko ? "수행한 일을 적어 주세요." : "Describe what you did.", needsInput: true)
                                        : Line(action, evidence: bullets.dropFirst().flatMap(\.evidence).uniqued()),
                 result: Line(ko ? "성과를 수치로 적어 주세요 (예: 응답 시간, 사용자 수)." : "Add a measurable outcome (response time, users, …).",

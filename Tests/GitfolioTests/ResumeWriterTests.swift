@@ -36,7 +36,7 @@ import Testing
         let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(jobRole: .backend), template: .basic, language: .ko)
         #expect(resume.projects[0].bullets.map(\.text) == [
             "전체 커밋 5개 중 3개(60%) 작성, 개발 주도",
-            "React, Express, Node.js, Gin 기반 웹 서비스 개발",
+            "Express, React, Node.js, Gin 기반 웹 서비스 개발",
             "src, .github 영역 중심으로 코드 \(evidence.contribution.linesAdded)줄 추가, \(evidence.contribution.linesDeleted)줄 삭제",
             "Docker, Docker Compose로 PostgreSQL, Redis 포함 실행 환경 구성",
             "GitHub Actions로 CI 구성",

@@ -1,0 +1,67 @@
+import Foundation
+import GitfolioCore
+import GRDB
+
+extension AppDatabase {
+    public enum AIUseKind: String, Sendable { case generate = "GENERATE", revise = "REVISE" }
+
+    /// Charges one AI use if the member's plan allows another today (Asia/Seoul), atomically: the
+    /// count and the insert are one write transaction, and SQLite runs one writer at a time across
+    /// every process, so parallel requests cannot pass the limit. Returns the use's id, for `refund`.
+    public func chargeAIUse(memberID: Int64, kind: AIUseKind, now: Date) throws -> Int64 {
+        try writer.write { db in
+            guard let planText = try String.fetchOne(db, sql: "SELECT plan FROM member WHERE id = ?", arguments: [memberID]),
+                  let plan = Plan(rawValue: planText)
+            else { throw APIError.unauthorized() }
+            let limits = Plans.limits(plan)
+            let day = Plans.day(of: now)
+            let used = try Int.fetchOne(db, sql: "SELECT count(*) FROM ai_use WHERE member_id = ? AND day = ?",
+                                        arguments: [memberID, day]) ?? 0
+            guard used < limits.aiUsesPerDay else {
+                throw APIError(status: 429, code: "quota_exceeded", message: limits.isFairUseCap
+                    ? "You reached today's fair-use limit of \(limits.aiUsesPerDay) AI uses; it resets at midnight (Asia/Seoul). / 오늘의 공정 사용 한도(\(limits.aiUsesPerDay)회)에 도달했습니다. 자정(한국 시간)에 초기화됩니다."
+                    : "The FREE plan includes \(limits.aiUsesPerDay) AI uses a day and today's are used; they reset at midnight (Asia/Seoul), or upgrade to PRO. / FREE 플랜의 오늘 AI 사용 횟수(\(limits.aiUsesPerDay)회)를 모두 사용했습니다. 자정(한국 시간)에 초기화되며, PRO로 업그레이드할 수 있습니다.")
+            }
+            try db.execute(sql: "INSERT INTO ai_use (member_id, day, kind, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [memberID, day, kind.rawValue, Self.epoch(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Gives a use back when the AI failed on our side (the member should not pay for our error).
+    public func refundAIUse(id: Int64) throws {
+        try writer.write { db in try db.execute(sql: "DELETE FROM ai_use WHERE id = ?", arguments: [id]) }
+    }
+
+    public func aiUses(memberID: Int64, on day: String) throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM ai_use WHERE member_id = ? AND day = ?", arguments: [memberID, day]) ?? 0
+        }
+    }
+
+    // MARK: Resumes
+
+    /// Stores a new resume; refused when the member's plan holds no more.
+    public func createResume(memberID: Int64, title: String, template: String, language: String, jobRole: String?,
+                             document: Data, now: Date) throws -> Int64 {
+        try writer.write { db in
+            let plan = try String.fetchOne(db, sql: "SELECT plan FROM member WHERE id = ?", arguments: [memberID]).flatMap(Plan.init) ?? .free
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM resume WHERE member_id = ?", arguments: [memberID]) ?? 0
+            guard count < Plans.limits(plan).resumes else {
+                throw APIError(status: 409, code: "resume_limit", message: "Your plan holds \(Plans.limits(plan).resumes) resumes; delete one first. / 플랜의 이력서 개수 한도에 도달했습니다.")
+            }
+            try db.execute(sql: """
+                INSERT INTO resume (member_id, title, template, language, job_role, document, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [memberID, title, template, language, jobRole, document, Self.epoch(now), Self.epoch(now)])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func resumeDocument(id: Int64, memberID: Int64) throws -> (document: Data, version: Int)? {
+        try writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?", arguments: [id, memberID])
+                .map { ($0["document"], $0["version"]) }
+        }
+    }
+}
