@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // The resume document, the offline writer, the grounding check and text renderings.
         .target(name: "GitfolioResume", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
+        // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
+        .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and queries.
         .target(
             name: "GitfolioStore",
@@ -94,7 +96,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

@@ -1,0 +1,82 @@
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+/// A local stand-in for an LLM provider: answers from a script, one entry per request, and records
+/// every request. Speaks whatever the script says, so tests can play OpenAI-compatible servers and
+/// Anthropic alike. Test support only: never shipped.
+public final class FakeLLM: Sendable {
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: String
+        public var delay: Duration
+        public init(status: Int = 200, headers: [String: String] = [:], body: String, delay: Duration = .zero) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.delay = delay
+        }
+
+        /// An OpenAI-style completion whose message content is `content`.
+        public static func chat(_ content: String) -> Reply {
+            let object: [String: Any] = ["id": "chatcmpl-1", "object": "chat.completion", "model": "test",
+                                         "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": content]]]]
+            return Reply(body: String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        }
+
+        /// An Anthropic Messages answer whose text is `text`.
+        public static func anthropic(_ text: String) -> Reply {
+            let object: [String: Any] = ["id": "msg_1", "type": "message", "role": "assistant", "model": "claude-test",
+                                         "content": [["type": "text", "text": text]], "stop_reason": "end_turn"]
+            return Reply(body: String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        }
+    }
+
+    public struct Seen: Sendable {
+        public var path: String
+        public var headers: [String: String]
+        public var body: Data
+        public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
+    }
+
+    public actor Script {
+        var replies: [Reply] = []
+        public private(set) var seen: [Seen] = []
+        public func load(_ replies: [Reply]) { self.replies = replies }
+        func next(_ seen: Seen) -> Reply {
+            self.seen.append(seen)
+            return replies.isEmpty ? Reply(status: 500, body: #"{"error":{"message":"script exhausted"}}"#) : replies.removeFirst()
+        }
+    }
+
+    public let script = Script()
+    public let port: UInt16
+    private let server: HTTPServer
+    private let task: Task<Void, any Error>
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    public init() async throws {
+        let server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), logger: .disabled)
+        let script = self.script
+        await server.appendRoute("POST *") { request in
+            var headers: [String: String] = [:]
+            for (k, v) in request.headers { headers[k.rawValue.lowercased()] = v }
+            let reply = await script.next(Seen(path: request.path, headers: headers, body: (try? await request.bodyData) ?? Data()))
+            try? await Task.sleep(for: reply.delay)
+            var out: HTTPHeaders = [.contentType: "application/json"]
+            for (k, v) in reply.headers { out[HTTPHeader(k)] = v }
+            return HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: "Status"), headers: out, body: Data(reply.body.utf8))
+        }
+        self.server = server
+        task = Task { try await server.run() }
+        try await server.waitUntilListening()
+        guard case .ip4(_, let port)? = await server.listeningAddress else { throw URLError(.cannotConnectToHost) }
+        self.port = port
+    }
+
+    public func stop() async {
+        await server.stop(timeout: 1)
+        task.cancel()
+    }
+}
