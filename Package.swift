@@ -8,8 +8,8 @@ let strict: [SwiftSetting] = [
 
 /// One thin executable per function: `Functions/<name>/main.swift`. Those that call GitHub link
 /// the HTTP client; the others stay free of libcurl, which keeps their start-up short.
-let functionNames = ["login", "auth-callback", "logout", "me", "generate"]
-let callsOut: Set<String> = ["login", "auth-callback", "generate"]
+let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise"]
+let callsOut: Set<String> = ["login", "auth-callback", "generate", "revise"]
 
 let package = Package(
     name: "Gitfolio",
@@ -55,7 +55,7 @@ let package = Package(
         // The handlers behind every function executable.
         .target(
             name: "GitfolioFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
             swiftSettings: strict
         ),
         // The static-site builder.

@@ -1,6 +1,7 @@
 import Foundation
 import FunctionRuntime
 import GitfolioCore
+import GitfolioLLM
 import GitfolioStore
 
 /// Everything a handler touches outside itself, passed in one value so tests can build their own.
@@ -10,6 +11,8 @@ public struct Services: Sendable {
     public var cipher: TokenCipher
     public var transport: any HTTPTransport
     public var clock: any Clock
+    /// The configured language model, if any (`GITFOLIO_LLM_*`); nil means the offline writer only.
+    public var llm: LLMConfig?
 
     public init(config: Config, database: AppDatabase, cipher: TokenCipher,
                 transport: any HTTPTransport = NoNetworkTransport(), clock: any Clock = SystemClock()) {
@@ -26,7 +29,9 @@ public struct Services: Sendable {
         let config = try Config(environment: environment)
         let database = try AppDatabase(path: config.databasePath, access: .single)
         let cipher = try TokenCipher.load(environmentValue: config.secretKey, file: config.secretFile)
-        return Services(config: config, database: database, cipher: cipher, transport: transport)
+        var services = Services(config: config, database: database, cipher: cipher, transport: transport)
+        services.llm = try LLMConfig.from(environment: environment)
+        return services
     }
 
     public var github: GitHubClient? {

@@ -42,6 +42,18 @@ public struct Grounding: Sendable {
         self.numbers = numbers
     }
 
+    /// For revisions of a stored resume, whose evidence is not kept: what the resume already says
+    /// (its technologies, skills and the numbers in its text) is what a revision may state.
+    public init(resume: Resume) {
+        repositories = Set(resume.projects.map(\.name))
+        vocabulary = Vocabulary.technologyNames
+        let texts = resume.allLines.map(\.text) + resume.projects.map(\.name) + [resume.projects.compactMap(\.start).joined(separator: " "),
+                                                                             resume.projects.compactMap(\.end).joined(separator: " ")]
+        technologies = Set(resume.techStack + resume.projects.flatMap(\.skills)
+                           + vocabulary.filter { name in texts.contains { Self.mentions($0, name) } })
+        numbers = Set(texts.flatMap(Self.numbers(in:)))
+    }
+
     /// What in `text` is not in the evidence.
     public func findings(in text: String, at location: String) -> [Finding] {
         var found: [Finding] = []

@@ -29,6 +29,13 @@ public struct STAR: Codable, Sendable, Equatable {
     public var task: Line
     public var action: Line
     public var result: Line
+
+    public init(situation: Line, task: Line, action: Line, result: Line) {
+        self.situation = situation
+        self.task = task
+        self.action = action
+        self.result = result
+    }
 }
 
 public struct Troubleshooting: Codable, Sendable, Equatable {
@@ -36,6 +43,13 @@ public struct Troubleshooting: Codable, Sendable, Equatable {
     public var hypothesis: Line
     public var attempt: Line
     public var result: Line
+
+    public init(problem: Line, hypothesis: Line, attempt: Line, result: Line) {
+        self.problem = problem
+        self.hypothesis = hypothesis
+        self.attempt = attempt
+        self.result = result
+    }
 }
 
 public struct ResumeProject: Codable, Sendable, Equatable {
@@ -49,6 +63,19 @@ public struct ResumeProject: Codable, Sendable, Equatable {
     public var bullets: [Line]
     public var star: STAR?
     public var troubleshooting: [Troubleshooting]
+
+    public init(name: String, start: String?, end: String?, skills: [String], repository: String, summary: Line?,
+                bullets: [Line], star: STAR?, troubleshooting: [Troubleshooting]) {
+        self.name = name
+        self.start = start
+        self.end = end
+        self.skills = skills
+        self.repository = repository
+        self.summary = summary
+        self.bullets = bullets
+        self.star = star
+        self.troubleshooting = troubleshooting
+    }
 }
 
 /// The resume document: what generation produces, the editor changes and the templates render.
@@ -59,4 +86,76 @@ public struct Resume: Codable, Sendable, Equatable {
     public var aboutMe: Line
     public var techStack: [String]
     public var projects: [ResumeProject]
+
+    public init(language: Language, template: Template, profile: Profile, aboutMe: Line, techStack: [String], projects: [ResumeProject]) {
+        self.language = language
+        self.template = template
+        self.profile = profile
+        self.aboutMe = aboutMe
+        self.techStack = techStack
+        self.projects = projects
+    }
+}
+
+extension Resume {
+    /// Every line of the document, in reading order.
+    public var allLines: [Line] {
+        [aboutMe] + projects.flatMap { p in
+            (p.summary.map { [$0] } ?? []) + p.bullets
+                + (p.star.map { [$0.situation, $0.task, $0.action, $0.result] } ?? [])
+                + p.troubleshooting.flatMap { [$0.problem, $0.hypothesis, $0.attempt, $0.result] }
+        }
+    }
+
+    /// The line at a path such as `aboutMe`, `projects[0].bullets[2]`, `projects[1].star.result` or
+    /// `projects[0].troubleshooting[0].attempt`; nil when there is none.
+    public func line(at path: String) -> Line? {
+        var copy = self
+        return copy.withLine(at: path) { _ in }
+    }
+
+    /// Changes the line at `path`; returns the line as it was, or nil when the path names none.
+    @discardableResult
+    public mutating func withLine(at path: String, _ change: (inout Line) -> Void) -> Line? {
+        if path == "aboutMe" { let old = aboutMe; change(&aboutMe); return old }
+        let parts = path.split(separator: ".").map(String.init)
+        func index(_ part: String, _ name: String) -> Int? {
+            guard part.hasPrefix(name + "["), part.hasSuffix("]") else { return nil }
+            return Int(part.dropFirst(name.count + 1).dropLast())
+        }
+        guard parts.count >= 2, let p = index(parts[0], "projects"), projects.indices.contains(p) else { return nil }
+        switch parts.count {
+        case 2 where parts[1] == "summary":
+            guard var line = projects[p].summary else { return nil }
+            let old = line; change(&line); projects[p].summary = line; return old
+        case 2:
+            guard let b = index(parts[1], "bullets"), projects[p].bullets.indices.contains(b) else { return nil }
+            let old = projects[p].bullets[b]; change(&projects[p].bullets[b]); return old
+        case 3 where parts[1] == "star":
+            guard var star = projects[p].star else { return nil }
+            let keyPath: WritableKeyPath<STAR, Line>
+            switch parts[2] {
+            case "situation": keyPath = \.situation
+            case "task": keyPath = \.task
+            case "action": keyPath = \.action
+            case "result": keyPath = \.result
+            default: return nil
+            }
+            let old = star[keyPath: keyPath]; change(&star[keyPath: keyPath]); projects[p].star = star; return old
+        case 3:
+            guard let t = index(parts[1], "troubleshooting"), projects[p].troubleshooting.indices.contains(t) else { return nil }
+            let keyPath: WritableKeyPath<Troubleshooting, Line>
+            switch parts[2] {
+            case "problem": keyPath = \.problem
+            case "hypothesis": keyPath = \.hypothesis
+            case "attempt": keyPath = \.attempt
+            case "result": keyPath = \.result
+            default: return nil
+            }
+            let old = projects[p].troubleshooting[t][keyPath: keyPath]
+            change(&projects[p].troubleshooting[t][keyPath: keyPath]); return old
+        default:
+            return nil
+        }
+    }
 }

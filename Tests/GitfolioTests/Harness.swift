@@ -12,7 +12,8 @@ struct Harness {
     let services: Services
     let environment: [String: String]
 
-    init(github: FakeGitHub? = nil, localKey: String? = nil, publicURL: String = "http://127.0.0.1:8080") throws {
+    init(github: FakeGitHub? = nil, localKey: String? = nil, publicURL: String = "http://127.0.0.1:8080",
+         extra: [String: String] = [:]) throws {
         dir = try TempDir()
         var env = ["GITFOLIO_DB": dir.path("gitfolio.sqlite"), "GITFOLIO_SECRET_FILE": dir.path("secret.key"),
                    "GITFOLIO_PUBLIC_URL": publicURL]
@@ -23,6 +24,7 @@ struct Harness {
             env["GITHUB_API_URL"] = github.baseURL.absoluteString
         }
         if let localKey { env["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey }
+        env.merge(extra) { $1 }
         environment = env
         services = try Services.live(environment: env, transport: URLSessionTransport())
     }

@@ -1,0 +1,87 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioLLM
+import GitfolioResume
+import GitfolioStore
+
+struct ReviseBody: Encodable {
+    var path: String
+    var start: Int
+    var end: Int
+    var before: String
+    var after: String
+    /// The whole line with the replacement in place, for the member to look at before accepting.
+    var text: String
+    var version: Int
+    var findings: [Grounding.Finding]
+    var aiUsesToday: Int
+}
+
+public enum ReviseHandlers {
+    /// `POST /api/revise` with `{"resumeId", "path", "start", "end", "instruction"}`: asks the model to
+    /// rewrite only the selected span (UTF-16 offsets, as browsers give them) of one line, and answers
+    /// the before/after. Nothing is saved: the editor saves the line if the member accepts it.
+    public static let revise: ServiceHandler = { s, request, _ in
+        try allow(request, "POST")
+        try s.requireSameOrigin(request)
+        let member = try s.requireMember(request)
+        let fields = try JSONFields.object(from: try s.requireJSON(request))
+        try fields.allowOnly(["resumeId", "path", "start", "end", "instruction"])
+        guard let id = fields.values["resumeId"] as? Int else {
+            throw fields.invalid("resumeId", "must be a resume id", "은(는) 이력서 번호여야 합니다")
+        }
+        // Someone else's resume is "not found": its existence is not theirs to learn.
+        guard let stored = try s.database.resumeDocument(id: Int64(id), memberID: member.id),
+              let resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
+        else { throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.") }
+        let path = try fields.string("path", max: 100, required: true)
+        guard let line = resume.line(at: path) else {
+            throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
+        }
+        let units = Array(line.text.utf16)
+        guard let start = fields.values["start"] as? Int, let end = fields.values["end"] as? Int,
+              start >= 0, start < end, end <= units.count, Self.isBoundary(units, start), Self.isBoundary(units, end)
+        else {
+            throw APIError(status: 400, code: "invalid_span",
+                           message: "The selection must lie within the passage (0–\(units.count)) and not be empty. / 선택한 범위가 문장을 벗어났습니다.",
+                           field: "start")
+        }
+        let span = String(decoding: units[start..<end], as: UTF16.self)
+        let instruction = try fields.string("instruction", max: 500, required: true)
+        guard let config = s.llm else { throw LLMConfig.notConfigured }
+
+        let now = s.clock.now()
+        let use = try s.database.chargeAIUse(memberID: member.id, kind: .revise, now: now)
+        do {
+            let ko = resume.language == .ko
+            let system = """
+            You edit one passage of a developer's resume. Rewrite only the marked span as the member asks, in \
+            \(ko ? "Korean" : "English") unless they ask for another language. Keep every fact; do not add technologies, \
+            numbers or claims that the passage and the resume do not contain. Answer {"replacement": "..."} with the new span only.
+            """
+            let marked = String(decoding: units[..<start], as: UTF16.self) + "«" + span + "»" + String(decoding: units[end...], as: UTF16.self)
+            let user = "Passage: \(marked)\nRequest: \(instruction)\nTechnologies on the resume: \(resume.techStack.joined(separator: ", "))"
+            let model = config.model(transport: s.transport)
+            let answer = try await model.complete(system: system, user: user, schema: OutputSchema(name: "revision", schema: [
+                "type": "object", "additionalProperties": false, "required": ["replacement"],
+                "properties": ["replacement": ["type": "string", "maxLength": 2000]],
+            ]))
+            guard let replacement = (answer["replacement"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  !replacement.isEmpty, replacement.count <= 2000
+            else { throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.") }
+            let text = String(decoding: units[..<start], as: UTF16.self) + replacement + String(decoding: units[end...], as: UTF16.self)
+            return .json(ReviseBody(path: path, start: start, end: end, before: span, after: replacement, text: text,
+                                    version: stored.version, findings: Grounding(resume: resume).findings(in: replacement, at: path),
+                                    aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))))
+        } catch {
+            try? s.database.refundAIUse(id: use)
+            throw error
+        }
+    }
+
+    /// Not between the halves of a surrogate pair.
+    static func isBoundary(_ units: [UInt16], _ i: Int) -> Bool {
+        i == 0 || i == units.count || !(UTF16.isLeadSurrogate(units[i - 1]) && UTF16.isTrailSurrogate(units[i]))
+    }
+}

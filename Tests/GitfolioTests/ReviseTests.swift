@@ -1,0 +1,118 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioEvidence
+import GitfolioFunctions
+import GitfolioResume
+import GitfolioStore
+import GitfolioTestSupport
+import Testing
+
+@Suite struct ReviseTests {
+    /// A member with a stored Korean resume, and a fake model server.
+    func setup(model: Bool = true) async throws -> (FakeLLM, Harness, Member, String, Int64, Resume) {
+        let fake = try await FakeLLM()
+        let env = model ? ["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": fake.baseURL.absoluteString + "/v1",
+                           "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-test"] : [:]
+        let h = try Harness(extra: env)
+        let (member, cookie) = try h.signedInMember()
+        let repo = try makeShopRepository()
+        defer { repo.dir.remove() }
+        let evidence = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email]).analyze()
+        let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(name: "앨리스"), template: .basic, language: .ko)
+        let id = try h.database.createResume(memberID: member.id, title: "이력서", template: "BASIC", language: "ko", jobRole: nil,
+                                             document: try JSONEncoder().encode(resume), now: Date())
+        return (fake, h, member, cookie, id, resume)
+    }
+
+    func body(_ id: Int64, path: String = "projects[0].bullets[1]", start: Int, end: Int, instruction: String = "더 구체적으로") -> String {
+        let object: [String: Any] = ["resumeId": id, "path": path, "start": start, "end": end, "instruction": instruction]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
+    func uses(_ h: Harness, _ m: Member) throws -> Int { try h.database.aiUses(memberID: m.id, on: Plans.day(of: Date())) }
+
+    @Test func rewritesOnlyTheSelectedSpanAndSavesNothing() async throws {
+        let (fake, h, member, cookie, id, resume) = try await setup()
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        await fake.script.load([.chat(#"{"replacement":"주문·결제 웹 서비스 설계 및 개발"}"#)])
+        let line = try #require(resume.line(at: "projects[0].bullets[1]")).text  // "Express, React, Node.js, Gin 기반 웹 서비스 개발"
+        let start = line.utf16.count - "웹 서비스 개발".utf16.count
+        let before = try h.database.resumeDocument(id: id, memberID: member.id)
+        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie,
+                                                                   json: body(id, start: start, end: line.utf16.count)))
+        #expect(response.statusCode == 200, "\(response.body)")
+        let json = try #require(response.json)
+        #expect(json["before"] as? String == "웹 서비스 개발")
+        #expect(json["after"] as? String == "주문·결제 웹 서비스 설계 및 개발")
+        #expect(json["text"] as? String == "Express, React, Node.js, Gin 기반 주문·결제 웹 서비스 설계 및 개발")
+        #expect((json["findings"] as? [Any])?.isEmpty == true)
+        #expect(json["aiUsesToday"] as? Int == 1)
+        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
+        let sent = try #require(await fake.script.seen.first?.json)
+        let user = ((sent["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
+        #expect(user.contains("Gin 기반 «웹 서비스 개발»") && user.contains("Request: 더 구체적으로"))
+    }
+
+    @Test func inventedNumbersAndTechnologiesAreFlagged() async throws {
+        let (fake, h, _, cookie, id, _) = try await setup()
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        await fake.script.load([.chat(#"{"replacement":"Kubernetes로 배포해 응답 시간 30% 단축"}"#)])
+        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: body(id, start: 0, end: 7)))
+        #expect(response.statusCode == 200)
+        let findings = (response.json?["findings"] as? [[String: Any]])?.compactMap { $0["value"] as? String } ?? []
+        #expect(Set(findings) == ["Kubernetes", "30"])
+    }
+
+    @Test(arguments: [
+        ("other", 404, "resume_not_found"), ("span-past-end", 400, "invalid_span"), ("empty-span", 400, "invalid_span"),
+        ("split-emoji", 400, "invalid_span"), ("empty-instruction", 400, "invalid_field"), ("huge-instruction", 400, "invalid_field"),
+        ("bad-path", 400, "invalid_field"), ("no-model", 503, "model_not_configured"), ("model-down", 503, "model_unavailable"),
+    ])
+    func refusalsChangeNothingAndCostNothing(kind: String, status: Int, code: String) async throws {
+        let (fake, h, member, cookie, id, _) = try await setup(model: kind != "no-model")
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        await fake.script.load(Array(repeating: FakeLLM.Reply(status: 500, body: #"{"error":{"message":"down"}}"#), count: 4))
+        var requestBody = body(id, start: 0, end: 5)
+        var asWho = cookie
+        switch kind {
+        case "other":
+            let (_, otherCookie) = try h.signedInMember("mallory")
+            asWho = otherCookie
+        case "span-past-end": requestBody = body(id, start: 0, end: 5000)
+        case "empty-span": requestBody = body(id, start: 3, end: 3)
+        case "split-emoji":
+            // A line with an emoji, then a selection ending between its two UTF-16 halves.
+            var resume = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+            resume.aboutMe = Line("개발 🚀 좋아요")
+            let newID = try h.database.createResume(memberID: member.id, title: "x", template: "BASIC", language: "ko", jobRole: nil,
+                                                    document: try JSONEncoder().encode(resume), now: Date())
+            requestBody = body(newID, path: "aboutMe", start: 0, end: 4)
+        case "empty-instruction": requestBody = body(id, start: 0, end: 5, instruction: "   ")
+        case "huge-instruction": requestBody = body(id, start: 0, end: 5, instruction: String(repeating: "가", count: 501))
+        case "bad-path": requestBody = body(id, path: "projects[9].bullets[0]", start: 0, end: 1)
+        default: break
+        }
+        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: asWho, json: requestBody))
+        #expect(response.statusCode == status, "\(response.body)")
+        #expect(response.errorCode == code)
+        #expect(try uses(h, member) == 0)  // refused before the model ran, or given back when it failed
+    }
+
+    @Test func linePathsReachEveryPartOfTheDocument() throws {
+        var resume = Resume(language: .en, template: .gitfolio, profile: Profile(), aboutMe: Line("about"), techStack: [], projects: [
+            ResumeProject(name: "p", start: nil, end: nil, skills: [], repository: "", summary: Line("sum"), bullets: [Line("b0")],
+                          star: STAR(situation: Line("s"), task: Line("t"), action: Line("a"), result: Line("r")),
+                          troubleshooting: [Troubleshooting(problem: Line("pr"), hypothesis: Line("h"), attempt: Line("at"), result: Line("re"))]),
+        ])
+        for (path, text) in [("aboutMe", "about"), ("projects[0].summary", "sum"), ("projects[0].bullets[0]", "b0"),
+                             ("projects[0].star.result", "r"), ("projects[0].troubleshooting[0].attempt", "at")] {
+            #expect(resume.line(at: path)?.text == text)
+        }
+        for bad in ["projects[1].bullets[0]", "projects[0].bullets[1]", "projects[0].star.mood", "projects", "x"] {
+            #expect(resume.line(at: bad) == nil)
+        }
+        resume.withLine(at: "projects[0].star.task") { $0.text = "new" }
+        #expect(resume.projects[0].star?.task.text == "new")
+    }
+}
