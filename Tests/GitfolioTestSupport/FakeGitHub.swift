@@ -86,9 +86,7 @@ public final class FakeGitHub: Sendable {
     public let clientID: String
     public let clientSecret: String
     public let state: State
-    public let port: UInt16
-    private let server: HTTPServer
-    private let task: Task<Void, any Error>
+    private let running: LoopbackServer
 
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -101,7 +99,7 @@ public final class FakeGitHub: Sendable {
         self.clientSecret = clientSecret
         let state = State(user: user)
         self.state = state
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), logger: .disabled)
+        let server = try LoopbackServer.make()
         await server.appendRoute("GET /login/oauth/authorize") { request in
             await FakeGitHub.authorize(request, state: state, clientID: clientID)
         }
@@ -132,17 +130,12 @@ public final class FakeGitHub: Sendable {
         await server.appendRoute("GET /user/repos") { request in
             await FakeGitHub.userRepos(request, state: state)
         }
-        self.server = server
-        task = Task { try await server.run() }
-        try await server.waitUntilListening()
-        guard case .ip4(_, let port)? = await server.listeningAddress else { throw URLError(.cannotConnectToHost) }
-        self.port = port
+        running = try await LoopbackServer(starting: server)
     }
 
-    public func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
-    }
+    public var port: UInt16 { running.port }
+
+    public func stop() async { await running.stop() }
 
     static func redirectTo(_ base: String, _ items: [URLQueryItem]) -> HTTPResponse {
         var components = URLComponents(string: base)!

@@ -51,13 +51,11 @@ public final class FakeLLM: Sendable {
     }
 
     public let script = Script()
-    public let port: UInt16
-    private let server: HTTPServer
-    private let task: Task<Void, any Error>
+    private let running: LoopbackServer
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     public init() async throws {
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), logger: .disabled)
+        let server = try LoopbackServer.make()
         let script = self.script
         await server.appendRoute("POST *") { request in
             var headers: [String: String] = [:]
@@ -68,15 +66,10 @@ public final class FakeLLM: Sendable {
             for (k, v) in reply.headers { out[HTTPHeader(k)] = v }
             return HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: "Status"), headers: out, body: Data(reply.body.utf8))
         }
-        self.server = server
-        task = Task { try await server.run() }
-        try await server.waitUntilListening()
-        guard case .ip4(_, let port)? = await server.listeningAddress else { throw URLError(.cannotConnectToHost) }
-        self.port = port
+        running = try await LoopbackServer(starting: server)
     }
 
-    public func stop() async {
-        await server.stop(timeout: 1)
-        task.cancel()
-    }
+    public var port: UInt16 { running.port }
+
+    public func stop() async { await running.stop() }
 }
