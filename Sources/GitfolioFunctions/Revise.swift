@@ -18,16 +18,38 @@ struct ReviseBody: Encodable {
     var aiUsesToday: Int
 }
 
+struct AcceptBody: Encodable {
+    var version: Int
+    var path: String
+    var line: Line
+}
+
+struct UndoBody: Encodable {
+    var version: Int
+    var path: String
+    var resume: Resume
+}
+
 public enum ReviseHandlers {
     /// `POST /api/revise` with `{"resumeId", "path", "start", "end", "instruction"}`: asks the model to
     /// rewrite only the selected span (UTF-16 offsets, as browsers give them) of one line, and answers
     /// the before/after. Nothing is saved: the editor saves the line if the member accepts it.
+    ///
+    /// `{"action": "accept", "resumeId", "path", "text", "version"}` saves a line (a rewrite the member
+    /// accepted, or their own edit) if the resume is still at `version`, keeping the previous document;
+    /// `{"action": "undo", "resumeId", "version"}` restores the document before the latest accepted change.
     public static let revise: ServiceHandler = { s, request, _ in
         try allow(request, "POST")
         try s.requireSameOrigin(request)
         let member = try s.requireMember(request)
         let fields = try JSONFields.object(from: try s.requireJSON(request))
-        try fields.allowOnly(["resumeId", "path", "start", "end", "instruction"])
+        switch try fields.string("action", max: 10) {
+        case "", "propose": break
+        case "accept": return try accept(s, member, fields)
+        case "undo": return try undo(s, member, fields)
+        default: throw fields.invalid("action", "must be propose, accept or undo", "은(는) propose, accept, undo 중 하나여야 합니다")
+        }
+        try fields.allowOnly(["action", "resumeId", "path", "start", "end", "instruction"])
         guard let id = fields.values["resumeId"] as? Int else {
             throw fields.invalid("resumeId", "must be a resume id", "은(는) 이력서 번호여야 합니다")
         }
@@ -78,6 +100,45 @@ public enum ReviseHandlers {
             try? s.database.refundAIUse(id: use)
             throw error
         }
+    }
+
+    static func resumeID(_ fields: JSONFields) throws -> Int64 {
+        guard let id = fields.values["resumeId"] as? Int else {
+            throw fields.invalid("resumeId", "must be a resume id", "은(는) 이력서 번호여야 합니다")
+        }
+        return Int64(id)
+    }
+
+    static func version(_ fields: JSONFields) throws -> Int {
+        guard let version = fields.values["version"] as? Int, version >= 1 else {
+            throw fields.invalid("version", "must be the version you edited", "은(는) 편집한 이력서의 버전이어야 합니다")
+        }
+        return version
+    }
+
+    static func accept(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
+        try fields.allowOnly(["action", "resumeId", "path", "text", "version"])
+        let id = try resumeID(fields)
+        guard let stored = try s.database.resumeDocument(id: id, memberID: member.id),
+              var resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
+        else { throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.") }
+        let path = try fields.string("path", max: 100, required: true)
+        let text = try fields.string("text", max: 2000, required: true)
+        let expected = try version(fields)
+        guard resume.withLine(at: path, { line in line.text = text; line.needsInput = false }) != nil else {
+            throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
+        }
+        let newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: expected, path: path,
+                                                      document: try JSONEncoder().encode(resume), now: s.clock.now())
+        return .json(AcceptBody(version: newVersion, path: path, line: resume.line(at: path)!))
+    }
+
+    static func undo(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
+        try fields.allowOnly(["action", "resumeId", "version"])
+        let restored = try s.database.undoRevision(resumeID: try resumeID(fields), memberID: member.id,
+                                                   expectedVersion: try version(fields), now: s.clock.now())
+        let resume = try JSONDecoder().decode(Resume.self, from: restored.document)
+        return .json(UndoBody(version: restored.version, path: restored.path, resume: resume))
     }
 
     /// Not between the halves of a surrogate pair.

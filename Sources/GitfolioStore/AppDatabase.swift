@@ -56,6 +56,9 @@ public final class AppDatabase: Sendable {
         migrator.registerMigration("v3-resumes-ai-uses") { db in
             try db.execute(sql: Schema.v3)
         }
+        migrator.registerMigration("v4-resume-revisions") { db in
+            try db.execute(sql: Schema.v4)
+        }
         return migrator
     }
 }
@@ -190,5 +193,19 @@ enum Schema {
         created_at INTEGER NOT NULL
     );
     CREATE INDEX ai_use_by_member_day ON ai_use(member_id, day);
+    """
+
+    /// Accepted revisions of a resume, newest last: each keeps the whole document before it, so an
+    /// undo restores exactly what was there.
+    static let v4 = """
+    CREATE TABLE resume_revision (
+        id INTEGER PRIMARY KEY,
+        resume_id INTEGER NOT NULL REFERENCES resume(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        previous_document BLOB NOT NULL CHECK (json_valid(previous_document)),
+        created_at INTEGER NOT NULL,
+        UNIQUE (resume_id, version)
+    );
     """
 }

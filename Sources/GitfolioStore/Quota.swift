@@ -65,3 +65,53 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Replaces a resume's document if it is still at `expectedVersion` (so two tabs cannot
+    /// silently overwrite each other) and keeps the previous document as a revision for undo.
+    /// Returns the new version.
+    public func applyRevision(resumeID: Int64, memberID: Int64, expectedVersion: Int, path: String,
+                              document: Data, now: Date) throws -> Int {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?",
+                                             arguments: [resumeID, memberID]) else {
+                throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.")
+            }
+            let version: Int = row["version"]
+            guard version == expectedVersion else {
+                throw APIError(status: 409, code: "version_conflict",
+                               message: "This resume changed elsewhere (now version \(version)); reload it before saving. / 다른 곳에서 이력서가 바뀌었습니다. 새로고침 후 다시 저장하세요.")
+            }
+            try db.execute(sql: "INSERT INTO resume_revision (resume_id, version, path, previous_document, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [resumeID, version, path, row["document"] as Data, Self.epoch(now)])
+            try db.execute(sql: "UPDATE resume SET document = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                           arguments: [document, Self.epoch(now), resumeID])
+            return version + 1
+        }
+    }
+
+    /// Undoes the latest accepted revision (if the resume is still at `expectedVersion`).
+    /// Returns the restored document and the new version.
+    public func undoRevision(resumeID: Int64, memberID: Int64, expectedVersion: Int, now: Date) throws -> (document: Data, version: Int, path: String) {
+        try writer.write { db in
+            guard let version = try Int.fetchOne(db, sql: "SELECT version FROM resume WHERE id = ? AND member_id = ?",
+                                                 arguments: [resumeID, memberID]) else {
+                throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.")
+            }
+            guard version == expectedVersion else {
+                throw APIError(status: 409, code: "version_conflict",
+                               message: "This resume changed elsewhere (now version \(version)); reload it first. / 다른 곳에서 이력서가 바뀌었습니다.")
+            }
+            guard let last = try Row.fetchOne(db, sql: """
+                SELECT id, path, previous_document FROM resume_revision WHERE resume_id = ? ORDER BY version DESC LIMIT 1
+                """, arguments: [resumeID]) else {
+                throw APIError(status: 409, code: "nothing_to_undo", message: "There is no accepted revision to undo. / 되돌릴 수정이 없습니다.")
+            }
+            let previous: Data = last["previous_document"]
+            try db.execute(sql: "DELETE FROM resume_revision WHERE id = ?", arguments: [last["id"] as Int64])
+            try db.execute(sql: "UPDATE resume SET document = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                           arguments: [previous, Self.epoch(now), resumeID])
+            return (previous, version + 1, last["path"])
+        }
+    }
+}

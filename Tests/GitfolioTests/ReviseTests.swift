@@ -116,3 +116,70 @@ import Testing
         #expect(resume.projects[0].star?.task.text == "new")
     }
 }
+
+@Suite struct AcceptUndoTests {
+    func action(_ h: Harness, _ cookie: String, _ object: [String: Any]) async -> FunctionResponse {
+        let json = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: json))
+    }
+
+    @Test func acceptSavesWithVersionsAndUndoRestores() async throws {
+        let (fake, h, member, cookie, id, resume) = try await ReviseTests().setup(model: false)
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        let path = "projects[0].bullets[1]"
+        let original = try #require(resume.line(at: path))
+        let first = await action(h, cookie, ["action": "accept", "resumeId": id, "path": path, "text": "주문·결제 웹 서비스 개발", "version": 1])
+        #expect(first.statusCode == 200, "\(first.body)")
+        #expect(first.json?["version"] as? Int == 2)
+        // A second tab still at version 1 cannot overwrite it.
+        let stale = await action(h, cookie, ["action": "accept", "resumeId": id, "path": path, "text": "다른 탭", "version": 1])
+        #expect(stale.statusCode == 409 && stale.errorCode == "version_conflict")
+        let second = await action(h, cookie, ["action": "accept", "resumeId": id, "path": "aboutMe", "text": "백엔드 개발자입니다.", "version": 2])
+        #expect(second.json?["version"] as? Int == 3)
+
+        let undo = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 3])
+        #expect(undo.statusCode == 200 && undo.json?["path"] as? String == "aboutMe")
+        var saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        #expect(saved.aboutMe == resume.aboutMe)
+        #expect(saved.line(at: path)?.text == "주문·결제 웹 서비스 개발")
+        #expect(saved.line(at: path)?.evidence == original.evidence)  // the rewrite rests on the same evidence
+
+        let undoAgain = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 4])
+        #expect(undoAgain.json?["version"] as? Int == 5)
+        saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        #expect(saved == resume)
+        let nothing = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 5])
+        #expect(nothing.statusCode == 409 && nothing.errorCode == "nothing_to_undo")
+    }
+
+    @Test func onlyTheOwnerCanSaveOrUndo() async throws {
+        let (fake, h, member, _, id, resume) = try await ReviseTests().setup(model: false)
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        let (_, mallory) = try h.signedInMember("mallory")
+        let save = await action(h, mallory, ["action": "accept", "resumeId": id, "path": "aboutMe", "text": "hacked", "version": 1])
+        #expect(save.statusCode == 404 && save.errorCode == "resume_not_found")
+        let undo = await action(h, mallory, ["action": "undo", "resumeId": id, "version": 1])
+        #expect(undo.statusCode == 404)
+        let saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        #expect(saved == resume)
+    }
+
+    @Test(arguments: [
+        (#"{"action":"accept","path":"aboutMe","text":"x","version":1}"#, "resumeId"),
+        (#"{"action":"accept","path":"projects[5].bullets[0]","text":"x","version":1}"#, "path"),
+        (#"{"action":"accept","path":"aboutMe","text":"","version":1}"#, "text"),
+        (#"{"action":"accept","path":"aboutMe","text":"x"}"#, "version"),
+        (#"{"action":"delete"}"#, "action"),
+    ])
+    func badSavesAreRefusedNamingTheField(json: String, field: String) async throws {
+        let (fake, h, member, cookie, id, resume) = try await ReviseTests().setup(model: false)
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        var body = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+        if field != "resumeId" { body["resumeId"] = id }
+        let response = await action(h, cookie, body)
+        #expect(response.statusCode == 400)
+        #expect((response.json?["error"] as? [String: Any])?["field"] as? String == field)
+        let saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        #expect(saved == resume)
+    }
+}
