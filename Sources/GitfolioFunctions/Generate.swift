@@ -2,6 +2,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioLLM
 import GitfolioResume
 import GitfolioStore
 
@@ -59,8 +60,17 @@ public enum GenerateHandlers {
         let now = s.clock.now()
         let use = try s.database.chargeAIUse(memberID: member.id, kind: .generate, now: now)
         do {
-            let draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: language,
+            let draft: Resume
+            if let config = s.llm {
+                // A configured model writes the prose; the offline writer is the embedded default.
+                let model = config.model(transport: s.transport)
+                draft = try await LLMWriter { system, user, schema in
+                    try await model.complete(system: system, user: user, schema: OutputSchema(name: "resume", schema: schema))
+                }.write(evidence: evidence, profile: profile, template: template, language: language, request: requestText)
+            } else {
+                draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: language,
                                               request: requestText)
+            }
             let (resume, findings) = Grounding(evidence: evidence).check(draft)
             let id = try s.database.createResume(
                 memberID: member.id, title: title.isEmpty ? (language == .ko ? "새 이력서" : "New resume") : title,

@@ -14,13 +14,13 @@ import Testing
     static let body = #"{"repositories":["alice-dev/shop-api","team/infra"],"template":"STAR","language":"ko","request":"Spring Boot"}"#
 
     /// A GitHub member with a session, and a fake GitHub serving their repositories.
-    func setup() async throws -> (FakeGitHub, Harness, Member, String) {
+    func setup(extra: [String: String] = [:]) async throws -> (FakeGitHub, Harness, Member, String) {
         let github = try await FakeGitHub()
         await github.state.setRepositories(
             owned: [FakeRepository(owner: "alice-dev", name: "shop-api", languages: [("Java", 8000), ("HTML", 500)],
                                    topics: ["spring-boot", "mysql", "docker"], readme: "# Shop API\n\nAn order and payment API.", commits: 42)],
             contributed: [FakeRepository(owner: "team", name: "infra", languages: [("HCL", 3000)], topics: ["terraform"], commits: 7)])
-        let h = try Harness(github: github)
+        let h = try Harness(github: github, extra: extra)
         let token = await github.state.issueToken()
         let member = try h.database.upsertGitHubMember(user: GitHubUser(id: 583_231, login: "alice-dev", name: "앨리스", email: nil, avatarURL: nil),
                                                        email: "alice@example.com", tokenCiphertext: try h.services.cipher.seal(token),
@@ -132,5 +132,54 @@ import Testing
         let use = try h.database.chargeAIUse(memberID: member.id, kind: .generate, now: beforeMidnight.addingTimeInterval(1))
         try h.database.refundAIUse(id: use)
         #expect(try h.database.aiUses(memberID: member.id, on: "2026-03-02") == 0)
+    }
+}
+
+@Suite struct LLMGenerateTests {
+    func setup() async throws -> (FakeLLM, FakeGitHub, Harness, Member, String) {
+        let fake = try await FakeLLM()
+        let (github, h, member, cookie) = try await GenerateQuotaTests().setup(extra: [
+            "GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": fake.baseURL.absoluteString + "/v1",
+            "GITFOLIO_LLM_MODEL": "test-model",
+        ])
+        return (fake, github, h, member, cookie)
+    }
+
+    @Test func theModelWritesProseButOnlyCitedAndGroundedClaimsSurvive() async throws {
+        let (fake, github, h, member, cookie) = try await setup()
+        defer { Task { await fake.stop(); await github.stop() }; h.dir.remove() }
+        let answer: [String: Any] = ["aboutMe": "Spring Boot로 주문·결제 API를 만든 백엔드 개발자입니다.", "projects": [[
+            "name": "shop-api", "bullets": [
+                ["text": "Spring Boot 기반 주문·결제 API 개발", "evidence": ["shop-api:file:topics"]],
+                ["text": "지난 한 해 동안 커밋 42개로 기능 개발 주도", "evidence": ["shop-api:contributions"]],
+                ["text": "Kubernetes로 무중단 배포 구성", "evidence": ["shop-api:file:topics"]],   // invented technology
+                ["text": "트래픽 10배 증가에 대응", "evidence": []],                                 // cites nothing
+                ["text": "Redis 캐시 도입", "evidence": ["somewhere-else:file:x"]],                 // cites what was not offered
+            ]]]]
+        await fake.script.load([.chat(String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self))])
+        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+                                                                       json: #"{"repositories":["alice-dev/shop-api"],"template":"BASIC"}"#))
+        #expect(response.statusCode == 201, "\(response.body)")
+        let json = try #require(response.json)
+        let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: json["resume"]!))
+        #expect(resume.aboutMe.text == "Spring Boot로 주문·결제 API를 만든 백엔드 개발자입니다.")
+        #expect(resume.projects[0].bullets.map(\.text) == ["Spring Boot 기반 주문·결제 API 개발", "지난 한 해 동안 커밋 42개로 기능 개발 주도"])
+        let findings = (json["grounding"] as? [[String: Any]])?.compactMap { $0["value"] as? String } ?? []
+        #expect(findings == ["Kubernetes"])
+        let sent = try #require(await fake.script.seen.first?.json)
+        #expect(((sent["response_format"] as? [String: Any])?["json_schema"] as? [String: Any])?["name"] as? String == "resume")
+        #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 1)
+    }
+
+    @Test func aFailingModelCostsNothingAndStoresNothing() async throws {
+        let (fake, github, h, member, cookie) = try await setup()
+        defer { Task { await fake.stop(); await github.stop() }; h.dir.remove() }
+        await fake.script.load([.chat("Sorry, I can't.")])
+        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+                                                                       json: #"{"repositories":["alice-dev/shop-api"]}"#))
+        #expect(response.statusCode == 502 && response.errorCode == "model_bad_output")
+        #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 0)
+        let resumes = try await h.database.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM resume") }
+        #expect(resumes == 0)
     }
 }
