@@ -8,8 +8,8 @@ let strict: [SwiftSetting] = [
 
 /// One thin executable per function: `Functions/<name>/main.swift`. Those that call GitHub link
 /// the HTTP client; the others stay free of libcurl, which keeps their start-up short.
-let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise"]
-let callsOut: Set<String> = ["login", "auth-callback", "generate", "revise"]
+let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise", "repositories"]
+let callsOut: Set<String> = ["login", "auth-callback", "generate", "revise", "repositories"]
 
 let package = Package(
     name: "Gitfolio",

@@ -57,9 +57,12 @@ public enum Functions {
     public static func revise(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionHandler {
         liveHandler(ReviseHandlers.revise, transport: transport)
     }
+    public static func repositories(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionHandler {
+        liveHandler(RepositoryHandlers.repositories, transport: transport)
+    }
     public static let logout = liveHandler(AuthHandlers.logout)
     public static let me = liveHandler(MeHandlers.me)
 
     /// Every function by the name it is deployed under (`/api/<name>`): one executable each.
-    public static let names = ["auth-callback", "generate", "login", "logout", "me", "revise"]
+    public static let names = ["auth-callback", "generate", "login", "logout", "me", "repositories", "revise"]
 }

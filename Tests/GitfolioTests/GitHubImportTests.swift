@@ -1,6 +1,7 @@
 import Foundation
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioFunctions
 import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
@@ -113,5 +114,31 @@ final class ManualClock: Clock, @unchecked Sendable {
         try s.database.deleteMember(id: s.memberID)
         #expect(try s.database.load(memberID: s.memberID) == nil)
         await s.stop()
+    }
+}
+
+@Suite struct RepositoriesFunctionTests {
+    @Test func listsFromTheCacheAfterTheFirstImport() async throws {
+        let (github, h, _, cookie) = try await GenerateQuotaTests().setup()
+        defer { Task { await github.stop() }; h.dir.remove() }
+        let first = await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
+        #expect(first.statusCode == 200, "\(first.body)")
+        let list = try #require(first.json?["repositories"] as? [[String: Any]])
+        #expect(list.compactMap { $0["nameWithOwner"] as? String } == ["alice-dev/shop-api", "team/infra"])
+        #expect(list.first?["owned"] as? Bool == true && list.last?["owned"] as? Bool == false)
+        #expect(list.first?["readme"] == nil)  // the list stays small
+        await github.state.resetRequests()
+        let second = await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
+        #expect(second.statusCode == 200)
+        #expect(await github.state.apiRequests.isEmpty)
+    }
+
+    @Test func refusals() async throws {
+        let h = try Harness()
+        defer { h.dir.remove() }
+        let (_, cookie) = try h.signedInMember()
+        #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", origin: nil)).statusCode == 401)
+        #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil)).errorCode == "github_not_linked")
+        #expect(await h.call(RepositoryHandlers.repositories, browser("POST", "/api/repositories", cookie: cookie)).statusCode == 405)
     }
 }

@@ -150,6 +150,8 @@ async function loginPage() {
 
 async function mePage(me) {
   if (!me) { $("#me-signin").hidden = false; return; }
+  // Warm the GitHub repository list in the background, so the generator opens with it ready.
+  if (!me.member.local) api("repositories");
   const form = $("#profile"), status = $("#me-status");
   fillProfile(form, me.profile);
   form.hidden = false;

@@ -1,0 +1,5 @@
+import FunctionRuntime
+import GitfolioFunctions
+import GitfolioHTTP
+
+await FunctionMain.run("repositories", handler: Functions.repositories(transport: { URLSessionTransport() }))
