@@ -42,6 +42,9 @@ public struct Contribution: Codable, Sendable, Equatable {
     public var areas: [Area]
     /// The member's most recent commits (at most 20), newest first.
     public var recentCommits: [CommitRef]
+    /// Pull requests the member opened, and how many of them were merged (GitHub only).
+    public var pullRequests: Int?
+    public var mergedPullRequests: Int?
 
     public struct Area: Codable, Sendable, Equatable {
         public var path: String

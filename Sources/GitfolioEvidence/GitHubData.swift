@@ -220,3 +220,95 @@ extension RepositoryEvidence {
                                        lastMonth: pushed, linesAdded: 0, linesDeleted: 0, areas: [], recentCommits: []))
     }
 }
+
+/// What GitHub's REST API adds for one repository: the member's own commits (attributed by GitHub to
+/// their account, i.e. by id and verified emails), their pull requests, and root manifests.
+public struct RepositoryDetails: Codable, Sendable, Equatable {
+    public var commits: [Contribution.CommitRef]
+    /// More commits than the first page of 100 exist.
+    public var moreCommits: Bool
+    public var pullRequests: Int
+    public var mergedPullRequests: Int
+    /// Tracked paths and texts of the root manifests (and the names of CI workflows, with empty text).
+    public var manifests: [String: String]
+}
+
+extension GitHubDataClient {
+    /// REST calls for one repository: commits by the member, their pull requests, root manifests.
+    /// An empty repository (409) or one without access (404) gives empty details, not an error.
+    public func details(for repository: String, login: String, token: String) async throws -> RepositoryDetails {
+        var details = RepositoryDetails(commits: [], moreCommits: false, pullRequests: 0, mergedPullRequests: 0, manifests: [:])
+        let repo = repository.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String($0) }
+        guard repo.count == 2 else { return details }
+        let base = apiURL.appendingPathComponent("repos/\(repo[0])/\(repo[1])")
+        func get(_ url: URL) async throws -> OutboundResponse? {
+            let response = try await send(OutboundRequest(url: url, headers: headers(token)))
+            return (200..<300).contains(response.status) ? response : nil
+        }
+        func json(_ response: OutboundResponse?) -> Any? { response.flatMap { try? JSONSerialization.jsonObject(with: $0.body) } }
+
+        var commitsURL = URLComponents(url: base.appendingPathComponent("commits"), resolvingAgainstBaseURL: false)!
+        commitsURL.queryItems = [URLQueryItem(name: "author", value: login), URLQueryItem(name: "per_page", value: "100")]
+        let commitsResponse = try await get(commitsURL.url!)
+        for item in json(commitsResponse) as? [[String: Any]] ?? [] {
+            let commit = item["commit"] as? [String: Any] ?? [:]
+            let date = ((commit["author"] as? [String: Any])?["date"] as? String) ?? ""
+            let subject = (commit["message"] as? String ?? "").split(separator: "\n").first.map(String.init) ?? ""
+            details.commits.append(.init(hash: String((item["sha"] as? String ?? "").prefix(12)), date: String(date.prefix(10)),
+                                         subject: String(subject.prefix(200))))
+        }
+        details.moreCommits = commitsResponse?.headers["link"]?.contains("rel=\"next\"") ?? false
+
+        var search = URLComponents(url: apiURL.appendingPathComponent("search/issues"), resolvingAgainstBaseURL: false)!
+        search.queryItems = [URLQueryItem(name: "q", value: "repo:\(repository) is:pr author:\(login)"),
+                             URLQueryItem(name: "per_page", value: "100")]
+        if let found = json(try await get(search.url!)) as? [String: Any] {
+            details.pullRequests = found["total_count"] as? Int ?? 0
+            details.mergedPullRequests = (found["items"] as? [[String: Any]] ?? []).filter {
+                (($0["pull_request"] as? [String: Any])?["merged_at"] as? String) != nil
+            }.count
+        }
+
+        let root = json(try await get(base.appendingPathComponent("contents"))) as? [[String: Any]] ?? []
+        let files = root.filter { $0["type"] as? String == "file" }.compactMap { $0["path"] as? String }
+        for path in files.filter(Manifests.isRootManifest).prefix(8) {
+            guard let file = json(try await get(base.appendingPathComponent("contents/\(path)"))) as? [String: Any],
+                  let content = file["content"] as? String,
+                  let data = Data(base64Encoded: content.replacingOccurrences(of: "\n", with: ""))
+            else { continue }
+            details.manifests[path] = String(decoding: data, as: UTF8.self)
+        }
+        if root.contains(where: { $0["path"] as? String == ".github" && $0["type"] as? String == "dir" }) {
+            let workflows = json(try await get(base.appendingPathComponent("contents/.github/workflows"))) as? [[String: Any]] ?? []
+            for path in workflows.compactMap({ $0["path"] as? String }) where path.hasSuffix(".yml") || path.hasSuffix(".yaml") {
+                details.manifests[path] = ""
+            }
+        }
+        return details
+    }
+}
+
+extension RepositoryEvidence {
+    /// Evidence from GitHub's description of a repository plus its REST details.
+    public init(github repo: GitHubRepository, details: RepositoryDetails) {
+        self.init(github: repo)
+        for (path, text) in details.manifests.sorted(by: { $0.key < $1.key }) {
+            for known in Manifests.detect(path: path, text: text) {
+                if let i = technologies.firstIndex(where: { $0.name == known.name }) {
+                    if !technologies[i].sources.contains(path) { technologies[i].sources.append(path) }
+                } else {
+                    technologies.append(Technology(name: known.name, category: known.category, sources: [path]))
+                }
+            }
+        }
+        if !details.commits.isEmpty {
+            let months = details.commits.map { String($0.date.prefix(7)).replacingOccurrences(of: "-", with: ".") }.sorted()
+            contribution.commits = details.commits.count
+            contribution.firstMonth = details.moreCommits ? nil : months.first
+            contribution.lastMonth = months.last
+            contribution.recentCommits = Array(details.commits.prefix(20))
+        }
+        contribution.pullRequests = details.pullRequests
+        contribution.mergedPullRequests = details.mergedPullRequests
+    }
+}

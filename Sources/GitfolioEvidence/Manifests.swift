@@ -143,6 +143,13 @@ enum Manifests {
         return lower.hasSuffix(".yml") || lower.hasSuffix(".yaml")
     }
 
+    /// A manifest worth fetching from a repository's root (GitHub: no YAML guessing there).
+    static func isRootManifest(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return !path.contains("/") && isManifest(path) && !(lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
+            || lower.hasPrefix("docker-compose") || lower.hasPrefix("compose.")
+    }
+
     static func matches(_ names: [String]) -> [Known] {
         names.compactMap { known[$0.lowercased()] }
     }

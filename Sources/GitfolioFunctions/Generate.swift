@@ -53,7 +53,14 @@ public enum GenerateHandlers {
                            message: "Not among your repositories: \(unknown.prefix(5).joined(separator: ", ")). / 내 저장소 목록에 없는 저장소입니다.",
                            field: "repositories")
         }
-        let evidence = repositories.map { RepositoryEvidence(github: byName[$0.lowercased()]!) }
+        // REST details (the member's commits, pull requests, manifests) for the chosen repositories.
+        let token = try s.cipher.open(stored.ciphertext)
+        var evidence: [RepositoryEvidence] = []
+        for name in repositories {
+            let repo = byName[name.lowercased()]!
+            let details = try await client.details(for: repo.nameWithOwner, login: imported.login, token: token)
+            evidence.append(RepositoryEvidence(github: repo, details: details))
+        }
         let profile = try s.database.profile(memberID: member.id) ?? Profile()
 
         // The AI runs now: charge the use first (atomically), give it back if anything below fails.

@@ -28,7 +28,8 @@ public struct Grounding: Sendable {
         }
         for repo in evidence {
             let c = repo.contribution
-            [c.commits, c.totalCommits, c.linesAdded, c.linesDeleted, evidence.count].forEach(add)
+            [c.commits, c.totalCommits, c.linesAdded, c.linesDeleted, evidence.count, c.pullRequests ?? 0,
+             c.mergedPullRequests ?? 0].forEach(add)
             add(evidence.map(\.contribution.commits).reduce(0, +))
             if c.totalCommits > 0 { add(Int((Double(c.commits) / Double(c.totalCommits) * 100).rounded())) }
             for area in c.areas { add(area.commits); addText(area.path) }

@@ -95,9 +95,18 @@ public struct OfflineWriter: Sendable {
                 ? "전체 커밋 \(c.totalCommits)개 중 \(c.commits)개(\(pct)%) 작성, \(leading ? "개발 주도" : "개발 참여")"
                 : "Wrote \(c.commits) of \(c.totalCommits) commits (\(pct)%), \(leading ? "leading development" : "contributing to development")",
                 evidence: ["\(n):commits"]))
+        } else if !c.recentCommits.isEmpty {
+            // GitHub's REST list of the member's own commits; the repository's total is not known.
+            let span = period.isEmpty ? "" : (ko ? ", \(period)" : " (\(period))")
+            bullets.append(Line(ko ? "커밋 \(c.commits)개 작성\(span)" : "Wrote \(c.commits) commits\(span)", evidence: ["\(n):commits"]))
         } else if c.commits > 0 {
             bullets.append(Line(ko ? "지난 한 해 동안 커밋 \(c.commits)개 작성" : "Wrote \(c.commits) commits in the last year",
                                 evidence: ["\(n):contributions"]))
+        }
+        if let opened = c.pullRequests, opened > 0 {
+            let merged = c.mergedPullRequests ?? 0
+            bullets.append(Line(ko ? "PR \(opened)개 작성, \(merged)개 병합" : "Opened \(opened) pull requests, \(merged) merged",
+                                evidence: ["\(n):pulls"]))
         }
         if !frameworks.isEmpty {
             bullets.append(Line(ko ? "\(frameworks.prefix(4).joined(separator: ", ")) 기반 \(kind) 개발"

@@ -130,6 +130,16 @@ public final class FakeGitHub: Sendable {
         await server.appendRoute("GET /user/repos") { request in
             await FakeGitHub.userRepos(request, state: state)
         }
+        await server.appendRoute("GET /repos/*") { request in
+            if request.path.hasSuffix("/commits") { return await FakeGitHub.commits(request, state: state) }
+            if request.path.split(separator: "/").count >= 4 && request.path.split(separator: "/")[3] == "contents" {
+                return await FakeGitHub.contents(request, state: state)
+            }
+            return FakeGitHub.json(.notFound, ["message": "Not Found"])
+        }
+        await server.appendRoute("GET /search/issues") { request in
+            await FakeGitHub.searchIssues(request, state: state)
+        }
         running = try await LoopbackServer(starting: server)
     }
 

@@ -11,9 +11,17 @@ public struct FakeRepository: Sendable {
     public var readme: String?
     public var commits: Int
     public var pushedAt: String
+    /// Root files (path → text); a `.github/workflows/x.yml` path makes the `.github` folder.
+    public var files: [String: String]
+    /// The user's commit subjects, newest first, with their dates (`YYYY-MM-DD`).
+    public var commitLog: [(subject: String, date: String)]
+    public var pullRequests: (opened: Int, merged: Int)
+    /// An empty repository: the commits and contents endpoints answer 409.
+    public var empty: Bool
 
     public init(owner: String, name: String, languages: [(String, Int)] = [("Swift", 1000)], topics: [String] = [],
-                readme: String? = nil, commits: Int = 10, pushedAt: String = "2024-05-01T10:00:00Z") {
+                readme: String? = nil, commits: Int = 10, pushedAt: String = "2024-05-01T10:00:00Z", files: [String: String] = [:],
+                commitLog: [(subject: String, date: String)] = [], pullRequests: (opened: Int, merged: Int) = (0, 0), empty: Bool = false) {
         self.owner = owner
         self.name = name
         self.languages = languages
@@ -21,6 +29,10 @@ public struct FakeRepository: Sendable {
         self.readme = readme
         self.commits = commits
         self.pushedAt = pushedAt
+        self.files = files
+        self.commitLog = commitLog
+        self.pullRequests = pullRequests
+        self.empty = empty
     }
 
     var nameWithOwner: String { "\(owner)/\(name)" }
@@ -103,5 +115,60 @@ extension FakeGitHub {
         }
         let repos = await state.owned.prefix(100).map { ["full_name": $0.nameWithOwner, "pushed_at": $0.pushedAt] }
         return json(.ok, repos, extra: ["ETag": etag])
+    }
+}
+
+extension FakeGitHub {
+    static func repository(_ request: HTTPRequest, state: State) async -> FakeRepository? {
+        let parts = request.path.split(separator: "/")  // repos, owner, name, …
+        guard parts.count >= 3 else { return nil }
+        let full = "\(parts[1])/\(parts[2])"
+        return (await state.owned + state.contributed).first { $0.nameWithOwner == full }
+    }
+
+    /// `GET /repos/{o}/{r}/commits?author=`: only the commits GitHub attributes to that account.
+    static func commits(_ request: HTTPRequest, state: State) async -> HTTPResponse {
+        await state.record("GET /repos/commits")
+        guard let user = await authorized(request, state: state) else { return json(.unauthorized, ["message": "Bad credentials"]) }
+        guard let repo = await repository(request, state: state) else { return json(.notFound, ["message": "Not Found"]) }
+        if repo.empty { return json(HTTPStatusCode(409, phrase: "Conflict"), ["message": "Git Repository is empty."]) }
+        let author = request.query.first { $0.name == "author" }?.value
+        let log = author == user.login ? repo.commitLog : []
+        return json(.ok, log.enumerated().map { i, c in
+            ["sha": String(format: "%040x", i + 1), "commit": ["message": c.subject + "\n\nbody", "author": ["name": "x", "date": c.date + "T09:00:00Z"]]]
+        })
+    }
+
+    /// `GET /search/issues?q=repo:o/r is:pr author:login`.
+    static func searchIssues(_ request: HTTPRequest, state: State) async -> HTTPResponse {
+        await state.record("GET /search/issues")
+        guard await authorized(request, state: state) != nil else { return json(.unauthorized, ["message": "Bad credentials"]) }
+        let q = request.query.first { $0.name == "q" }?.value ?? ""
+        let name = q.split(separator: " ").first { $0.hasPrefix("repo:") }.map { String($0.dropFirst(5)) } ?? ""
+        let repo = (await state.owned + state.contributed).first { $0.nameWithOwner == name }
+        let opened = repo?.pullRequests.opened ?? 0, merged = repo?.pullRequests.merged ?? 0
+        return json(.ok, ["total_count": opened, "incomplete_results": false,
+                          "items": (0..<opened).map { i in ["number": i + 1, "pull_request": ["merged_at": i < merged ? "2024-04-01T00:00:00Z" as Any : NSNull()]] }])
+    }
+
+    /// `GET /repos/{o}/{r}/contents[/path]`: a folder listing or a file as base64.
+    static func contents(_ request: HTTPRequest, state: State) async -> HTTPResponse {
+        await state.record("GET /repos/contents")
+        guard await authorized(request, state: state) != nil else { return json(.unauthorized, ["message": "Bad credentials"]) }
+        guard let repo = await repository(request, state: state) else { return json(.notFound, ["message": "Not Found"]) }
+        if repo.empty { return json(.notFound, ["message": "This repository is empty."]) }
+        let parts = request.path.split(separator: "/").map(String.init)
+        let path = parts.count > 4 ? parts[4...].joined(separator: "/") : ""
+        if let text = repo.files[path] {
+            return json(.ok, ["type": "file", "path": path, "encoding": "base64", "content": Data(text.utf8).base64EncodedString(options: .lineLength76Characters)])
+        }
+        let prefix = path.isEmpty ? "" : path + "/"
+        var entries: [String: String] = [:]
+        for file in repo.files.keys where file.hasPrefix(prefix) {
+            let rest = file.dropFirst(prefix.count).split(separator: "/")
+            entries[prefix + rest[0]] = rest.count > 1 ? "dir" : "file"
+        }
+        guard !entries.isEmpty else { return json(.notFound, ["message": "Not Found"]) }
+        return json(.ok, entries.sorted { $0.key < $1.key }.map { ["type": $0.value, "path": $0.key, "name": String($0.key.split(separator: "/").last!)] })
     }
 }

@@ -3,6 +3,7 @@ import GitfolioCore
 import GitfolioEvidence
 import GitfolioFunctions
 import GitfolioHTTP
+import GitfolioResume
 import GitfolioStore
 import GitfolioTestSupport
 import Testing
@@ -140,5 +141,72 @@ final class ManualClock: Clock, @unchecked Sendable {
         #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", origin: nil)).statusCode == 401)
         #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil)).errorCode == "github_not_linked")
         #expect(await h.call(RepositoryHandlers.repositories, browser("POST", "/api/repositories", cookie: cookie)).statusCode == 405)
+    }
+}
+
+@Suite struct GitHubDetailsTests {
+    static let shop = FakeRepository(
+        owner: "alice-dev", name: "shop-web", languages: [("TypeScript", 9000)], topics: ["docker"], commits: 40,
+        files: ["package.json": #"{"dependencies":{"react":"18","express":"4"}}"#, "README.md": "# shop",
+                ".github/workflows/ci.yml": "on: push\n", "src/app.ts": "x"],
+        commitLog: [("Fix payment rounding error", "2024-03-02"), ("Add cart page", "2024-02-10"), ("Initial commit", "2024-01-05")],
+        pullRequests: (5, 3))
+
+    func setup() async throws -> (FakeGitHub, GitHubDataClient, String, GitHubRepository) {
+        let github = try await FakeGitHub()
+        await github.state.setRepositories(owned: [Self.shop, FakeRepository(owner: "alice-dev", name: "empty", empty: true)], contributed: [])
+        let dir = try TempDir()
+        let database = try AppDatabase(path: dir.path("g.sqlite"))
+        let member = try database.upsertLocalMember(login: "a", name: "a", now: Date())
+        let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database)
+        let token = await github.state.issueToken()
+        let imported = try await client.repositories(memberID: member.id, token: token)
+        return (github, client, token, imported.repositories[0])
+    }
+
+    @Test func restDetailsBecomeEvidence() async throws {
+        let (github, client, token, repo) = try await setup()
+        defer { Task { await github.stop() } }
+        await github.state.resetRequests()
+        let details = try await client.details(for: repo.nameWithOwner, login: "alice-dev", token: token)
+        #expect(await github.state.apiRequests.sorted() == ["GET /repos/commits", "GET /repos/contents", "GET /repos/contents",
+                                                            "GET /repos/contents", "GET /search/issues"])
+        #expect(details.commits.map(\.subject) == ["Fix payment rounding error", "Add cart page", "Initial commit"])
+        #expect(details.pullRequests == 5 && details.mergedPullRequests == 3)
+        #expect(Set(details.manifests.keys) == ["package.json", ".github/workflows/ci.yml"])
+        let evidence = RepositoryEvidence(github: repo, details: details)
+        #expect(evidence.contribution.commits == 3)
+        #expect(evidence.contribution.firstMonth == "2024.01" && evidence.contribution.lastMonth == "2024.03")
+        let tech = Dictionary(uniqueKeysWithValues: evidence.technologies.map { ($0.name, $0.sources) })
+        #expect(tech["React"] == ["package.json"] && tech["GitHub Actions"] == [".github/workflows/ci.yml"] && tech["Docker"] == ["topics"])
+
+        // Commits are GitHub's attribution to the account, asked for by login: another login gets none.
+        let other = try await client.details(for: repo.nameWithOwner, login: "alice-dev-impostor", token: token)
+        #expect(other.commits.isEmpty)
+    }
+
+    @Test func anEmptyRepositoryGivesEmptyDetails() async throws {
+        let (github, client, token, _) = try await setup()
+        defer { Task { await github.stop() } }
+        let details = try await client.details(for: "alice-dev/empty", login: "alice-dev", token: token)
+        #expect(details.commits.isEmpty && details.manifests.isEmpty)
+    }
+
+    @Test func generationUsesTheDetails() async throws {
+        let (github, h, member, cookie) = try await GenerateQuotaTests().setup()
+        defer { Task { await github.stop() }; h.dir.remove() }
+        await github.state.setRepositories(owned: [Self.shop], contributed: [])
+        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+                                                                       json: #"{"repositories":["alice-dev/shop-web"],"template":"GITFOLIO"}"#))
+        #expect(response.statusCode == 201, "\(response.body)")
+        let json = try #require(response.json)
+        #expect((json["grounding"] as? [Any])?.isEmpty == true)
+        let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: json["resume"]!))
+        let bullets = resume.projects[0].bullets.map(\.text)
+        #expect(bullets.first == "커밋 3개 작성, 2024.01–2024.03")
+        #expect(bullets.contains("PR 5개 작성, 3개 병합"))
+        #expect(bullets.contains("Express, React, Node.js 기반 웹 서비스 개발"))
+        #expect(resume.projects[0].troubleshooting.first?.problem.text == "“Fix payment rounding error” (2024-03-02)")
+        #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 1)
     }
 }
