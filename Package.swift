@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume",
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],

@@ -3,6 +3,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioHTTP
 import GitfolioResume
 import GitfolioFunctions
 import GitfolioStore
@@ -271,11 +272,13 @@ extension Template: ExpressibleByArgument {
 
 extension Language: ExpressibleByArgument {}
 
-struct ResumeCommand: ParsableCommand {
+struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Make a resume in one step from git clones on disk, offline (JSON or Markdown, by --out's extension).")
-    @Option(name: .customLong("repo"), help: "A repository folder; repeat for several.") var repos: [String] = []
+        abstract: "Make a resume in one step from git clones on disk (offline) or, with --github, from GitHub.")
+    @Option(name: .customLong("repo"), help: "A repository folder, or owner/name with --github; repeat for several.") var repos: [String] = []
+    @Flag(help: "Read the repositories from GitHub with the token in GITHUB_TOKEN (GITHUB_API_URL overrides the API).")
+    var github = false
     @Option(name: .customLong("author"), help: "An email the member commits with; repeat for several.") var authors: [String] = []
     @Option(help: "BASIC, STAR or GITFOLIO.") var template: Template = .basic
     @Option(help: "ko or en.") var lang: Language = .ko
@@ -285,17 +288,16 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema) or markdown; default from --out's extension.")
     var format: ResumeFormat?
 
-    func run() throws {
+    func run() async throws {
         guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
         var evidence: [RepositoryEvidence] = []
-        for (i, repo) in repos.enumerated() {
-            FileHandle.standardError.write(Data("[\(i + 1)/\(repos.count)] analysing \(repo)\n".utf8))
-            do {
-                evidence.append(try LocalRepositoryAnalyzer(repository: URL(fileURLWithPath: repo).standardizedFileURL,
-                                                            authorEmails: authors).analyze())
-            } catch let error as APIError {
-                throw ValidationError(error.message)
+        do {
+            evidence = github ? try await fromGitHub() : try repos.enumerated().map { i, repo in
+                FileHandle.standardError.write(Data("[\(i + 1)/\(repos.count)] analysing \(repo)\n".utf8))
+                return try LocalRepositoryAnalyzer(repository: URL(fileURLWithPath: repo).standardizedFileURL, authorEmails: authors).analyze()
             }
+        } catch let error as APIError {
+            throw ValidationError(error.message)
         }
         let profile = Profile(name: name, email: authors.first ?? "")
         let draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: lang, request: request)
@@ -305,6 +307,39 @@ struct ResumeCommand: ParsableCommand {
         }
         try writeResume(resume, format: format, out: out)
     }
+}
+
+extension ResumeCommand {
+    /// The chosen repositories from GitHub: the import (for the list and languages) and REST details.
+    func fromGitHub() async throws -> [RepositoryEvidence] {
+        let env = ProcessInfo.processInfo.environment
+        guard let token = env["GITHUB_TOKEN"], !token.isEmpty else {
+            throw APIError.badRequest("github_token_required", "Set GITHUB_TOKEN to a GitHub token (scopes read:user, and repo for private repositories).")
+        }
+        let api = URL(string: env["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com")!
+        let client = GitHubDataClient(transport: URLSessionTransport(timeout: 30), apiURL: api, cache: MemoryImportCache())
+        FileHandle.standardError.write(Data("[1/\(repos.count + 1)] importing the repository list from GitHub\n".utf8))
+        let imported = try await client.repositories(memberID: 0, token: token)
+        var evidence: [RepositoryEvidence] = []
+        for (i, name) in repos.enumerated() {
+            guard let repo = imported.repositories.first(where: { $0.nameWithOwner.lowercased() == name.lowercased() }) else {
+                throw APIError.badRequest("unknown_repositories", "\(name) is not among \(imported.login)'s repositories.")
+            }
+            FileHandle.standardError.write(Data("[\(i + 2)/\(repos.count + 1)] reading \(repo.nameWithOwner)\n".utf8))
+            evidence.append(RepositoryEvidence(github: repo, details: try await client.details(for: repo.nameWithOwner,
+                                                                                              login: imported.login, token: token)))
+        }
+        return evidence
+    }
+}
+
+/// A cache for one command run.
+final class MemoryImportCache: GitHubImportCache, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: (value: GitHubImport, etag: String?, fetchedAt: Date)?
+    func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)? { lock.lock(); defer { lock.unlock() }; return entry }
+    func save(memberID: Int64, value: GitHubImport, etag: String?, fetchedAt: Date) throws { lock.lock(); entry = (value, etag, fetchedAt); lock.unlock() }
+    func touch(memberID: Int64, fetchedAt: Date) throws { lock.lock(); entry?.fetchedAt = fetchedAt; lock.unlock() }
 }
 
 enum ResumeFormat: String, ExpressibleByArgument {
