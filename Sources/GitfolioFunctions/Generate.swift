@@ -44,29 +44,29 @@ public enum GenerateHandlers {
             throw APIError(status: 409, code: "github_not_linked",
                            message: "Sign in with GitHub to make a resume from your repositories. / GitHub로 로그인해야 저장소로 이력서를 만들 수 있습니다.")
         }
-        let client = GitHubDataClient(transport: s.transport, apiURL: s.config.githubAPIURL, cache: s.database, clock: s.clock)
-        let imported = try await client.repositories(memberID: member.id, token: try s.cipher.open(stored.ciphertext))
-        let byName = Dictionary(imported.repositories.map { ($0.nameWithOwner.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
-        let unknown = repositories.filter { byName[$0.lowercased()] == nil }
-        guard unknown.isEmpty else {
-            throw APIError(status: 400, code: "unknown_repositories",
-                           message: "Not among your repositories: \(unknown.prefix(5).joined(separator: ", ")). / 내 저장소 목록에 없는 저장소입니다.",
-                           field: "repositories")
-        }
-        // REST details (the member's commits, pull requests, manifests) for the chosen repositories.
-        let token = try s.cipher.open(stored.ciphertext)
-        var evidence: [RepositoryEvidence] = []
-        for name in repositories {
-            let repo = byName[name.lowercased()]!
-            let details = try await client.details(for: repo.nameWithOwner, login: imported.login, token: token)
-            evidence.append(RepositoryEvidence(github: repo, details: details))
-        }
-        let profile = try s.database.profile(memberID: member.id) ?? Profile()
-
-        // The AI runs now: charge the use first (atomically), give it back if anything below fails.
+        // Charge the use before spending any GitHub rate limit; every failure below gives it back,
+        // so a use stays charged only when the writer ran and the resume was stored.
         let now = s.clock.now()
         let use = try s.database.chargeAIUse(memberID: member.id, kind: .generate, now: now)
         do {
+            let client = GitHubDataClient(transport: s.transport, apiURL: s.config.githubAPIURL, cache: s.database, clock: s.clock)
+            let token = try s.cipher.open(stored.ciphertext)
+            let imported = try await client.repositories(memberID: member.id, token: token)
+            let byName = Dictionary(imported.repositories.map { ($0.nameWithOwner.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
+            let unknown = repositories.filter { byName[$0.lowercased()] == nil }
+            guard unknown.isEmpty else {
+                throw APIError(status: 400, code: "unknown_repositories",
+                               message: "Not among your repositories: \(unknown.prefix(5).joined(separator: ", ")). / 내 저장소 목록에 없는 저장소입니다.",
+                               field: "repositories")
+            }
+            // REST details (the member's commits, pull requests, manifests) for the chosen repositories.
+            var evidence: [RepositoryEvidence] = []
+            for name in repositories {
+                let repo = byName[name.lowercased()]!
+                let details = try await client.details(for: repo.nameWithOwner, login: imported.login, token: token)
+                evidence.append(RepositoryEvidence(github: repo, details: details))
+            }
+            let profile = try s.database.profile(memberID: member.id) ?? Profile()
             let draft: Resume
             if let config = s.llm {
                 // A configured model writes the prose; the offline writer is the embedded default.

@@ -108,3 +108,16 @@ public func waitForPort(_ port: UInt16, timeout: TimeInterval = 20) async throws
     }
     throw URLError(.cannotConnectToHost)
 }
+
+/// Runs blocking work on its own thread and awaits it, so async tests never block the two threads
+/// of the cooperative pool, which the in-process fakes (FlyingFox servers) need to answer.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+/// `runProcess` for async tests: the process may call back into fakes served by this test process.
+public func runProcessAsync(_ executable: URL, arguments: [String] = [], environment: [String: String], input: Data) async throws -> RunResult {
+    try await offPool { try runProcess(executable, arguments: arguments, environment: environment, input: input) }
+}

@@ -89,9 +89,9 @@ func lighttpdPath() -> String? {
                    "GITFOLIO_SECRET_FILE": dir.path("secret.key")]) { $1 }
         let root = Built.packageRoot.path
         let common = ["--site", root + "/site", "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
-        let build = try runProcess(Built.executable("gitfolio"), arguments: ["build"] + common, environment: env, input: Data())
+        let build = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["build"] + common, environment: env, input: Data())
         #expect(build.status == 0, "\(build.err)")
-        let deploy = try runProcess(Built.executable("gitfolio"),
+        let deploy = try await runProcessAsync(Built.executable("gitfolio"),
                                     arguments: ["deploy", "--dir", dir.path("deploy"), "--port", "\(port)", "--functions", Built.directory.path] + common,
                                     environment: env, input: Data())
         #expect(deploy.status == 0, "\(deploy.err)")

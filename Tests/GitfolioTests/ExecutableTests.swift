@@ -32,19 +32,19 @@ import Testing
         try r.stdout.split(separator: 0x0A).map { try JSONDecoder().decode(FunctionResponse.self, from: Data($0)) }
     }
 
-    @Test func oneShotReadsTheDatabase() throws {
+    @Test func oneShotReadsTheDatabase() async throws {
         let s = try Setup()
         defer { s.dir.remove() }
-        let signedIn = try runProcess(Built.executable("me"), environment: s.env, input: try s.event("GET", cookie: s.cookie))
+        let signedIn = try await runProcessAsync(Built.executable("me"), environment: s.env, input: try s.event("GET", cookie: s.cookie))
         #expect(signedIn.status == 0)
         let response = try #require(try decode(signedIn).first)
         #expect(response.statusCode == 200)
         #expect(response.body.contains(#""login":"dana""#))
-        let anonymous = try runProcess(Built.executable("me"), environment: s.env, input: try s.event("GET"))
+        let anonymous = try await runProcessAsync(Built.executable("me"), environment: s.env, input: try s.event("GET"))
         #expect(try decode(anonymous).first?.statusCode == 401)
     }
 
-    @Test func warmAnswersEveryLine() throws {
+    @Test func warmAnswersEveryLine() async throws {
         let s = try Setup()
         defer { s.dir.remove() }
         var input = Data()
@@ -54,7 +54,7 @@ import Testing
         input += Data("garbage\n".utf8)
         input += try s.event("PUT", cookie: s.cookie, body: #"{"name":"다나 Kim"}"#, headers: ["content-type": "application/json", "x-gitfolio-csrf": "1"]) + Data([0x0A])
         input += try s.event("GET", cookie: s.cookie) + Data([0x0A])
-        let result = try runProcess(Built.executable("me"), arguments: ["--warm"], environment: s.env, input: input)
+        let result = try await runProcessAsync(Built.executable("me"), arguments: ["--warm"], environment: s.env, input: input)
         #expect(result.status == 0)
         let all = try decode(result)
         #expect(all.count == 33)
@@ -64,7 +64,7 @@ import Testing
         #expect(all[32].body.contains("다나 Kim"))
     }
 
-    @Test func cgiModeSpeaksCGI() throws {
+    @Test func cgiModeSpeaksCGI() async throws {
         let s = try Setup()
         defer { s.dir.remove() }
         let body = #"{"name":"CGI 다나"}"#
@@ -72,7 +72,7 @@ import Testing
         env.merge(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "PUT", "SCRIPT_NAME": "/api/me", "CONTENT_TYPE": "application/json",
                    "CONTENT_LENGTH": String(body.utf8.count), "HTTP_COOKIE": s.cookie, "HTTP_ORIGIN": "http://127.0.0.1:8080",
                    "REMOTE_ADDR": "127.0.0.1"]) { $1 }
-        let result = try runProcess(Built.executable("me"), environment: env, input: Data((body + "EXTRA BYTES").utf8))
+        let result = try await runProcessAsync(Built.executable("me"), environment: env, input: Data((body + "EXTRA BYTES").utf8))
         #expect(result.status == 0)
         #expect(result.out.hasPrefix("Status: 200 OK\r\n"))
         #expect(result.out.contains("\r\n\r\n{"))
@@ -80,12 +80,12 @@ import Testing
     }
 
     @Test(arguments: ["me", "login", "logout", "auth-callback"])
-    func malformedAndOversizedInputNeverCrashes(function: String) throws {
+    func malformedAndOversizedInputNeverCrashes(function: String) async throws {
         let s = try Setup()
         defer { s.dir.remove() }
         for (input, status) in [(Data("{not json".utf8), 400), (Data(), 400),
                                 (Data(repeating: 0x7B, count: FunctionRuntime.maxEventBytes + 1), 413)] {
-            let result = try runProcess(Built.executable(function), environment: s.env, input: input)
+            let result = try await runProcessAsync(Built.executable(function), environment: s.env, input: input)
             #expect(result.status == 0)
             let response = try #require(try decode(result).first)
             #expect(response.statusCode == status)
@@ -93,7 +93,7 @@ import Testing
         }
     }
 
-    @Test func secretsNeverReachTheLogs() throws {
+    @Test func secretsNeverReachTheLogs() async throws {
         let s = try Setup()
         defer { s.dir.remove() }
         var env = s.env
@@ -106,7 +106,7 @@ import Testing
         try db.saveOAuthState(hash: Secrets.sha256Hex(state), scope: "read:user", returnTo: "/me.html", now: Date())
         let event = try JSONEncoder().encode(FunctionRequest(
             method: "GET", path: "/api/auth-callback", query: "code=the-code&state=\(state)", headers: ["cookie": "gitfolio_oauth=\(state)"]))
-        let result = try runProcess(Built.executable("auth-callback"), environment: env, input: event)
+        let result = try await runProcessAsync(Built.executable("auth-callback"), environment: env, input: event)
         let response = try #require(try decode(result).first)
         #expect(response.statusCode == 502)
         #expect(!result.err.isEmpty)  // the failure is logged...

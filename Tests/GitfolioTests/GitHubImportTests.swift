@@ -221,17 +221,17 @@ final class ManualClock: Clock, @unchecked Sendable {
         defer { dir.remove() }
         let env = ["PATH": "/usr/bin:/bin", "GITHUB_TOKEN": token, "GITHUB_API_URL": github.baseURL.absoluteString]
         let out = dir.path("r.md")
-        let result = try runProcess(Built.executable("gitfolio"), arguments: [
+        let result = try await runProcessAsync(Built.executable("gitfolio"), arguments: [
             "resume", "--github", "--repo", "alice-dev/shop-web", "--lang", "en", "--template", "gitfolio", "--out", out,
         ], environment: env, input: Data())
         #expect(result.status == 0, "\(result.err)")
         #expect(result.err.contains("[2/2] reading alice-dev/shop-web"))
         let markdown = try String(contentsOfFile: out, encoding: .utf8)
         #expect(markdown.contains("- Wrote 3 commits (2024.01–2024.03)") && markdown.contains("- Opened 5 pull requests, 3 merged"))
-        let unknown = try runProcess(Built.executable("gitfolio"), arguments: ["resume", "--github", "--repo", "someone/else"],
+        let unknown = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["resume", "--github", "--repo", "someone/else"],
                                      environment: env, input: Data())
         #expect(unknown.status != 0 && unknown.err.contains("not among"))
-        let noToken = try runProcess(Built.executable("gitfolio"), arguments: ["resume", "--github", "--repo", "alice-dev/shop-web"],
+        let noToken = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["resume", "--github", "--repo", "alice-dev/shop-web"],
                                      environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(noToken.status != 0 && noToken.err.contains("GITHUB_TOKEN"))
     }

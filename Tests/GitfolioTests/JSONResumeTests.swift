@@ -55,7 +55,7 @@ import Testing
         (#"{"work":[{"position":"no company"}]}"#, "workExperience[0].company"),
         ("[]", "JSON"),
     ])
-    func invalidDocumentsAreRefusedNamingTheField(document: String, field: String) throws {
+    func invalidDocumentsAreRefusedNamingTheField(document: String, field: String) async throws {
         do {
             _ = try JSONResume.import(Data(document.utf8), template: .basic, language: .ko)
             Issue.record("import should have failed")
@@ -65,20 +65,20 @@ import Testing
         }
     }
 
-    @Test func commandsExportAndImport() throws {
+    @Test func commandsExportAndImport() async throws {
         let repo = try makeShopRepository()
         defer { repo.dir.remove() }
         let exported = repo.dir.path("resume.jsonresume.json"), imported = repo.dir.path("back.md")
-        let export = try runProcess(Built.executable("gitfolio"), arguments: [
+        let export = try await runProcessAsync(Built.executable("gitfolio"), arguments: [
             "resume", "--repo", repo.url.path, "--author", alice.email, "--format", "jsonresume", "--out", exported,
         ], environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(export.status == 0, "\(export.err)")
-        let back = try runProcess(Built.executable("gitfolio"), arguments: ["import", exported, "--out", imported],
+        let back = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["import", exported, "--out", imported],
                                   environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(back.status == 0, "\(back.err)")
         #expect(try String(contentsOfFile: imported, encoding: .utf8).contains("## 프로젝트"))
         try Data(#"{"basics":{"email":"bad"}}"#.utf8).write(to: URL(fileURLWithPath: repo.dir.path("bad.json")))
-        let bad = try runProcess(Built.executable("gitfolio"), arguments: ["import", repo.dir.path("bad.json")],
+        let bad = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["import", repo.dir.path("bad.json")],
                                  environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(bad.status != 0 && bad.err.contains("email"))
     }

@@ -119,7 +119,7 @@ func makeShopRepository() throws -> TestRepository {
         ("Gemfile", "source 'https://rubygems.org'\ngem 'rails', '~> 7.0'\n", ["Ruby on Rails"]),
         ("k8s/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n", ["Kubernetes"]),
     ])
-    func detectsManifestsOfOtherEcosystems(path: String, text: String, expected: [String]) throws {
+    func detectsManifestsOfOtherEcosystems(path: String, text: String, expected: [String]) async throws {
         let repo = try TestRepository()
         defer { repo.dir.remove() }
         try repo.commit("Add \(path)", by: alice, on: "2024-02-01T10:00:00+09:00", files: [path: text])
@@ -135,16 +135,16 @@ func makeShopRepository() throws -> TestRepository {
         #expect(throws: APIError.self) { try LocalRepositoryAnalyzer(repository: dir.url, authorEmails: ["a@b.c"]).analyze() }
     }
 
-    @Test func commandPrintsEvidenceAsJSON() throws {
+    @Test func commandPrintsEvidenceAsJSON() async throws {
         let repo = try makeRepository()
         defer { repo.dir.remove() }
-        let result = try runProcess(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path, "--author", alice.email],
+        let result = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path, "--author", alice.email],
                                     environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(result.status == 0, "\(result.err)")
         let evidence = try JSONDecoder().decode(RepositoryEvidence.self, from: result.stdout)
         #expect(evidence.contribution.commits == 3)
         #expect(result.err.contains("analysing"))
-        let bad = try runProcess(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path],
+        let bad = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["evidence", "--repo", repo.url.path],
                                  environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(bad.status != 0 && bad.err.contains("author"))
     }

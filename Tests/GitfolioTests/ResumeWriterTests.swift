@@ -107,12 +107,12 @@ import Testing
         #expect(Korean.ro(word) == expected)
     }
 
-    @Test func resumeCommandWritesMarkdownAndJSON() throws {
+    @Test func resumeCommandWritesMarkdownAndJSON() async throws {
         let repo = try makeShopRepository()
         defer { repo.dir.remove() }
         let md = repo.dir.path("resume.md"), json = repo.dir.path("resume.json")
         for (out, template, lang) in [(md, "star", "en"), (json, "gitfolio", "ko")] {
-            let result = try runProcess(Built.executable("gitfolio"), arguments: [
+            let result = try await runProcessAsync(Built.executable("gitfolio"), arguments: [
                 "resume", "--repo", repo.url.path, "--author", alice.email, "--template", template, "--lang", lang,
                 "--name", "Alice Kim", "--out", out,
             ], environment: ["PATH": "/usr/bin:/bin"], input: Data())
@@ -124,7 +124,7 @@ import Testing
         #expect(markdown.contains("## Projects") && markdown.contains("- **Situation**: A small shop"))
         let resume = try JSONDecoder().decode(Resume.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
         #expect(resume.template == .gitfolio && resume.language == .ko)
-        let bad = try runProcess(Built.executable("gitfolio"), arguments: ["resume", "--repo", repo.url.path, "--author", alice.email,
+        let bad = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["resume", "--repo", repo.url.path, "--author", alice.email,
                                                                           "--template", "FANCY"],
                                  environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(bad.status != 0 && bad.err.contains("template"))
