@@ -16,7 +16,7 @@ struct GenerateBody: Encodable {
 public enum GenerateHandlers {
     /// `POST /api/generate` with `{"repositories": ["owner/name", …], "request", "template", "language", "title"}`:
     /// writes a resume from the member's GitHub data, checks it against the evidence and stores it.
-    /// Counts one AI use (FREE: 3 a day) when the writer runs; a failure on our side gives it back.
+    /// Counts one AI use (FREE: 3 a day) once the request is valid; any failure afterwards gives it back.
     public static let generate: ServiceHandler = { s, request, _ in
         try allow(request, "POST")
         try s.requireSameOrigin(request)
