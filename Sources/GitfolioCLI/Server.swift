@@ -47,8 +47,7 @@ struct SiteServer {
             let lower = header.rawValue.lowercased()
             headers[lower] = headers[lower].map { "\($0), \(value)" } ?? value
         }
-        headers["x-gitfolio-local-key"] = localKey  // a client's own value never passes through
-        if localKey == nil { headers.removeValue(forKey: "x-gitfolio-local-key") }
+        headers["x-gitfolio-local-key"] = localKey  // a client's own value never passes through (nil removes it)
         var sourceIp = ""
         if case .ip4(let ip, _)? = request.remoteAddress { sourceIp = ip }
         if case .ip6(let ip, _)? = request.remoteAddress { sourceIp = ip }

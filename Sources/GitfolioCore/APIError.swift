@@ -38,6 +38,9 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func payloadTooLarge(limit: Int) -> APIError {
         APIError(status: 413, code: "payload_too_large", message: "The request body exceeds \(limit) bytes.")
     }
+    /// A resume that is not the caller's is "not found": its existence is not theirs to learn.
+    public static let resumeNotFound = APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.")
+
     public static func unavailable(_ code: String, _ message: String) -> APIError {
         APIError(status: 503, code: code, message: message)
     }

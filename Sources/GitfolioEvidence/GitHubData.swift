@@ -55,6 +55,7 @@ public struct GitHubDataClient: Sendable {
 
     public func repositories(memberID: Int64, token: String) async throws -> GitHubImport {
         let now = clock.now()
+        var knownETag: String?
         if let cached = try cache.load(memberID: memberID) {
             if now.timeIntervalSince(cached.fetchedAt) < Self.freshFor { return cached.value }
             if let etag = cached.etag {
@@ -63,12 +64,22 @@ public struct GitHubDataClient: Sendable {
                     try cache.touch(memberID: memberID, fetchedAt: now)
                     return cached.value
                 }
+                // A 200 here already carries the list's new ETag: no need to ask for it again.
+                knownETag = check.status == 200 ? check.headers["etag"] : nil
             }
         }
-        // The list's ETag (for revalidation an hour from now) is fetched alongside the GraphQL pages.
-        async let list: OutboundResponse? = try? send(OutboundRequest(url: listURL, headers: headers(token)))
-        let value = try await fetch(token: token)
-        try cache.save(memberID: memberID, value: value, etag: await list?.headers["etag"], fetchedAt: now)
+        let value: GitHubImport
+        let etag: String?
+        if let knownETag {
+            value = try await fetch(token: token)
+            etag = knownETag
+        } else {
+            // The list's ETag (for revalidation an hour from now) is fetched alongside the GraphQL pages.
+            async let list: OutboundResponse? = try? send(OutboundRequest(url: listURL, headers: headers(token)))
+            value = try await fetch(token: token)
+            etag = await list?.headers["etag"]
+        }
+        try cache.save(memberID: memberID, value: value, etag: etag, fetchedAt: now)
         return value
     }
 

@@ -50,13 +50,10 @@ public enum ReviseHandlers {
         default: throw fields.invalid("action", "must be propose, accept or undo", "은(는) propose, accept, undo 중 하나여야 합니다")
         }
         try fields.allowOnly(["action", "resumeId", "path", "start", "end", "instruction"])
-        guard let id = fields.values["resumeId"] as? Int else {
-            throw fields.invalid("resumeId", "must be a resume id", "은(는) 이력서 번호여야 합니다")
-        }
-        // Someone else's resume is "not found": its existence is not theirs to learn.
-        guard let stored = try s.database.resumeDocument(id: Int64(id), memberID: member.id),
+        let id = try resumeID(fields)
+        guard let stored = try s.database.resumeDocument(id: id, memberID: member.id),
               let resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
-        else { throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.") }
+        else { throw APIError.resumeNotFound }
         let path = try fields.string("path", max: 100, required: true)
         guard let line = resume.line(at: path) else {
             throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
@@ -121,7 +118,7 @@ public enum ReviseHandlers {
         let id = try resumeID(fields)
         guard let stored = try s.database.resumeDocument(id: id, memberID: member.id),
               var resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
-        else { throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.") }
+        else { throw APIError.resumeNotFound }
         let path = try fields.string("path", max: 100, required: true)
         let text = try fields.string("text", max: 2000, required: true)
         let expected = try version(fields)

@@ -75,7 +75,7 @@ extension AppDatabase {
         try writer.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?",
                                              arguments: [resumeID, memberID]) else {
-                throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.")
+                throw APIError.resumeNotFound
             }
             let version: Int = row["version"]
             guard version == expectedVersion else {
@@ -96,7 +96,7 @@ extension AppDatabase {
         try writer.write { db in
             guard let version = try Int.fetchOne(db, sql: "SELECT version FROM resume WHERE id = ? AND member_id = ?",
                                                  arguments: [resumeID, memberID]) else {
-                throw APIError.notFound("resume_not_found", "There is no such resume among yours. / 해당 이력서를 찾을 수 없습니다.")
+                throw APIError.resumeNotFound
             }
             guard version == expectedVersion else {
                 throw APIError(status: 409, code: "version_conflict",
