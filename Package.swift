@@ -42,6 +42,15 @@ let package = Package(
         .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // The resume document, the offline writer, the grounding check and text renderings.
         .target(name: "GitfolioResume", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
+        // Pango and Cairo from Debian (libpango1.0-dev, libcairo2-dev), for the PDF renderer.
+        .systemLibrary(
+            name: "CPangoCairo",
+            path: "Sources/CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // The three templates, defined once, rendered as HTML and (through Pango and Cairo) as PDF and PNG.
+        .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and queries.
@@ -69,6 +78,7 @@ let package = Package(
             name: "GitfolioCLI",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
+                "GitfolioRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],

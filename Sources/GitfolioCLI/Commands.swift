@@ -4,6 +4,7 @@ import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
+import GitfolioRender
 import GitfolioResume
 import GitfolioFunctions
 import GitfolioStore
@@ -17,7 +18,7 @@ public struct GitfolioCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gitfolio",
         abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
-        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Import.self, Bench.self],
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Render.self, Import.self, Bench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
@@ -285,7 +286,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(help: "Your name on the resume.") var name = ""
     @Option(help: "What to emphasise, e.g. \"Spring Boot\"; only technologies in the evidence are used.") var request = ""
     @Option(help: "Output file (standard output when omitted).") var out: String?
-    @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema) or markdown; default from --out's extension.")
+    @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema), markdown, html, pdf or png (first page); default from --out's extension.")
     var format: ResumeFormat?
 
     func run() async throws {
@@ -342,15 +343,34 @@ final class MemoryImportCache: GitHubImportCache, @unchecked Sendable {
     func touch(memberID: Int64, fetchedAt: Date) throws { lock.lock(); entry?.fetchedAt = fetchedAt; lock.unlock() }
 }
 
-enum ResumeFormat: String, ExpressibleByArgument {
-    case json, jsonresume, markdown
+enum ResumeFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, jsonresume, markdown, html, pdf, png
+
+    /// The format a file name asks for: `.md`, `.html`, `.pdf`, `.png`; JSON otherwise.
+    init(fileName: String?) {
+        switch fileName.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "md", "markdown": self = .markdown
+        case "html", "htm": self = .html
+        case "pdf": self = .pdf
+        case "png": self = .png
+        default: self = .json
+        }
+    }
 }
 
 /// Writes a resume in the chosen format (by default from the file's extension) to a file or stdout.
 func writeResume(_ resume: Resume, format: ResumeFormat?, out: String?) throws {
-    let chosen = format ?? (out?.lowercased().hasSuffix(".md") == true ? .markdown : .json)
+    let chosen = format ?? ResumeFormat(fileName: out)
     let data: Data
     switch chosen {
+    case .html:
+        data = Data(HTMLRenderer.document(resume).utf8)
+    case .pdf:
+        if out == nil, isatty(STDOUT_FILENO) != 0 { throw ValidationError("A PDF is not for the terminal: name a file with --out.") }
+        data = PDFRenderer().pdf(resume)
+    case .png:
+        if out == nil, isatty(STDOUT_FILENO) != 0 { throw ValidationError("A PNG is not for the terminal: name a file with --out.") }
+        data = PDFRenderer().thumbnail(resume)
     case .markdown:
         data = Data(MarkdownRenderer.render(resume).utf8)
     case .jsonresume:
@@ -368,6 +388,34 @@ func writeResume(_ resume: Resume, format: ResumeFormat?, out: String?) throws {
     }
 }
 
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a Gitfolio resume (JSON, as `gitfolio resume` writes it) as HTML, PDF or a PNG of its first page.")
+    @Argument(help: "The resume JSON file.") var file: String?
+    @Option(help: "Render the built-in sample resume in this language (ko or en) instead of a file.") var sample: Language?
+    @Option(help: "Another template than the file's: BASIC, STAR or GITFOLIO.") var template: Template?
+    @Option(help: "Output file; its extension (.html, .pdf, .png, .md, .json) picks the format.") var out: String?
+    @Option(help: "json, jsonresume, markdown, html, pdf or png; default from --out's extension.") var format: ResumeFormat?
+
+    func run() throws {
+        var resume: Resume
+        if let sample {
+            resume = .sample(sample)
+            if let template { resume.template = template }
+            return try writeResume(resume, format: format, out: out)
+        }
+        guard let file else { throw ValidationError("Name a resume JSON file, or --sample ko|en.") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file) cannot be read.") }
+        do {
+            resume = try JSONDecoder().decode(Resume.self, from: data)
+        } catch {
+            throw ValidationError("\(file) is not a Gitfolio resume: \(error)")
+        }
+        if let template { resume.template = template }
+        try writeResume(resume, format: format, out: out)
+    }
+}
+
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read a JSON Resume file (https://jsonresume.org/schema) into a Gitfolio resume.")
@@ -375,7 +423,7 @@ struct Import: ParsableCommand {
     @Option(help: "BASIC, STAR or GITFOLIO (for files not made by Gitfolio).") var template: Template = .basic
     @Option(help: "ko or en (for files not made by Gitfolio).") var lang: Language = .ko
     @Option(help: "Output file (standard output when omitted).") var out: String?
-    @Option(help: "json, jsonresume or markdown; default from --out's extension.") var format: ResumeFormat?
+    @Option(help: "json, jsonresume, markdown, html, pdf or png (first page); default from --out's extension.") var format: ResumeFormat?
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file) cannot be read.") }

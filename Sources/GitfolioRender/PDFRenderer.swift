@@ -1,0 +1,325 @@
+import CPangoCairo
+import Foundation
+import GitfolioCore
+import GitfolioResume
+
+/// Renders a resume to PDF (A4, fonts embedded as subsets, selectable text, links) and a PNG
+/// thumbnail of its first page, inside the process: Pango lays out and shapes the text, Cairo draws.
+///
+/// The blocks and styles come from ``ResumeLayout`` and ``Theme``, the definition the HTML uses.
+/// Lines are placed like CSS places them: each line is `size × lineHeight` tall with the font's
+/// ascent and descent centred in it. Pages break between lines; headings and entry titles move to
+/// the next page with the line that follows them, and short blocks (up to three lines) stay whole.
+///
+/// One renderer keeps its Pango context (fonts stay loaded); calls are serialised by a lock, since
+/// Pango's objects are not thread-safe.
+public final class PDFRenderer: @unchecked Sendable {
+    private let lock = NSLock()
+    private let fontMap: UnsafeMutablePointer<PangoFontMap>
+    private let context: OpaquePointer
+
+    public init() {
+        fontMap = pango_cairo_font_map_new()
+        context = pango_font_map_create_context(fontMap)
+        // The same metrics on every surface: no hinting, so the PDF and the thumbnail break lines alike.
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
+        pango_cairo_context_set_font_options(ctx, options)
+        cairo_font_options_destroy(options)
+        pango_cairo_context_set_resolution(ctx, 72)
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(context))
+        g_object_unref(fontMap)
+    }
+
+    private var ctx: OpaquePointer { context }
+
+    /// The resume as a PDF document.
+    public func pdf(_ resume: Resume) -> Data {
+        lock.lock(); defer { lock.unlock() }
+        let theme = Theme.forTemplate(resume.template)
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: theme, context: ctx)
+        defer { document.release() }
+        let sink = Sink()
+        let surface = cairo_pdf_surface_create_for_stream({ closure, bytes, length in
+            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }, Unmanaged.passUnretained(sink).toOpaque(), theme.pageWidth, theme.pageHeight)
+        let title = resume.profile.name.isEmpty ? "Resume" : resume.profile.name
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Gitfolio")
+        let cr = cairo_create(surface)!
+        for page in document.pages.indices {
+            document.draw(page: page, on: cr, links: true)
+            cairo_show_page(cr)
+        }
+        cairo_destroy(cr)
+        cairo_surface_finish(surface)
+        cairo_surface_destroy(surface)
+        return sink.data
+    }
+
+    /// How many pages the PDF of this resume has.
+    public func pageCount(_ resume: Resume) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
+        defer { document.release() }
+        return document.pages.count
+    }
+
+    /// The first page as a PNG image `width` pixels wide (A4 proportions), for the hub.
+    public func thumbnail(_ resume: Resume, width: Int = 420) -> Data {
+        lock.lock(); defer { lock.unlock() }
+        let theme = Theme.forTemplate(resume.template)
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: theme, context: ctx)
+        defer { document.release() }
+        let scale = Double(width) / theme.pageWidth
+        let height = Int((theme.pageHeight * scale).rounded())
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
+        let cr = cairo_create(surface)!
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        cairo_scale(cr, scale, scale)
+        document.draw(page: 0, on: cr, links: false)
+        cairo_destroy(cr)
+        let sink = Sink()
+        cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
+            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            return CAIRO_STATUS_SUCCESS
+        }, Unmanaged.passUnretained(sink).toOpaque())
+        cairo_surface_destroy(surface)
+        return sink.data
+    }
+}
+
+private final class Sink {
+    var data = Data()
+}
+
+/// The blocks laid out into lines and placed on pages.
+private struct Document {
+    struct Laid {
+        var block: Block
+        var style: BlockStyle
+        var layout: OpaquePointer
+        var aside: OpaquePointer?
+        var asideWidth: Double
+        var bullet: OpaquePointer?
+        /// Where the text starts, from the left margin.
+        var x: Double
+        var lineHeight: Double
+        /// Baseline offset within a line box.
+        var baseline: Double
+        var lineCount: Int
+        /// UTF-8 byte ranges of links in the layout's text.
+        var links: [(range: Range<Int32>, url: String)]
+        /// Extra height under the last line (a rule).
+        var trailer: Double
+    }
+
+    struct Placement {
+        var block: Int
+        var line: Int
+        var top: Double
+    }
+
+    let theme: Theme
+    var laid: [Laid] = []
+    var pages: [[Placement]] = []
+
+    init(blocks: [Block], theme: Theme, context: OpaquePointer) {
+        self.theme = theme
+        let contentWidth = theme.pageWidth - 2 * theme.marginX
+        let language = pango_language_from_string("ko")
+        for block in blocks {
+            let style = theme.style(block.kind)
+            let font = pango_font_description_new()!
+            pango_font_description_set_family(font, theme.fontFamily)
+            pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
+            pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+            let metrics = pango_context_get_metrics(context, font, language)
+            let ascent = Double(pango_font_metrics_get_ascent(metrics)) / Double(PANGO_SCALE)
+            let descent = Double(pango_font_metrics_get_descent(metrics)) / Double(PANGO_SCALE)
+            pango_font_metrics_unref(metrics)
+            let lineHeight = style.size * theme.lineHeight
+            let baseline = (lineHeight - (ascent + descent)) / 2 + ascent
+
+            func makeLayout(_ text: String, color: RGB, width: Double?, bold: Bool? = nil) -> OpaquePointer {
+                let layout = pango_layout_new(context)!
+                pango_layout_set_font_description(layout, font)
+                if let width { pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE))) }
+                pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+                pango_layout_set_text(layout, text, -1)
+                let attrs = pango_attr_list_new()
+                pango_attr_list_insert(attrs, Document.color(color))
+                if let bold {
+                    pango_attr_list_insert(attrs, pango_attr_weight_new(bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL))
+                }
+                pango_layout_set_attributes(layout, attrs)
+                pango_attr_list_unref(attrs)
+                return layout
+            }
+
+            let base = style.accent ? theme.accent : (style.muted ? theme.muted : theme.text)
+            var x = style.indent
+            var bullet: OpaquePointer?
+            if block.kind == .bullet {
+                bullet = makeLayout(theme.bullet, color: theme.text, width: nil)
+                x += theme.bulletIndent
+            }
+            var aside: OpaquePointer?
+            var asideWidth = 0.0
+            if let text = block.aside {
+                let asideStyle = theme.style(.meta)
+                let asideFont = pango_font_description_copy(font)
+                pango_font_description_set_absolute_size(asideFont, asideStyle.size * Double(PANGO_SCALE))
+                pango_font_description_set_weight(asideFont, PANGO_WEIGHT_NORMAL)
+                let layout = makeLayout(text, color: theme.muted, width: nil, bold: false)
+                pango_layout_set_font_description(layout, asideFont)
+                pango_font_description_free(asideFont)
+                var logical = PangoRectangle()
+                pango_layout_get_extents(layout, nil, &logical)
+                asideWidth = Double(logical.width) / Double(PANGO_SCALE)
+                aside = layout
+            }
+
+            // The text with one attribute per run: weight, style and colour.
+            var text = ""
+            var links: [(Range<Int32>, String)] = []
+            let attrs = pango_attr_list_new()
+            for run in block.runs {
+                let start = Int32(text.utf8.count)
+                text += run.text
+                let end = Int32(text.utf8.count)
+                guard end > start else { continue }
+                func add(_ attribute: UnsafeMutablePointer<PangoAttribute>) {
+                    attribute.pointee.start_index = guint(start)
+                    attribute.pointee.end_index = guint(end)
+                    pango_attr_list_insert(attrs, attribute)
+                }
+                if run.bold { add(pango_attr_weight_new(PANGO_WEIGHT_BOLD)) }
+                if run.italic { add(pango_attr_style_new(PANGO_STYLE_ITALIC)) }
+                let color = run.muted ? theme.muted : (run.bold && block.kind == .row && theme.accentLabels ? theme.accent : base)
+                add(Document.color(color))
+                if let url = ResumeLayout.safeLink(run.link) { links.append((start..<end, url)) }
+            }
+            let layout = pango_layout_new(context)!
+            pango_layout_set_font_description(layout, font)
+            let reserved = aside == nil ? 0 : asideWidth + 8
+            pango_layout_set_width(layout, Int32((contentWidth - x - reserved) * Double(PANGO_SCALE)))
+            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+            pango_layout_set_text(layout, text, -1)
+            pango_layout_set_attributes(layout, attrs)
+            pango_attr_list_unref(attrs)
+            pango_font_description_free(font)
+            let lineCount = Int(pango_layout_get_line_count(layout))
+            laid.append(Laid(block: block, style: style, layout: layout, aside: aside, asideWidth: asideWidth,
+                             bullet: bullet, x: x, lineHeight: lineHeight, baseline: baseline, lineCount: max(lineCount, 1),
+                             links: links, trailer: style.rule ? theme.ruleGap + theme.ruleWidth : 0))
+        }
+        paginate()
+    }
+
+    static func color(_ c: RGB) -> UnsafeMutablePointer<PangoAttribute> {
+        pango_attr_foreground_new(guint16(c.red * 65535), guint16(c.green * 65535), guint16(c.blue * 65535))
+    }
+
+    func release() {
+        for item in laid {
+            g_object_unref(UnsafeMutableRawPointer(item.layout))
+            if let aside = item.aside { g_object_unref(UnsafeMutableRawPointer(aside)) }
+            if let bullet = item.bullet { g_object_unref(UnsafeMutableRawPointer(bullet)) }
+        }
+    }
+
+    /// The height a block must find on the current page before it starts there: all of it when it
+    /// is short, its first two lines otherwise, plus what it must keep with it.
+    func need(_ i: Int) -> Double {
+        let item = laid[i]
+        let lines = item.lineCount <= 3 ? item.lineCount : 2
+        var height = Double(lines) * item.lineHeight + (lines == item.lineCount ? item.trailer : 0)
+        if item.block.keepWithNext, i + 1 < laid.count {
+            height += item.style.spaceAfter + laid[i + 1].style.spaceBefore + need(i + 1)
+        }
+        return height
+    }
+
+    mutating func paginate() {
+        let top = theme.marginY
+        let bottom = theme.pageHeight - theme.marginY
+        var page: [Placement] = []
+        var y = top
+        func newPage() {
+            pages.append(page)
+            page = []
+            y = top
+        }
+        for (i, item) in laid.enumerated() {
+            if y > top { y += item.style.spaceBefore }
+            if y > top, y + need(i) > bottom { newPage() }
+            for line in 0..<item.lineCount {
+                let last = line == item.lineCount - 1
+                let height = item.lineHeight + (last ? item.trailer : 0)
+                // Leave no single line of a long block alone at the top of the next page.
+                let widow = item.lineCount > 3 && line == item.lineCount - 2 && y + 2 * item.lineHeight + item.trailer > bottom
+                if y > top, y + height > bottom || widow { newPage() }
+                page.append(Placement(block: i, line: line, top: y))
+                y += height
+            }
+            y += item.style.spaceAfter
+        }
+        pages.append(page)
+    }
+
+    /// Draws one page; with `links`, marks each link's area as a PDF link annotation.
+    func draw(page: Int, on cr: OpaquePointer, links: Bool) {
+        guard pages.indices.contains(page) else { return }
+        let left = theme.marginX
+        let right = theme.pageWidth - theme.marginX
+        for placement in pages[page] {
+            let item = laid[placement.block]
+            let layout = item.layout
+            guard let line = pango_layout_get_line_readonly(layout, Int32(placement.line)) else { continue }
+            let baselineY = placement.top + item.baseline
+            let x = left + item.x
+            cairo_move_to(cr, x, baselineY)
+            pango_cairo_show_layout_line(cr, line)
+            if placement.line == 0 {
+                if let bullet = item.bullet, let glyph = pango_layout_get_line_readonly(bullet, 0) {
+                    cairo_move_to(cr, left + item.style.indent, baselineY)
+                    pango_cairo_show_layout_line(cr, glyph)
+                }
+                if let aside = item.aside, let asideLine = pango_layout_get_line_readonly(aside, 0) {
+                    cairo_move_to(cr, right - item.asideWidth, baselineY)
+                    pango_cairo_show_layout_line(cr, asideLine)
+                }
+            }
+            if links {
+                let start = line.pointee.start_index
+                let end = start + line.pointee.length
+                for link in item.links where link.range.lowerBound < end && link.range.upperBound > start {
+                    var x0: Int32 = 0, x1: Int32 = 0
+                    pango_layout_line_index_to_x(line, max(link.range.lowerBound, start), 0, &x0)
+                    pango_layout_line_index_to_x(line, min(link.range.upperBound, end), 0, &x1)
+                    let a = Double(min(x0, x1)) / Double(PANGO_SCALE), b = Double(max(x0, x1)) / Double(PANGO_SCALE)
+                    let rect = String(format: "rect=[%.2f %.2f %.2f %.2f]", x + a, placement.top, b - a, item.lineHeight)
+                    cairo_tag_begin(cr, CAIRO_TAG_LINK, "\(rect) uri='\(link.url)'")
+                    cairo_tag_end(cr, CAIRO_TAG_LINK)
+                }
+            }
+            if placement.line == item.lineCount - 1, item.style.rule {
+                cairo_set_source_rgb(cr, theme.accent.red, theme.accent.green, theme.accent.blue)
+                cairo_set_line_width(cr, theme.ruleWidth)
+                let ruleY = placement.top + item.lineHeight + theme.ruleGap + theme.ruleWidth / 2
+                cairo_move_to(cr, left, ruleY)
+                cairo_line_to(cr, right, ruleY)
+                cairo_stroke(cr)
+            }
+        }
+    }
+}
