@@ -106,7 +106,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

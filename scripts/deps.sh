@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Gitfolio needs from Debian's packages, only when something is missing.
-# Usage: scripts/deps.sh [--test]   (--test adds what the test suite uses)
+# Usage: scripts/deps.sh [--test|--bench]   (--test adds what the test suite uses, --bench the
+# references the benchmarks compare against)
 set -euo pipefail
 
-packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev)
+# Pango and Cairo render the PDFs; Noto Sans CJK is the resume font (Korean and Latin, regular and bold).
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk)
 if [[ "${1:-}" == "--test" ]]; then
-  # lighttpd: the CGI deployment test; Chromium, a Korean font, pytest and a WebSocket client:
-  # the browser tests, which drive Chromium over the DevTools protocol.
-  packages+=(lighttpd chromium fonts-noto-cjk python3-pytest python3-websocket)
+  # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
+  # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs.
+  packages+=(lighttpd chromium python3-pytest python3-websocket poppler-utils)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  # WeasyPrint: the reference the PDF benchmark compares against; hyperfine: whole-command timings.
+  packages+=(weasyprint poppler-utils)
 fi
 
 missing=()

@@ -71,6 +71,15 @@ public final class PDFRenderer: @unchecked Sendable {
         return document.pages.count
     }
 
+    /// Where each line goes: per page, the block (index into ``ResumeLayout/blocks(_:)``) and line
+    /// number of every line placed on it, in order. For checking the page-break rules.
+    public func pagination(_ resume: Resume) -> [[(block: Int, line: Int, lineCount: Int)]] {
+        lock.lock(); defer { lock.unlock() }
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
+        defer { document.release() }
+        return document.pages.map { $0.map { ($0.block, $0.line, document.laid[$0.block].lineCount) } }
+    }
+
     /// The first page as a PNG image `width` pixels wide (A4 proportions), for the hub.
     public func thumbnail(_ resume: Resume, width: Int = 420) -> Data {
         lock.lock(); defer { lock.unlock() }

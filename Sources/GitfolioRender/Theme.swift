@@ -97,9 +97,9 @@ public struct Theme: Sendable {
         var out = """
         \(cls){box-sizing:border-box;width:\(pt(pageWidth));min-height:\(pt(pageHeight));padding:\(pt(marginY)) \(pt(marginX));\
         background:#fff;color:\(text.css);font-family:"\(fontFamily)",\(cssFallback);line-height:\(lineHeight);\
-        overflow-wrap:anywhere;white-space:pre-wrap;text-align:left}
+        overflow-wrap:anywhere;text-align:left}
         \(cls) *{box-sizing:border-box}
-        \(cls) p,\(cls) h1,\(cls) h2,\(cls) h3,\(cls) h4{margin:0;font-weight:400}
+        \(cls) p,\(cls) h1,\(cls) h2,\(cls) h3,\(cls) h4{margin:0;font-weight:400;white-space:pre-wrap}
         \(cls) a{color:inherit;text-decoration:none}
         \(cls) .gf-muted{color:\(muted.css)}
         \(cls) .gf-italic{font-style:italic}

@@ -1,0 +1,242 @@
+import Foundation
+import GitfolioCore
+import GitfolioRender
+import GitfolioResume
+import GitfolioTestSupport
+import Testing
+
+/// One renderer for the suite: fonts load once, as in the functions and the site builder.
+let sharedRenderer = PDFRenderer()
+
+/// Runs a poppler tool on a PDF and answers its standard output.
+func poppler(_ tool: String, _ arguments: [String], pdf: Data) async throws -> String {
+    let dir = try TempDir("gitfolio-pdf")
+    defer { dir.remove() }
+    let file = dir.path("r.pdf")
+    try pdf.write(to: URL(fileURLWithPath: file))
+    let result = try await runProcessAsync(URL(fileURLWithPath: "/usr/bin/\(tool)"), arguments: arguments + (tool == "pdftotext" ? [file, "-"] : [file]),
+                                           environment: ["PATH": "/usr/bin:/bin"], input: Data())
+    #expect(result.status == 0, "\(tool) failed: \(result.err)")
+    return result.out
+}
+
+/// Text with all white space removed, for comparing what the PDF says with what the blocks say
+/// (line breaks fall in different places).
+func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init)) }
+
+@Suite struct HTMLTemplateTests {
+    @Test(arguments: Template.allCases)
+    func goldenHTMLOfEachTemplate(_ template: Template) throws {
+        try assertGolden(HTMLRenderer.document(.sample(.ko, template: template)), "resume-\(template.rawValue.lowercased()).ko.html")
+    }
+
+    @Test func englishGolden() throws {
+        try assertGolden(HTMLRenderer.document(.sample(.en, template: .star)), "resume-star.en.html")
+    }
+
+    @Test func templatesDifferInHowProjectsAreTold() {
+        let basic = HTMLRenderer.fragment(.sample(.ko, template: .basic))
+        let star = HTMLRenderer.fragment(.sample(.ko, template: .star))
+        let gitfolio = HTMLRenderer.fragment(.sample(.ko, template: .gitfolio))
+        #expect(!basic.contains("projects[0].star.situation") && !basic.contains("troubleshooting"))
+        #expect(star.contains("data-path=\"projects[0].star.situation\"") && !star.contains("troubleshooting[0]"))
+        #expect(gitfolio.contains("data-path=\"projects[0].troubleshooting[0].attempt\"") && gitfolio.contains("시도한 방법"))
+        #expect(!gitfolio.contains(".star."))
+    }
+
+    @Test func markupInEveryFieldIsEscaped() {
+        let resume = Resume.hostile()
+        let html = HTMLRenderer.document(resume)
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("href=\"javascript:"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // Evidence and paths are attribute values: quotes are escaped too.
+        #expect(!html.contains("\" onmouseover=\""))
+    }
+}
+
+@Suite struct PDFTests {
+    @Test(arguments: [Language.ko, .en])
+    func textOfEveryBlockInReadingOrder(_ language: Language) async throws {
+        for template in Template.allCases {
+            let resume = Resume.sample(language, template: template)
+            let pdf = sharedRenderer.pdf(resume)
+            let text = squeezed(try await poppler("pdftotext", [], pdf: pdf))
+            var cursor = text.startIndex
+            for block in ResumeLayout.blocks(resume) {
+                for piece in [block.aside].compactMap({ $0 }) + [block.runs.map(\.text).joined()] {
+                    let needle = squeezed(piece)
+                    guard !needle.isEmpty else { continue }
+                    // The aside stands on the title's line, so it may come before or after it.
+                    if let found = text.range(of: needle, range: cursor..<text.endIndex) {
+                        if block.aside != piece { cursor = found.upperBound }
+                    } else {
+                        Issue.record("\(template) \(language): '\(piece)' is missing or out of order")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func koreanSampleIsTwoA4PagesWithEmbeddedSubsetFontsInBothWeights() async throws {
+        let pdf = sharedRenderer.pdf(.sample(.ko))
+        let info = try await poppler("pdfinfo", [], pdf: pdf)
+        #expect(info.contains("Pages:           2"))
+        #expect(info.contains("595.28 x 841.89 pts (A4)"))
+        let fonts = try await poppler("pdffonts", [], pdf: pdf)
+        let rows = fonts.split(separator: "\n").dropFirst(2)
+        #expect(rows.count >= 2)
+        #expect(rows.contains { $0.contains("Bold") } && rows.contains { $0.contains("Regular") })
+        for row in rows {
+            let columns = row.split(separator: " ")
+            // name type... emb sub uni object ID: emb and sub are the 5th and 4th columns from the end.
+            #expect(columns[columns.count - 5] == "yes" && columns[columns.count - 4] == "yes", "not embedded as a subset: \(row)")
+        }
+    }
+
+    @Test func headingsAndFieldsOnEachPageAreSearchable() async throws {
+        let pdf = sharedRenderer.pdf(.sample(.ko, template: .gitfolio))
+        let first = try await poppler("pdftotext", ["-f", "1", "-l", "1"], pdf: pdf)
+        let second = try await poppler("pdftotext", ["-f", "2", "-l", "2"], pdf: pdf)
+        for heading in ["김하늘", "자기소개", "기술 스택", "경력", "프로젝트", "트러블슈팅", "발생한 문제"] {
+            #expect(first.contains(heading), "page 1 lacks \(heading)")
+        }
+        for heading in ["학력", "자격증", "한빛대학교", "정보처리기사"] {
+            #expect(second.contains(heading), "page 2 lacks \(heading)")
+        }
+    }
+
+    @Test func linksAreClickable() async throws {
+        let pdf = sharedRenderer.pdf(.sample(.ko))
+        let urls = try await poppler("pdfinfo", ["-url"], pdf: pdf)
+        for url in ["mailto:haneul.kim@example.com", "https://github.com/haneul-kim", "https://haneul.dev",
+                    "https://github.com/haneul-kim/market-api", "https://github.com/haneul-kim/study-log"] {
+            #expect(urls.contains(url), "no link to \(url)")
+        }
+        // A script link in a profile stays text.
+        let hostile = try await poppler("pdfinfo", ["-url"], pdf: sharedRenderer.pdf(.hostile()))
+        #expect(!hostile.contains("javascript"))
+    }
+
+    @Test func thumbnailIsAPNGOfTheFirstPage() throws {
+        let png = sharedRenderer.thumbnail(.sample(.ko), width: 420)
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+        // IHDR: width and height, big-endian, at bytes 16 and 20.
+        let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        let height = png[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 420 && height == 594)
+        // Not a blank page: a blank 420×594 PNG compresses to well under 2 kB.
+        #expect(png.count > 10_000)
+    }
+}
+
+@Suite struct PageBreakTests {
+    /// Every page-break rule, checked on a placement: no heading or entry title ends a page, and
+    /// a block of up to three lines is never split.
+    func checkRules(_ resume: Resume, sourceLocation: SourceLocation = #_sourceLocation) {
+        let blocks = ResumeLayout.blocks(resume)
+        let pages = sharedRenderer.pagination(resume)
+        for (n, page) in pages.enumerated() where n < pages.count - 1 {
+            guard let last = page.last else { Issue.record("page \(n + 1) is empty", sourceLocation: sourceLocation); continue }
+            #expect(!blocks[last.block].keepWithNext, "page \(n + 1) ends with the heading '\(blocks[last.block].runs.first?.text ?? "")'",
+                    sourceLocation: sourceLocation)
+            if last.line < last.lineCount - 1 {
+                #expect(last.lineCount > 3, "a \(last.lineCount)-line block is split", sourceLocation: sourceLocation)
+                #expect(last.line >= 1, "one line of a block left at the bottom of page \(n + 1)", sourceLocation: sourceLocation)
+            }
+        }
+        // Every line is placed exactly once, in order.
+        let placed = pages.flatMap { $0 }.map { "\($0.block):\($0.line)" }
+        let expected = pages.flatMap { $0 }.sorted { ($0.block, $0.line) < ($1.block, $1.line) }.map { "\($0.block):\($0.line)" }
+        #expect(placed == expected, sourceLocation: sourceLocation)
+        #expect(Set(pages.flatMap { $0 }.map(\.block)) == Set(blocks.indices), sourceLocation: sourceLocation)
+    }
+
+    @Test func headingsAndEntryTitlesNeverEndAPage() {
+        // Growing the about-me text moves every later heading down the page, a few points at a time,
+        // so headings and entry titles land at every height near the bottom of a page.
+        var resume = Resume.sample(.ko, template: .gitfolio)
+        let base = resume.aboutMe.text
+        for words in 0..<60 {
+            resume.aboutMe.text = base + String(repeating: " 측정 가능한 결과를 냈습니다.", count: words)
+            checkRules(resume)
+        }
+    }
+
+    @Test func twentyPageResumePaginates() async throws {
+        var resume = Resume.sample(.ko, template: .star)
+        let projects = resume.projects
+        resume.projects = (0..<24).flatMap { i in projects.map { var p = $0; p.name += "-\(i)"; return p } }
+        let pages = sharedRenderer.pagination(resume)
+        #expect(pages.count >= 20)
+        checkRules(resume)
+        let pdf = sharedRenderer.pdf(resume)
+        let info = try await poppler("pdfinfo", [], pdf: pdf)
+        #expect(info.contains("Pages:           \(pages.count)"))
+    }
+
+    @Test func oddInputRendersWithoutCrashing() async throws {
+        for resume in [Resume.hostile(), .empty(), .longWords()] {
+            let pdf = sharedRenderer.pdf(resume)
+            #expect(pdf.starts(with: Data("%PDF-".utf8)))
+            checkRules(resume)
+            let text = try await poppler("pdftotext", [], pdf: pdf)
+            #expect(!text.isEmpty)
+            #expect(!sharedRenderer.thumbnail(resume).isEmpty)
+            _ = HTMLRenderer.document(resume)
+        }
+        let hostileText = try await poppler("pdftotext", [], pdf: sharedRenderer.pdf(.hostile()))
+        #expect(hostileText.contains("<script>alert(1)</script>"), "markup is shown as text in the PDF")
+        #expect(squeezed(hostileText).contains("שלום"), "right-to-left text is kept")
+    }
+
+    @Test func aVeryLongParagraphBreaksAcrossPages() {
+        var resume = Resume.sample(.en, template: .basic)
+        resume.aboutMe.text = String(repeating: "I measure before I change anything, and I write down what I measured. ", count: 400)
+        let pages = sharedRenderer.pagination(resume)
+        #expect(pages.count >= 5)
+        checkRules(resume)
+    }
+}
+
+extension Resume {
+    /// Markup, scripts, quotes, emoji, combining marks and right-to-left text in every field.
+    static func hostile() -> Resume {
+        let evil = "<script>alert(1)</script> \"' onmouseover=\"x\" <img src=x onerror=alert(2)> 👩🏽‍💻 한글 e\u{301} שלום עולם"
+        var r = Resume.sample(.ko, template: .gitfolio)
+        r.profile.name = evil
+        r.profile.links = [ProfileLink(title: evil, url: "javascript:alert(3)"), ProfileLink(title: "x", url: "https://x.dev/\"><script>")]
+        r.profile.workExperience[0].company = evil
+        r.profile.workExperience[0].description = evil
+        r.profile.education[0].schoolName = evil
+        r.profile.certificates[0].name = evil
+        r.aboutMe.text = evil
+        r.aboutMe.evidence = ["\" onmouseover=\"alert(4)"]
+        r.techStack = [evil, "Swift"]
+        for i in r.projects.indices {
+            r.projects[i].name = evil
+            r.projects[i].repository = "javascript:alert(5)"
+            r.projects[i].skills = [evil]
+            r.projects[i].bullets = r.projects[i].bullets.map { Line(evil + $0.text, evidence: $0.evidence) }
+            r.projects[i].troubleshooting[0].problem.text = evil
+        }
+        return r
+    }
+
+    /// Nothing filled in at all.
+    static func empty() -> Resume {
+        Resume(language: .en, template: .star, profile: Profile(), aboutMe: Line("", needsInput: true), techStack: [], projects: [
+            ResumeProject(name: "", start: nil, end: nil, skills: [], repository: "", summary: nil, bullets: [], star: nil, troubleshooting: []),
+        ])
+    }
+
+    /// Words longer than a line, which must wrap inside the word.
+    static func longWords() -> Resume {
+        var r = Resume.sample(.en, template: .basic)
+        r.profile.name = String(repeating: "W", count: 300)
+        r.aboutMe.text = String(repeating: "a", count: 5_000)
+        r.projects[0].bullets[0].text = String(repeating: "가", count: 2_000)
+        return r
+    }
+}
