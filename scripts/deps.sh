@@ -4,8 +4,9 @@
 # references the benchmarks compare against)
 set -euo pipefail
 
-# Pango and Cairo render the PDFs; Noto Sans CJK is the resume font (Korean and Latin, regular and bold).
-packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-noto-cjk)
+# Pango and Cairo render the PDFs; NanumBarunGothic is the resume font (Korean and Latin, regular and
+# bold), Noto Sans CJK the fallback for characters it lacks.
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-nanum fonts-noto-cjk)
 if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
   # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs.

@@ -3,3 +3,5 @@
 #include <pango/pangocairo.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
+// zlib, for writing the thumbnails' PNG at a fast compression level.
+#include <zlib.h>

@@ -14,8 +14,8 @@ import Glibc
 /// executable, measured interleaved in the same run, and warm-mode throughput.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput) or the offline writer.",
-        subcommands: [FunctionsBench.self, WriterBench.self], defaultSubcommand: FunctionsBench.self)
+        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer or the PDF renderer.",
+        subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self], defaultSubcommand: FunctionsBench.self)
 }
 
 struct FunctionsBench: ParsableCommand {

@@ -95,14 +95,9 @@ public final class PDFRenderer: @unchecked Sendable {
         cairo_scale(cr, scale, scale)
         document.draw(page: 0, on: cr, links: false)
         cairo_destroy(cr)
-        let sink = Sink()
-        cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
-            guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-            return CAIRO_STATUS_SUCCESS
-        }, Unmanaged.passUnretained(sink).toOpaque())
+        let png = PNGWriter.encode(surface!)
         cairo_surface_destroy(surface)
-        return sink.data
+        return png
     }
 }
 
@@ -148,7 +143,7 @@ private struct Document {
         for block in blocks {
             let style = theme.style(block.kind)
             let font = pango_font_description_new()!
-            pango_font_description_set_family(font, theme.fontFamily)
+            pango_font_description_set_family(font, theme.fontFamily + ",Noto Sans CJK KR")
             pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
             pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
             let metrics = pango_context_get_metrics(context, font, language)

@@ -87,7 +87,8 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
         let fonts = try await poppler("pdffonts", [], pdf: pdf)
         let rows = fonts.split(separator: "\n").dropFirst(2)
         #expect(rows.count >= 2)
-        #expect(rows.contains { $0.contains("Bold") } && rows.contains { $0.contains("Regular") })
+        // The resume font in both weights: NanumBarunGothic and NanumBarunGothicBold.
+        #expect(rows.contains { $0.contains("+NanumBarunGothicBold ") } && rows.contains { $0.contains("+NanumBarunGothic ") })
         for row in rows {
             let columns = row.split(separator: " ")
             // name type... emb sub uni object ID: emb and sub are the 5th and 4th columns from the end.
