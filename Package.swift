@@ -8,7 +8,7 @@ let strict: [SwiftSetting] = [
 
 /// One thin executable per function: `Functions/<name>/main.swift`. Those that call GitHub link
 /// the HTTP client; the others stay free of libcurl, which keeps their start-up short.
-let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise", "repositories"]
+let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise", "repositories", "resume"]
 let callsOut: Set<String> = ["login", "auth-callback", "generate", "revise", "repositories"]
 
 let package = Package(
@@ -67,6 +67,12 @@ let package = Package(
             dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
             swiftSettings: strict
         ),
+        // The `resume` function's handlers: apart, so that only its executable links Pango and Cairo.
+        .target(
+            name: "RenderFunctions",
+            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "GitfolioResume", "GitfolioRender"],
+            swiftSettings: strict
+        ),
         // The static-site builder.
         .target(
             name: "SiteBuilder",
@@ -106,7 +112,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender",
+                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -114,7 +120,8 @@ let package = Package(
     ] + functionNames.map {
         .executableTarget(
             name: $0,
-            dependencies: ["GitfolioFunctions", "FunctionRuntime"] + (callsOut.contains($0) ? ["GitfolioHTTP"] : []),
+            dependencies: ["GitfolioFunctions", "FunctionRuntime"] + (callsOut.contains($0) ? ["GitfolioHTTP"] : [])
+                + ($0 == "resume" ? ["RenderFunctions"] : []),
             path: "Functions/\($0)",
             swiftSettings: strict
         )

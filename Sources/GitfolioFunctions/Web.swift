@@ -35,7 +35,7 @@ extension Services {
         return try database.member(sessionHash: Secrets.sha256Hex(token), now: clock.now())
     }
 
-    func requireMember(_ request: FunctionRequest) throws -> Member {
+    public func requireMember(_ request: FunctionRequest) throws -> Member {
         guard let member = try currentMember(request) else { throw APIError.unauthorized() }
         return member
     }
@@ -43,7 +43,7 @@ extension Services {
     /// Refuses cross-site state changes: the `Origin` must be this site's; without one, the
     /// browser's `Sec-Fetch-Site` must say same-origin, or the request must carry the
     /// `x-gitfolio-csrf` header that only same-origin scripts can send without a CORS preflight.
-    func requireSameOrigin(_ request: FunctionRequest) throws {
+    public func requireSameOrigin(_ request: FunctionRequest) throws {
         if let origin = request.header("origin") {
             var allowed: Set<String> = [config.publicOrigin]
             if let host = request.header("host") {
@@ -61,7 +61,7 @@ extension Services {
         }
     }
 
-    func requireJSON(_ request: FunctionRequest) throws -> Data {
+    public func requireJSON(_ request: FunctionRequest) throws -> Data {
         let type = request.header("content-type")?.lowercased() ?? ""
         guard type.hasPrefix("application/json") else {
             throw APIError(status: 415, code: "unsupported_media_type", message: "Send the body as application/json.")
@@ -80,7 +80,7 @@ extension Services {
     }
 }
 
-func allow(_ request: FunctionRequest, _ methods: String...) throws {
+public func allow(_ request: FunctionRequest, _ methods: String...) throws {
     guard methods.contains(request.method) else { throw APIError.methodNotAllowed(request.method, allowed: methods) }
 }
 

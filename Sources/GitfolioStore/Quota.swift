@@ -58,12 +58,35 @@ extension AppDatabase {
         }
     }
 
+    /// A member's resumes, newest first, without their documents.
+    public func resumes(memberID: Int64) throws -> [ResumeSummary] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, title, template, language, visibility, version, updated_at FROM resume
+                WHERE member_id = ? ORDER BY updated_at DESC, id DESC
+                """, arguments: [memberID]).map {
+                ResumeSummary(id: $0["id"], title: $0["title"], template: $0["template"], language: $0["language"],
+                              visibility: $0["visibility"], version: $0["version"], updatedAt: Date(timeIntervalSince1970: Double($0["updated_at"] as Int64)))
+            }
+        }
+    }
+
     public func resumeDocument(id: Int64, memberID: Int64) throws -> (document: Data, version: Int)? {
         try writer.read { db in
             try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?", arguments: [id, memberID])
                 .map { ($0["document"], $0["version"]) }
         }
     }
+}
+
+public struct ResumeSummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var title: String
+    public var template: String
+    public var language: String
+    public var visibility: String
+    public var version: Int
+    public var updatedAt: Date
 }
 
 extension AppDatabase {
@@ -84,8 +107,9 @@ extension AppDatabase {
             }
             try db.execute(sql: "INSERT INTO resume_revision (resume_id, version, path, previous_document, created_at) VALUES (?, ?, ?, ?, ?)",
                            arguments: [resumeID, version, path, row["document"] as Data, Self.epoch(now)])
-            try db.execute(sql: "UPDATE resume SET document = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                           arguments: [document, Self.epoch(now), resumeID])
+            // The template column follows the document, so the hub filters on what the member chose.
+            try db.execute(sql: "UPDATE resume SET document = ?, template = json_extract(?, '$.template'), version = version + 1, updated_at = ? WHERE id = ?",
+                           arguments: [document, document, Self.epoch(now), resumeID])
             return version + 1
         }
     }
@@ -109,8 +133,8 @@ extension AppDatabase {
             }
             let previous: Data = last["previous_document"]
             try db.execute(sql: "DELETE FROM resume_revision WHERE id = ?", arguments: [last["id"] as Int64])
-            try db.execute(sql: "UPDATE resume SET document = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                           arguments: [previous, Self.epoch(now), resumeID])
+            try db.execute(sql: "UPDATE resume SET document = ?, template = json_extract(?, '$.template'), version = version + 1, updated_at = ? WHERE id = ?",
+                           arguments: [previous, previous, Self.epoch(now), resumeID])
             return (previous, version + 1, last["path"])
         }
     }

@@ -1,0 +1,110 @@
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioFunctions
+import GitfolioResume
+import GitfolioStore
+import GitfolioTestSupport
+import RenderFunctions
+import Testing
+
+@Suite struct ResumeFunctionTests {
+    /// A member with the Korean sample resume stored.
+    func setup() throws -> (Harness, Member, String, Int64) {
+        let h = try Harness()
+        let (member, cookie) = try h.signedInMember()
+        let id = try h.database.createResume(memberID: member.id, title: "백엔드 이력서", template: "GITFOLIO", language: "ko", jobRole: "BACKEND",
+                                             document: try JSONEncoder().encode(Resume.sample(.ko)), now: Date())
+        return (h, member, cookie, id)
+    }
+
+    @Test func listsAndOpensOwnResumesInAllTemplates() async throws {
+        let (h, _, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let list = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", cookie: cookie))
+        #expect(list.statusCode == 200)
+        let resumes = try #require(list.json?["resumes"] as? [[String: Any]])
+        #expect(resumes.count == 1 && resumes[0]["title"] as? String == "백엔드 이력서" && resumes[0]["version"] as? Int == 1)
+
+        let one = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", query: "id=\(id)", cookie: cookie))
+        #expect(one.statusCode == 200)
+        let json = try #require(one.json)
+        let html = try #require(json["html"] as? [String: String])
+        #expect(Set(html.keys) == ["BASIC", "STAR", "GITFOLIO"])
+        #expect(html["STAR"]!.contains("data-path=\"projects[0].star.result\""))
+        #expect(html["GITFOLIO"]!.contains("data-path=\"projects[0].troubleshooting[0].problem\""))
+        #expect((json["css"] as? String)?.contains(".gf-star") == true)
+        #expect(json["version"] as? Int == 1)
+    }
+
+    @Test func downloadsThePDF() async throws {
+        let (h, _, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let response = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", query: "id=\(id)&format=pdf&template=STAR", cookie: cookie))
+        #expect(response.statusCode == 200)
+        #expect(response.headers["content-type"] == "application/pdf")
+        let disposition = try #require(response.headers["content-disposition"])
+        #expect(disposition.hasPrefix("attachment; filename=\"resume-\(id).pdf\""))
+        #expect(disposition.contains("filename*=UTF-8''%EA%B9%80%ED%95%98%EB%8A%98-resume.pdf"))  // 김하늘
+        #expect(disposition.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(response.isBase64Encoded)
+        let pdf = response.bodyData()
+        #expect(pdf.starts(with: Data("%PDF-".utf8)))
+        let text = try await poppler("pdftotext", [], pdf: pdf)
+        #expect(text.contains("상황") && !text.contains("트러블슈팅"), "the STAR template was asked for")
+    }
+
+    @Test func switchesTemplateAndTechStackWithVersionsAndUndo() async throws {
+        let (h, member, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let put = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie,
+                                                              json: #"{"id":\#(id),"version":1,"template":"STAR","techStack":["Swift"," Go "]}"#))
+        #expect(put.statusCode == 200, "\(put.body)")
+        #expect(put.json?["version"] as? Int == 2)
+        let stored = try #require(try h.database.resumeDocument(id: id, memberID: member.id))
+        let resume = try JSONDecoder().decode(Resume.self, from: stored.document)
+        #expect(resume.template == .star && resume.techStack == ["Swift", "Go"])
+        #expect(try h.database.resumes(memberID: member.id).first?.template == "STAR", "the indexed column follows the document")
+
+        // A second tab still at version 1 is refused and changes nothing.
+        let stale = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"BASIC"}"#))
+        #expect(stale.statusCode == 409 && stale.errorCode == "version_conflict")
+        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.version == 2)
+
+        // The change is undone like an accepted revision.
+        let undo = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: #"{"action":"undo","resumeId":\#(id),"version":2}"#))
+        #expect(undo.statusCode == 200, "\(undo.body)")
+        let restored = try JSONDecoder().decode(Resume.self, from: try #require(try h.database.resumeDocument(id: id, memberID: member.id)).document)
+        #expect(restored.template == .gitfolio && restored.techStack == Resume.sample(.ko).techStack)
+        #expect(try h.database.resumes(memberID: member.id).first?.template == "GITFOLIO")
+    }
+
+    @Test func badInputAndOtherMembersResumesChangeNothing() async throws {
+        let (h, member, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let (_, otherCookie) = try h.signedInMember("mallory")
+        let cases: [(FunctionRequest, Int, String)] = [
+            (browser("GET", "/api/resume", query: "id=\(id)", cookie: otherCookie), 404, "resume_not_found"),
+            (browser("GET", "/api/resume", query: "id=\(id)&format=pdf", cookie: otherCookie), 404, "resume_not_found"),
+            (browser("PUT", "/api/resume", cookie: otherCookie, json: #"{"id":\#(id),"version":1,"template":"STAR"}"#), 404, "resume_not_found"),
+            (browser("GET", "/api/resume", query: "id=\(id)"), 401, "unauthorized"),
+            (browser("GET", "/api/resume", query: "id=abc", cookie: cookie), 400, "invalid_field"),
+            (browser("GET", "/api/resume", query: "id=\(id)&format=docx", cookie: cookie), 400, "invalid_field"),
+            (browser("GET", "/api/resume", query: "id=\(id)&format=pdf&template=FANCY", cookie: cookie), 400, "invalid_field"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"FANCY"}"#), 400, "invalid_field"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"techStack":[""]}"#), 400, "invalid_field"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"techStack":"Swift"}"#), 400, "invalid_field"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"plan":"PRO"}"#), 400, "unknown_field"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1}"#), 400, "nothing_to_change"),
+            (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"STAR"}"#, origin: "https://evil.example"), 403, "cross_site_request"),
+            (browser("DELETE", "/api/resume", query: "id=\(id)", cookie: cookie), 405, "method_not_allowed"),
+        ]
+        let before = try h.database.resumeDocument(id: id, memberID: member.id)
+        for (request, status, code) in cases {
+            let response = await h.call(ResumeHandlers.resume, request)
+            #expect(response.statusCode == status && response.errorCode == code, "\(request.method) \(request.rawQueryString): \(response.body)")
+        }
+        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
+        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.version == 1)
+    }
+}
