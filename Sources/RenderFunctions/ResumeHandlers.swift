@@ -33,12 +33,15 @@ public enum ResumeHandlers {
     /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download.
     /// `PUT /api/resume` with `{"id", "version", "template"?, "techStack"?}`: saves those if the
     /// resume is still at `version` (the change can be undone like an accepted revision).
+    /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
+    /// example with the member's own profile, to try the editor without GitHub or an AI use.
     public static let resume: ServiceHandler = { s, request, _ in
-        try allow(request, "GET", "PUT")
-        if request.method == "PUT" {
+        try allow(request, "GET", "PUT", "POST")
+        if request.method == "PUT" || request.method == "POST" {
             try s.requireSameOrigin(request)
             let member = try s.requireMember(request)
-            return try update(s, member, JSONFields.object(from: try s.requireJSON(request)))
+            let fields = try JSONFields.object(from: try s.requireJSON(request))
+            return request.method == "PUT" ? try update(s, member, fields) : try createSample(s, member, fields)
         }
         let member = try s.requireMember(request)
         guard let rawID = request.queryStringParameters["id"] else {
@@ -116,6 +119,25 @@ public enum ResumeHandlers {
         let newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: version,
                                                       path: changed.joined(separator: ","), document: try encoder.encode(resume), now: s.clock.now())
         return .json(SavedBody(id: id, version: newVersion, resume: resume))
+    }
+
+    static func createSample(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
+        try fields.allowOnly(["action", "language"])
+        guard try fields.string("action", max: 10) == "sample" else {
+            throw fields.invalid("action", "must be sample", "은(는) sample이어야 합니다")
+        }
+        let language = try Language(rawValue: fields.string("language", max: 2).isEmpty ? "ko" : fields.string("language", max: 2))
+            ?? { throw fields.invalid("language", "must be ko or en", "은(는) ko 또는 en이어야 합니다") }()
+        var resume = Resume.sample(language)
+        if let profile = try s.database.profile(memberID: member.id), !profile.name.isEmpty {
+            resume.profile = profile
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let title = language == .ko ? "예시 이력서" : "Example resume"
+        let id = try s.database.createResume(memberID: member.id, title: title, template: resume.template.rawValue, language: language.rawValue,
+                                             jobRole: resume.profile.jobRole?.rawValue, document: try encoder.encode(resume), now: s.clock.now())
+        return .json(SavedBody(id: id, version: 1, resume: resume), status: 201)
     }
 
     static func load(_ s: Services, _ member: Member, _ id: Int64) throws -> (Resume, Int) {

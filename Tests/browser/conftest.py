@@ -1,12 +1,14 @@
 """Fixtures for the browser tests: `gitfolio serve` on a free port with a fresh database, and
 Debian's Chromium driven headless over the DevTools protocol. Screenshots go to .test-artifacts/."""
 import base64
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -24,12 +26,56 @@ def bin_dir():
     return out.stdout.strip()
 
 
+class FakeLLM:
+    """An OpenAI-compatible Chat Completions server on loopback (the documented wire format):
+    it answers each request with the next scripted JSON content and keeps what it was sent."""
+
+    def __init__(self):
+        self.replies, self.seen = [], []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                fake.seen.append({"path": self.path, "auth": self.headers.get("authorization"), "json": json.loads(body)})
+                content = fake.replies.pop(0) if fake.replies else '{"replacement": ""}'
+                reply = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "model": "fake",
+                                    "choices": [{"index": 0, "finish_reason": "stop",
+                                                 "message": {"role": "assistant", "content": content}}]}).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
 @pytest.fixture(scope="module")
-def site():
-    """`gitfolio serve` with no GitHub app: the local sign-in is on. Yields the base URL."""
+def llm():
+    fake = FakeLLM()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def site(llm):
+    """`gitfolio serve` with no GitHub app (the local sign-in is on) and the fake model server
+    configured as an OpenAI-compatible provider. Yields the base URL."""
     work = tempfile.mkdtemp(prefix="gitfolio-browser-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_") and k != "GITFOLIO_PUBLIC_URL"}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GITHUB_") and not k.startswith("GITFOLIO_LLM_") and k != "GITFOLIO_PUBLIC_URL"}
     env["GITFOLIO_SECRET_FILE"] = os.path.join(work, "secret.key")
+    env.update({"GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": llm.url,
+                "GITFOLIO_LLM_MODEL": "fake-model", "GITFOLIO_LLM_API_KEY": "sk-browser-test"})
     proc = subprocess.Popen(
         [os.path.join(bin_dir(), "gitfolio"), "serve", "--port", "0", "--site", os.path.join(ROOT, "site"),
          "--content", os.path.join(ROOT, "content"), "--out", os.path.join(work, "_site"),

@@ -180,8 +180,206 @@ async function mePage(me) {
   });
 }
 
+
+// ---- Resumes: the list, the generator and the editor ----
+
+function setStatus(el, text, kind = "") { el.className = "status " + kind; el.textContent = text; }
+
+async function resumePage(me) {
+  if (!me) { $("#resume-signin").hidden = false; return; }
+  const id = Number(new URLSearchParams(location.search).get("id"));
+  if (id > 0) return resumeEditor(id);
+  return resumeList(me);
+}
+
+async function resumeList(me) {
+  const status = $("#list-status");
+  $("#new-sample").addEventListener("click", async () => {
+    const { status: code, data } = await api("resume", { method: "POST", body: { action: "sample", language: window.GF.lang } });
+    if (code === 201) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
+    else setStatus(status, localMessage(data?.error?.message), "bad");
+  });
+  const { data } = await api("resume");
+  const resumes = data?.resumes || [];
+  $("#resumes").replaceChildren(...resumes.map((r) => {
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = `${window.GF.root}/resume.html?id=${r.id}`;
+    a.textContent = r.title;
+    const meta = document.createElement("span");
+    meta.className = "muted";
+    meta.textContent = ` ${r.template} · ${r.language} · ` + GFT("resume.version", { version: r.version });
+    li.append(a, meta);
+    return li;
+  }));
+  $("#no-resumes").hidden = resumes.length > 0;
+  $("#resume-list").hidden = false;
+  if (me.member.local) { $("#generate-local").hidden = false; return; }
+
+  const form = $("#generate"), box = $("#repositories");
+  form.hidden = false;
+  form.elements.language.value = window.GF.lang;
+  box.textContent = GFT("resume.loadingRepos");
+  const repos = await api("repositories");
+  if (repos.status !== 200) { box.textContent = localMessage(repos.data?.error?.message); return; }
+  box.replaceChildren(...repos.data.repositories.map((r) => {
+    const label = document.createElement("label");
+    label.className = "check";
+    const input = document.createElement("input");
+    input.type = "checkbox"; input.name = "repository"; input.value = r.nameWithOwner;
+    const text = document.createElement("span");
+    text.textContent = r.nameWithOwner + (r.primaryLanguage ? ` · ${r.primaryLanguage}` : "") + (r.stars ? ` · ★${r.stars}` : "");
+    label.append(input, text);
+    return label;
+  }));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const repositories = [...form.querySelectorAll("[name=repository]:checked")].map((i) => i.value);
+    if (!repositories.length) { setStatus(status, GFT("resume.pickOne"), "bad"); return; }
+    setStatus(status, GFT("resume.generating"));
+    const { status: code, data } = await api("generate", { method: "POST", body: {
+      repositories, template: form.elements.template.value, language: form.elements.language.value, request: form.elements.request.value } });
+    if (code === 200) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
+    else setStatus(status, localMessage(data?.error?.message), "bad");
+  });
+}
+
+async function resumeEditor(id) {
+  const editor = $("#editor"), sheet = $("#sheet"), status = $("#editor-status");
+  const state = { id, version: 0, resume: null, html: {}, template: "BASIC", selection: null, proposal: null };
+  editor.hidden = false;
+
+  async function load() {
+    const { status: code, data } = await api(`resume?id=${id}`);
+    if (code !== 200) { setStatus(status, localMessage(data?.error?.message), "bad"); sheet.replaceChildren(); return false; }
+    state.version = data.version; state.resume = data.resume; state.html = data.html; state.template = data.resume.template;
+    $("#template-css").textContent = data.css;
+    render();
+    return true;
+  }
+
+  // The HTML comes from the server's templates, where every piece of text is escaped.
+  function render() {
+    sheet.innerHTML = state.html[state.template];
+    for (const el of sheet.querySelectorAll("[data-path]")) {
+      el.contentEditable = "true";
+      el.spellcheck = false;
+      el.dataset.original = el.textContent;
+      el.tabIndex = 0;
+    }
+    for (const b of editor.querySelectorAll("[data-template]")) b.setAttribute("aria-checked", String(b.dataset.template === state.template));
+    $("#download").href = `/api/resume?id=${id}&format=pdf&template=${state.template}`;
+    $("#version").textContent = GFT("resume.version", { version: state.version });
+  }
+
+  function failed(data) {
+    setStatus(status, localMessage(data?.error?.message), "bad");
+    if (data?.error?.code === "version_conflict") load();
+  }
+
+  // Switching template is instant (all three are loaded); the choice is then saved.
+  for (const button of editor.querySelectorAll("[data-template]")) {
+    button.addEventListener("click", async () => {
+      if (button.dataset.template === state.template) return;
+      state.template = button.dataset.template;
+      render();
+      const { status: code, data } = await api("resume", { method: "PUT", body: { id, version: state.version, template: state.template } });
+      if (code === 200) { state.version = data.version; $("#version").textContent = GFT("resume.version", { version: state.version }); setStatus(status, GFT("resume.saved"), "ok"); }
+      else failed(data);
+    });
+  }
+
+  // Editing in place: Enter or leaving the sentence saves it, with the version it was loaded at.
+  sheet.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && e.target.dataset?.path) { e.preventDefault(); e.target.blur(); }
+  });
+  sheet.addEventListener("focusout", async (e) => {
+    const el = e.target;
+    if (!el.dataset?.path || el.textContent === el.dataset.original) return;
+    const text = el.textContent;
+    setStatus(status, GFT("saving"));
+    const { status: code, data } = await api("revise", { method: "POST", body: { action: "accept", resumeId: id, path: el.dataset.path, text, version: state.version } });
+    if (code === 200) { await load(); setStatus(status, GFT("resume.saved"), "ok"); }
+    else { el.textContent = el.dataset.original; failed(data); }
+  });
+
+  // The evidence of the sentence in focus.
+  function showEvidence(el) {
+    const items = (el?.dataset.evidence || "").split(" ").filter(Boolean);
+    $("#evidence-empty").hidden = !!el;
+    $("#evidence-list").replaceChildren(...(el && !items.length ? [GFT("resume.noEvidence")] : items).map((item) => {
+      const li = document.createElement("li");
+      li.textContent = item;
+      return li;
+    }));
+  }
+  sheet.addEventListener("focusin", (e) => { if (e.target.dataset?.path) showEvidence(e.target); });
+
+  // Selecting part of a sentence offers an AI rewrite of just that part.
+  document.addEventListener("selectionchange", () => {
+    const sel = getSelection();
+    if (!sel.rangeCount || sel.isCollapsed) return;
+    const range = sel.getRangeAt(0);
+    const start = range.startContainer.parentElement?.closest("[data-path]");
+    const end = range.endContainer.parentElement?.closest("[data-path]");
+    if (!start || start !== end || !sheet.contains(start)) return;
+    const before = document.createRange();
+    before.setStart(start, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    const offset = before.toString().length;  // UTF-16 units, as the function expects
+    const text = range.toString();
+    if (!text.trim()) return;
+    state.selection = { path: start.dataset.path, start: offset, end: offset + text.length, text };
+    $("#revise-selection").textContent = text;
+    $("#revise").hidden = false;
+    $("#proposal").hidden = true;
+  });
+
+  $("#revise-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const s = state.selection;
+    if (!s) return;
+    setStatus(status, GFT("resume.asking"));
+    const { status: code, data } = await api("revise", { method: "POST", body: {
+      resumeId: id, path: s.path, start: s.start, end: s.end, instruction: e.target.elements.instruction.value } });
+    if (code !== 200) { failed(data); return; }
+    setStatus(status, "");
+    state.proposal = data;
+    const original = sheet.querySelector(`[data-path="${CSS.escape(s.path)}"]`)?.dataset.original ?? "";
+    $("#proposal-before").textContent = original;
+    $("#proposal-after").textContent = data.text;
+    const findings = data.findings || [];
+    $("#proposal-findings").hidden = !findings.length;
+    $("#proposal-findings").textContent = GFT("resume.findings", { items: findings.map((f) => f.value).join(", ") });
+    $("#proposal").hidden = false;
+  });
+
+  $("#accept").addEventListener("click", async () => {
+    const p = state.proposal;
+    if (!p) return;
+    const { status: code, data } = await api("revise", { method: "POST", body: { action: "accept", resumeId: id, path: p.path, text: p.text, version: state.version } });
+    if (code !== 200) { failed(data); return; }
+    state.proposal = null;
+    $("#revise").hidden = true;
+    await load();
+    setStatus(status, GFT("resume.accepted"), "ok");
+  });
+  $("#reject").addEventListener("click", () => { state.proposal = null; $("#proposal").hidden = true; });
+  $("#revise-close").addEventListener("click", () => { state.selection = null; $("#revise").hidden = true; });
+
+  $("#undo").addEventListener("click", async () => {
+    const { status: code, data } = await api("revise", { method: "POST", body: { action: "undo", resumeId: id, version: state.version } });
+    if (code !== 200) { failed(data); return; }
+    await load();
+    setStatus(status, GFT("resume.undone"), "ok");
+  });
+
+  await load();
+}
+
 document.addEventListener("DOMContentLoaded", async () => {
   const me = await header();
   if ($("#login")) loginPage();
   if ($("#me")) mePage(me);
+  if ($("#editor-page")) resumePage(me);
 });
