@@ -76,7 +76,7 @@ let package = Package(
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "GitfolioStore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The `gitfolio` command: build, serve, bench, migrate.

@@ -14,6 +14,10 @@ import GitfolioResume
 /// One renderer keeps its Pango context (fonts stay loaded); calls are serialised by a lock, since
 /// Pango's objects are not thread-safe.
 public final class PDFRenderer: @unchecked Sendable {
+    /// Changes whenever the drawing changes in a way the theme does not show, so that the site
+    /// builder renders published resumes again.
+    public static let revision = "pdf-1"
+
     private let lock = NSLock()
     private let fontMap: UnsafeMutablePointer<PangoFontMap>
     private let context: OpaquePointer

@@ -71,6 +71,23 @@ extension AppDatabase {
         }
     }
 
+    /// The documents of every published resume, oldest first, for the site builder.
+    public func publicResumeDocuments() throws -> [(id: Int64, document: Data)] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, document FROM resume WHERE visibility = 'PUBLIC' ORDER BY id").map { ($0["id"], $0["document"]) }
+        }
+    }
+
+    /// Publishes a resume or makes it private again; false when the member has no such resume.
+    @discardableResult
+    public func setResumeVisibility(id: Int64, memberID: Int64, visibility: String, now: Date) throws -> Bool {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE resume SET visibility = ?, updated_at = ? WHERE id = ? AND member_id = ?",
+                           arguments: [visibility, Self.epoch(now), id, memberID])
+            return db.changesCount > 0
+        }
+    }
+
     public func resumeDocument(id: Int64, memberID: Int64) throws -> (document: Data, version: Int)? {
         try writer.read { db in
             try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?", arguments: [id, memberID])

@@ -31,8 +31,9 @@ public enum ResumeHandlers {
 
     /// `GET /api/resume`: the member's resumes. `GET /api/resume?id=N`: one, with its HTML in every
     /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download.
-    /// `PUT /api/resume` with `{"id", "version", "template"?, "techStack"?}`: saves those if the
-    /// resume is still at `version` (the change can be undone like an accepted revision).
+    /// `PUT /api/resume` with `{"id", "version", "template"?, "techStack"?, "visibility"?}`: saves
+    /// those if the resume is still at `version` (a template or tech-stack change can be undone like
+    /// an accepted revision; PUBLIC puts the resume, its PDF and thumbnail on the next site build).
     /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
     /// example with the member's own profile, to try the editor without GitHub or an AI use.
     public static let resume: ServiceHandler = { s, request, _ in
@@ -84,10 +85,11 @@ public enum ResumeHandlers {
         var id: Int64
         var version: Int
         var resume: Resume
+        var visibility: String?
     }
 
     static func update(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
-        try fields.allowOnly(["id", "version", "template", "techStack"])
+        try fields.allowOnly(["id", "version", "template", "techStack", "visibility"])
         guard let rawID = fields.values["id"] as? Int, rawID > 0 else {
             throw fields.invalid("id", "must be a resume id", "은(는) 이력서 번호여야 합니다")
         }
@@ -95,7 +97,18 @@ public enum ResumeHandlers {
             throw fields.invalid("version", "must be the version you loaded", "은(는) 불러온 버전 번호여야 합니다")
         }
         let id = Int64(rawID)
-        var (resume, _) = try load(s, member, id)
+        var (resume, current) = try load(s, member, id)
+        guard current == version else {
+            throw APIError(status: 409, code: "version_conflict",
+                           message: "This resume changed elsewhere (now version \(current)); reload it before saving. / 다른 곳에서 이력서가 바뀌었습니다. 새로고침 후 다시 저장하세요.")
+        }
+        var visibility: String?
+        if fields.has("visibility") {
+            guard let value = fields.values["visibility"] as? String, value == "PUBLIC" || value == "PRIVATE" else {
+                throw fields.invalid("visibility", "must be PUBLIC or PRIVATE", "은(는) PUBLIC 또는 PRIVATE여야 합니다")
+            }
+            visibility = value
+        }
         var changed: [String] = []
         if fields.has("template") {
             guard let template = try fields.enumTemplate() else { throw fields.invalid("template", "must be BASIC, STAR or GITFOLIO", "은(는) BASIC, STAR, GITFOLIO 중 하나여야 합니다") }
@@ -111,14 +124,21 @@ public enum ResumeHandlers {
             resume.techStack = names.map { $0.trimmingCharacters(in: .whitespaces) }
             changed.append("techStack")
         }
-        guard !changed.isEmpty else {
-            throw APIError(status: 400, code: "nothing_to_change", message: "Send template or techStack to change. / 바꿀 항목(template, techStack)을 보내세요.")
+        guard !changed.isEmpty || visibility != nil else {
+            throw APIError(status: 400, code: "nothing_to_change",
+                           message: "Send template, techStack or visibility to change. / 바꿀 항목(template, techStack, visibility)을 보내세요.")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: version,
+        var newVersion = version
+        if !changed.isEmpty {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: version,
                                                       path: changed.joined(separator: ","), document: try encoder.encode(resume), now: s.clock.now())
-        return .json(SavedBody(id: id, version: newVersion, resume: resume))
+        }
+        if let visibility {
+            try s.database.setResumeVisibility(id: id, memberID: member.id, visibility: visibility, now: s.clock.now())
+        }
+        return .json(SavedBody(id: id, version: newVersion, resume: resume, visibility: visibility))
     }
 
     static func createSample(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
 import GitfolioCore
+import GitfolioRender
+import GitfolioResume
 import GitfolioStore
 
 /// Builds the static site from the templates in `site/`, the content in `content/` and the database.
@@ -121,8 +123,24 @@ public struct SiteBuilder: Sendable {
                 }))
             }
         }
+        // Each published resume's PDF and first-page thumbnail (for the hub), from the same templates
+        // as the editor. The fingerprint covers the document and the templates' definition.
+        let templates = Data((HTMLRenderer.allStylesheets + PDFRenderer.revision).utf8)
+        for (id, document) in inputs.publicResumes {
+            let fingerprint = Self.fingerprint([document, templates])
+            let decode = { () throws -> Resume in
+                do { return try JSONDecoder().decode(Resume.self, from: document) } catch {
+                    throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the stored document is not a resume: \(error)")
+                }
+            }
+            planned.append(Planned(path: "resumes/\(id).pdf", fingerprint: fingerprint, make: { Self.renderer.pdf(try decode()) }))
+            planned.append(Planned(path: "resumes/\(id).png", fingerprint: fingerprint, make: { Self.renderer.thumbnail(try decode()) }))
+        }
         return planned
     }
+
+    /// One renderer for the build: fonts load once.
+    static let renderer = PDFRenderer()
 
     func loadManifest() -> [String: String] {
         let url = options.outputDirectory.appendingPathComponent(Self.manifestName)

@@ -79,6 +79,36 @@ import Testing
         #expect(try h.database.resumes(memberID: member.id).first?.template == "GITFOLIO")
     }
 
+    @Test func publishesAndHidesWithoutANewVersion() async throws {
+        let (h, member, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let put = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
+        #expect(put.statusCode == 200 && put.json?["visibility"] as? String == "PUBLIC" && put.json?["version"] as? Int == 1)
+        #expect(try h.database.publicResumeDocuments().map(\.id) == [id])
+        #expect(try h.database.resumes(memberID: member.id).first?.visibility == "PUBLIC")
+        let bad = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"FRIENDS"}"#))
+        #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
+        let hide = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#))
+        #expect(hide.statusCode == 200)
+        #expect(try h.database.publicResumeDocuments().isEmpty)
+    }
+
+    @Test func startsFromTheExampleWithTheMembersProfile() async throws {
+        let h = try Harness()
+        defer { h.dir.remove() }
+        let (member, cookie) = try h.signedInMember()
+        _ = try h.database.replaceProfile(memberID: member.id, with: Profile(name: "앨리스", email: "alice@example.com"), now: Date())
+        let created = await h.call(ResumeHandlers.resume, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"en"}"#))
+        #expect(created.statusCode == 201, "\(created.body)")
+        let id = try #require(created.json?["id"] as? Int)
+        let stored = try #require(try h.database.resumeDocument(id: Int64(id), memberID: member.id))
+        let resume = try JSONDecoder().decode(Resume.self, from: stored.document)
+        #expect(resume.profile.name == "앨리스" && resume.language == .en && resume.projects.count == 3)
+        #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 0, "the example costs no AI use")
+        let bad = await h.call(ResumeHandlers.resume, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"fr"}"#))
+        #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
+    }
+
     @Test func badInputAndOtherMembersResumesChangeNothing() async throws {
         let (h, member, cookie, id) = try setup()
         defer { h.dir.remove() }

@@ -1,5 +1,6 @@
 import Foundation
 import GitfolioCore
+import GitfolioResume
 import GitfolioStore
 import GitfolioTestSupport
 import SiteBuilder
@@ -131,5 +132,36 @@ struct SiteFixture {
         #expect(!page.contains("<script>alert"))
         #expect(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;"))
         #expect(page.contains(#"\u003c/script>\u003cscript>alert(1)\u003c/script>"#))
+    }
+
+    @Test func publishedResumesGetAPDFAndThumbnailRebuiltOnlyWhenChanged() async throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        let member = try f.database.upsertLocalMember(login: "pub", name: "pub", now: Date())
+        let published = try f.database.createResume(memberID: member.id, title: "공개", template: "STAR", language: "ko", jobRole: nil,
+                                                    document: try JSONEncoder().encode(Resume.sample(.ko, template: .star)), now: Date())
+        let hidden = try f.database.createResume(memberID: member.id, title: "비공개", template: "BASIC", language: "ko", jobRole: nil,
+                                                 document: try JSONEncoder().encode(Resume.sample(.ko, template: .basic)), now: Date())
+        #expect(try f.database.setResumeVisibility(id: published, memberID: member.id, visibility: "PUBLIC", now: Date()))
+        let first = try f.build()
+        #expect(first.written.contains("resumes/\(published).pdf") && first.written.contains("resumes/\(published).png"))
+        #expect(!first.written.contains { $0.hasPrefix("resumes/\(hidden).") })
+        let pdf = try Data(contentsOf: f.out.appendingPathComponent("resumes/\(published).pdf"))
+        #expect(try await poppler("pdftotext", [], pdf: pdf).contains("상황"))
+        let png = try Data(contentsOf: f.out.appendingPathComponent("resumes/\(published).png"))
+        #expect(png.starts(with: Data([0x89, 0x50, 0x4e, 0x47])))
+
+        // Unchanged: skipped. An edit renders that resume again; making it private removes its files.
+        #expect(try f.build().written.isEmpty)
+        var edited = Resume.sample(.ko, template: .star)
+        edited.aboutMe.text = "고친 자기소개입니다."
+        _ = try f.database.applyRevision(resumeID: published, memberID: member.id, expectedVersion: 1, path: "aboutMe",
+                                         document: try JSONEncoder().encode(edited), now: Date())
+        #expect(Set(try f.build().written) == ["resumes/\(published).pdf", "resumes/\(published).png"])
+        let text = try await poppler("pdftotext", [], pdf: try Data(contentsOf: f.out.appendingPathComponent("resumes/\(published).pdf")))
+        #expect(text.contains("고친 자기소개입니다."))
+        try f.database.setResumeVisibility(id: published, memberID: member.id, visibility: "PRIVATE", now: Date())
+        #expect(Set(try f.build().removed) == ["resumes/\(published).pdf", "resumes/\(published).png"])
+        #expect(!FileManager.default.fileExists(atPath: f.out.appendingPathComponent("resumes/\(published).pdf").path))
     }
 }
