@@ -49,8 +49,10 @@ let package = Package(
             pkgConfig: "pangocairo",
             providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
+        // Cairo's PDF streams at zlib's fastest level (see the target's header).
+        .target(name: "CFastDeflate", linkerSettings: [.linkedLibrary("z")]),
         // The three templates, defined once, rendered as HTML and (through Pango and Cairo) as PDF and PNG.
-        .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo"], swiftSettings: strict),
+        .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // SQLite through GRDB: schema, migrations and queries.

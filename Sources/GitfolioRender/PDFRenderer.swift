@@ -1,3 +1,4 @@
+import CFastDeflate
 import CPangoCairo
 import Foundation
 import GitfolioCore
@@ -17,6 +18,9 @@ public final class PDFRenderer: @unchecked Sendable {
     /// Changes whenever the drawing changes in a way the theme does not show, so that the site
     /// builder renders published resumes again.
     public static let revision = "pdf-1"
+
+    /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
+    public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }
 
     private let lock = NSLock()
     private let fontMap: UnsafeMutablePointer<PangoFontMap>
