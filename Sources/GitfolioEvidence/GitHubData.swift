@@ -212,6 +212,22 @@ public struct GitHubDataClient: Sendable {
     }
 }
 
+extension GitHubDataClient {
+    /// The page number of `rel="last"` in a Link header (RFC 8288), as GitHub pages its lists.
+    public static func lastPageForTests(_ link: String?) -> Int? { lastPage(link) }
+
+    static func lastPage(_ link: String?) -> Int? {
+        guard let link else { return nil }
+        for part in link.split(separator: ",") where part.contains("rel=\"last\"") {
+            guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close,
+                  let components = URLComponents(string: String(part[part.index(after: open)..<close]))
+            else { continue }
+            return components.queryItems?.first { $0.name == "page" }?.value.flatMap { Int($0) }
+        }
+        return nil
+    }
+}
+
 extension RepositoryEvidence {
     /// Evidence from GitHub's description of a repository. GitHub reports the member's commits of the
     /// last year but not the repository's total, so `totalCommits` is 0 (unknown) and writers say so.
@@ -238,6 +254,9 @@ public struct RepositoryDetails: Codable, Sendable, Equatable {
     public var commits: [Contribution.CommitRef]
     /// More commits than the first page of 100 exist.
     public var moreCommits: Bool
+    /// With more than 100: the exact count and the first commit's date, from the last page.
+    public var totalCommits: Int? = nil
+    public var firstCommitDate: String? = nil
     public var pullRequests: Int
     public var mergedPullRequests: Int
     /// Tracked paths and texts of the root manifests (and the names of CI workflows, with empty text).
@@ -269,6 +288,16 @@ extension GitHubDataClient {
                                          subject: String(subject.prefix(200))))
         }
         details.moreCommits = commitsResponse?.headers["link"]?.contains("rel=\"next\"") ?? false
+        // More than 100: one more request, for the last page, gives the exact count and the first commit.
+        if details.moreCommits, let last = Self.lastPage(commitsResponse?.headers["link"]), last > 1 {
+            var lastURL = commitsURL
+            lastURL.queryItems?.append(URLQueryItem(name: "page", value: String(last)))
+            if let items = json(try await get(lastURL.url!)) as? [[String: Any]], let oldest = items.last {
+                details.totalCommits = (last - 1) * 100 + items.count
+                let date = (((oldest["commit"] as? [String: Any])?["author"] as? [String: Any])?["date"] as? String) ?? ""
+                details.firstCommitDate = date.isEmpty ? nil : String(date.prefix(10))
+            }
+        }
 
         var search = URLComponents(url: apiURL.appendingPathComponent("search/issues"), resolvingAgainstBaseURL: false)!
         search.queryItems = [URLQueryItem(name: "q", value: "repo:\(repository) is:pr author:\(login)"),
@@ -314,8 +343,9 @@ extension RepositoryEvidence {
         }
         if !details.commits.isEmpty {
             let months = details.commits.map { String($0.date.prefix(7)).replacingOccurrences(of: "-", with: ".") }.sorted()
-            contribution.commits = details.commits.count
-            contribution.firstMonth = details.moreCommits ? nil : months.first
+            contribution.commits = details.totalCommits ?? details.commits.count
+            contribution.firstMonth = details.firstCommitDate.map { String($0.prefix(7)).replacingOccurrences(of: "-", with: ".") }
+                ?? (details.moreCommits ? nil : months.first)
             contribution.lastMonth = months.last
             contribution.recentCommits = Array(details.commits.prefix(20))
         }

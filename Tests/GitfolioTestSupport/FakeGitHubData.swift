@@ -134,9 +134,21 @@ extension FakeGitHub {
         if repo.empty { return json(HTTPStatusCode(409, phrase: "Conflict"), ["message": "Git Repository is empty."]) }
         let author = request.query.first { $0.name == "author" }?.value
         let log = author == user.login ? repo.commitLog : []
-        return json(.ok, log.enumerated().map { i, c in
+        // Paged as GitHub pages: per_page (default 30, at most 100) and page (from 1), newest first,
+        // with a Link header naming the next and last pages when there are more.
+        let perPage = min(100, max(1, Int(request.query.first { $0.name == "per_page" }?.value ?? "") ?? 30))
+        let page = max(1, Int(request.query.first { $0.name == "page" }?.value ?? "") ?? 1)
+        let lastPage = max(1, (log.count + perPage - 1) / perPage)
+        let slice = log.enumerated().dropFirst((page - 1) * perPage).prefix(perPage)
+        var extra: [String: String] = [:]
+        if page < lastPage {
+            let host = request.headers[HTTPHeader("host")] ?? "127.0.0.1"
+            func link(_ n: Int) -> String { "<http://\(host)\(request.path)?author=\(author ?? "")&per_page=\(perPage)&page=\(n)>" }
+            extra["link"] = "\(link(page + 1)); rel=\"next\", \(link(lastPage)); rel=\"last\""
+        }
+        return json(.ok, slice.map { i, c in
             ["sha": String(format: "%040x", i + 1), "commit": ["message": c.subject + "\n\nbody", "author": ["name": "x", "date": c.date + "T09:00:00Z"]]]
-        })
+        }, extra: extra)
     }
 
     /// `GET /search/issues?q=repo:o/r is:pr author:login`.

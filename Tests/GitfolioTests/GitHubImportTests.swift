@@ -185,6 +185,42 @@ final class ManualClock: Clock, @unchecked Sendable {
         #expect(other.commits.isEmpty)
     }
 
+    @Test func moreThanAPageOfCommitsIsCountedExactlyWithOneMoreRequest() async throws {
+        let github = try await FakeGitHub()
+        defer { Task { await github.stop() } }
+        // 250 commits, newest first: day by day back from 2024-12-31.
+        let log = (0..<250).map { i -> (subject: String, date: String) in
+            let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: -i, to: ISO8601DateFormatter().date(from: "2024-12-31T00:00:00Z")!)!
+            return ("Change \(250 - i)", String(ISO8601DateFormatter().string(from: day).prefix(10)))
+        }
+        var big = Self.shop
+        big.commitLog = log
+        await github.state.setRepositories(owned: [big], contributed: [])
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let database = try AppDatabase(path: dir.path("g.sqlite"))
+        let member = try database.upsertLocalMember(login: "a", name: "a", now: Date())
+        let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database)
+        let token = await github.state.issueToken()
+        let repo = try await client.repositories(memberID: member.id, token: token).repositories[0]
+        await github.state.resetRequests()
+        let details = try await client.details(for: repo.nameWithOwner, login: "alice-dev", token: token)
+        #expect(await github.state.apiRequests.filter { $0 == "GET /repos/commits" }.count == 2)
+        #expect(details.commits.count == 100 && details.moreCommits)
+        #expect(details.totalCommits == 250)
+        #expect(details.firstCommitDate == log.last!.date)
+        let evidence = RepositoryEvidence(github: repo, details: details)
+        #expect(evidence.contribution.commits == 250)
+        #expect(evidence.contribution.firstMonth == String(log.last!.date.prefix(7)).replacingOccurrences(of: "-", with: "."))
+        #expect(evidence.contribution.lastMonth == "2024.12")
+    }
+
+    @Test func linkHeadersAreRead() {
+        #expect(GitHubDataClient.lastPageForTests(#"<https://api.github.com/repositories/1/commits?author=a&per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/commits?author=a&per_page=100&page=7>; rel="last""#) == 7)
+        #expect(GitHubDataClient.lastPageForTests(#"<https://api.github.com/x?page=2>; rel="next""#) == nil)
+        #expect(GitHubDataClient.lastPageForTests(nil) == nil)
+    }
+
     @Test func anEmptyRepositoryGivesEmptyDetails() async throws {
         let (github, client, token, _) = try await setup()
         defer { Task { await github.stop() } }
