@@ -59,11 +59,19 @@ public enum GenerateHandlers {
                                message: "Not among your repositories: \(unknown.prefix(5).joined(separator: ", ")). / 내 저장소 목록에 없는 저장소입니다.",
                                field: "repositories")
             }
-            // REST details (the member's commits, pull requests, manifests) for the chosen repositories.
+            // REST details (the member's commits, pull requests, manifests) for the chosen repositories,
+            // from the hour-long cache when this member generated from them recently.
             var evidence: [RepositoryEvidence] = []
             for name in repositories {
                 let repo = byName[name.lowercased()]!
-                let details = try await client.details(for: repo.nameWithOwner, login: imported.login, token: token)
+                let details: RepositoryDetails
+                if let cached = try s.database.cachedDetails(memberID: member.id, repository: repo.nameWithOwner,
+                                                             notBefore: now.addingTimeInterval(-GitHubDataClient.freshFor)) {
+                    details = cached
+                } else {
+                    details = try await client.details(for: repo.nameWithOwner, login: imported.login, token: token)
+                    try s.database.saveDetails(memberID: member.id, repository: repo.nameWithOwner, details: details, fetchedAt: now)
+                }
                 evidence.append(RepositoryEvidence(github: repo, details: details))
             }
             let profile = try s.database.profile(memberID: member.id) ?? Profile()

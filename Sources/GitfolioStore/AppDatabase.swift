@@ -59,6 +59,9 @@ public final class AppDatabase: Sendable {
         migrator.registerMigration("v4-resume-revisions") { db in
             try db.execute(sql: Schema.v4)
         }
+        migrator.registerMigration("v5-github-details-cache") { db in
+            try db.execute(sql: Schema.v5)
+        }
         return migrator
     }
 }
@@ -206,6 +209,18 @@ enum Schema {
         previous_document BLOB NOT NULL CHECK (json_valid(previous_document)),
         created_at INTEGER NOT NULL,
         UNIQUE (resume_id, version)
+    );
+    """
+
+    /// GitHub's REST details of a repository for a member (their commits, pull requests, manifests),
+    /// kept for an hour so that generating again soon costs no rate limit.
+    static let v5 = """
+    CREATE TABLE github_details (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        repository TEXT NOT NULL CHECK (length(repository) BETWEEN 3 AND 200),
+        body BLOB NOT NULL CHECK (json_valid(body)),
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (member_id, repository)
     );
     """
 }

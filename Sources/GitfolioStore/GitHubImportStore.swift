@@ -30,3 +30,25 @@ extension AppDatabase: GitHubImportCache {
         }
     }
 }
+
+/// The SQLite cache of REST details per member and repository (the repository name in lower case).
+extension AppDatabase {
+    public func cachedDetails(memberID: Int64, repository: String, notBefore: Date) throws -> RepositoryDetails? {
+        try writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT body FROM github_details WHERE member_id = ? AND repository = ? AND fetched_at >= ?
+                """, arguments: [memberID, repository.lowercased(), Self.epoch(notBefore)]) else { return nil }
+            return try? JSONDecoder().decode(RepositoryDetails.self, from: row["body"] as Data)
+        }
+    }
+
+    public func saveDetails(memberID: Int64, repository: String, details: RepositoryDetails, fetchedAt: Date) throws {
+        let body = try JSONEncoder().encode(details)
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO github_details (member_id, repository, body, fetched_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (member_id, repository) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at
+                """, arguments: [memberID, repository.lowercased(), body, Self.epoch(fetchedAt)])
+        }
+    }
+}

@@ -247,6 +247,34 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 }
 
+extension GitHubDetailsTests {
+    @Test func generatingAgainWithinAnHourReusesTheDetails() async throws {
+        let (github, h, member, cookie) = try await GenerateQuotaTests().setup()
+        defer { Task { await github.stop() }; h.dir.remove() }
+        await github.state.setRepositories(owned: [Self.shop], contributed: [])
+        let body = #"{"repositories":["alice-dev/shop-web"],"template":"BASIC"}"#
+        let rest: @Sendable ([String]) -> [String] = { $0.filter { $0.hasPrefix("GET /repos/") || $0.hasPrefix("GET /search/") } }
+
+        await github.state.resetRequests()
+        #expect(await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
+        #expect(rest(await github.state.apiRequests).count == 5, "commits, pull requests, the root listing and two files")
+
+        await github.state.resetRequests()
+        let again = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body))
+        #expect(again.statusCode == 201)
+        #expect(rest(await github.state.apiRequests).isEmpty, "the details came from the cache")
+        let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: try #require(again.json?["resume"])))
+        #expect(resume.projects[0].bullets.first?.text == "커밋 3개 작성, 2024.01–2024.03")
+
+        // An hour later they are fetched again.
+        let cached = try #require(try h.database.cachedDetails(memberID: member.id, repository: "alice-dev/shop-web", notBefore: .distantPast))
+        try h.database.saveDetails(memberID: member.id, repository: "alice-dev/shop-web", details: cached, fetchedAt: Date().addingTimeInterval(-3_700))
+        await github.state.resetRequests()
+        #expect(await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
+        #expect(rest(await github.state.apiRequests).count == 5)
+    }
+}
+
 @Suite struct ResumeFromGitHubCommandTests {
     @Test func resumeCommandReadsGitHub() async throws {
         let github = try await FakeGitHub()

@@ -19,7 +19,7 @@ import Testing
         let second = try AppDatabase(path: path)  // reopening migrates nothing and loses nothing
         #expect(try second.memberCount() == 1)
         let applied = try second.writer.read { try AppDatabase.migrator.appliedMigrations($0) }
-        #expect(applied == ["v1-members-sessions-profile", "v2-github-import-cache", "v3-resumes-ai-uses", "v4-resume-revisions"])
+        #expect(applied == ["v1-members-sessions-profile", "v2-github-import-cache", "v3-resumes-ai-uses", "v4-resume-revisions", "v5-github-details-cache"])
     }
 
     @Test(arguments: [
