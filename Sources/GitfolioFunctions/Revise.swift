@@ -122,12 +122,22 @@ public enum ReviseHandlers {
         let path = try fields.string("path", max: 100, required: true)
         let text = try fields.string("text", max: 2000, required: true)
         let expected = try version(fields)
-        guard resume.withLine(at: path, { line in line.text = text; line.needsInput = false }) != nil else {
-            throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
+        // A sentence (a line with its evidence), or a plain text field: the name, contact, tech stack,
+        // a project's name or skills, the text of work, education and certificate entries.
+        if resume.withLine(at: path, { line in line.text = text; line.needsInput = false }) == nil {
+            do {
+                guard try resume.setText(text, at: path) else {
+                    throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
+                }
+            } catch Resume.TextFieldError.tooLong(let max) {
+                throw APIError(status: 400, code: "invalid_field", message: "\(path) may be at most \(max) characters (each name in a list). / 최대 \(max)자까지 쓸 수 있습니다.", field: path)
+            } catch Resume.TextFieldError.invalid(let reason) {
+                throw APIError(status: 400, code: "invalid_field", message: "\(path) \(reason). / 형식이 올바르지 않습니다.", field: path)
+            }
         }
         let newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: expected, path: path,
                                                       document: try JSONEncoder().encode(resume), now: s.clock.now())
-        return .json(AcceptBody(version: newVersion, path: path, line: resume.line(at: path)!))
+        return .json(AcceptBody(version: newVersion, path: path, line: resume.line(at: path) ?? Line(text)))
     }
 
     static func undo(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {

@@ -79,7 +79,7 @@ public enum ResumeLayout {
         let p = r.profile
         var out: [Block] = []
 
-        out.append(Block(.name, [Run(p.name.isEmpty ? (ko ? "이름" : "Your name") : p.name, bold: true, muted: p.name.isEmpty)]))
+        out.append(Block(.name, [Run(p.name.isEmpty ? (ko ? "이름" : "Your name") : p.name, bold: true, muted: p.name.isEmpty, path: "profile.name")]))
         if let role = p.jobRole {
             out.append(Block(.role, [Run(ko ? "\(role.korean) 개발자" : "\(role.english) developer")]))
         }
@@ -88,8 +88,8 @@ public enum ResumeLayout {
             if !contact.isEmpty { contact.append(Run("  ·  ", muted: true)) }
             contact.append(run)
         }
-        if !p.email.isEmpty { addContact(Run(p.email, link: "mailto:" + p.email)) }
-        if !p.phone.isEmpty { addContact(Run(p.phone)) }
+        if !p.email.isEmpty { addContact(Run(p.email, link: "mailto:" + p.email, path: "profile.email")) }
+        if !p.phone.isEmpty { addContact(Run(p.phone, path: "profile.phone")) }
         for link in p.links where !link.url.isEmpty {
             addContact(Run(link.title.isEmpty ? displayURL(link.url) : "\(link.title) \(displayURL(link.url))", link: link.url))
         }
@@ -100,16 +100,18 @@ public enum ResumeLayout {
 
         if !r.techStack.isEmpty {
             out.append(Block(.section, [Run(ko ? "기술 스택" : "Tech stack")]))
-            out.append(Block(.paragraph, [Run(r.techStack.joined(separator: "  ·  "))]))
+            out.append(Block(.paragraph, [Run(r.techStack.joined(separator: "  ·  "), path: "techStack")]))
         }
 
         if !p.workExperience.isEmpty {
             out.append(Block(.section, [Run(ko ? "경력" : "Work experience")]))
-            for job in p.workExperience {
-                let title = [job.company, job.title].filter { !$0.isEmpty }.joined(separator: " · ")
-                out.append(Block(.entry, [Run(title, bold: true)], aside: period(job.start, job.end, open: job.employment == .employed, lang)))
+            for (j, job) in p.workExperience.enumerated() {
+                let at = "profile.workExperience[\(j)]"
+                var title = [Run(job.company, bold: true, path: "\(at).company")]
+                if !job.title.isEmpty { title += [Run(" · ", bold: true), Run(job.title, bold: true, path: "\(at).title")] }
+                out.append(Block(.entry, title, aside: period(job.start, job.end, open: job.employment == .employed, lang)))
                 out.append(Block(.meta, [Run("\(job.workType.label(lang)) · \(job.employment.label(lang))", muted: true)]))
-                if !job.description.isEmpty { out.append(Block(.paragraph, [Run(job.description)])) }
+                if !job.description.isEmpty { out.append(Block(.paragraph, [Run(job.description, path: "\(at).description")])) }
             }
         }
 
@@ -118,7 +120,7 @@ public enum ResumeLayout {
         }
         for (i, project) in r.projects.enumerated() {
             let at = "projects[\(i)]"
-            out.append(Block(.entry, [Run(project.name, bold: true)], aside: period(project.start, project.end, open: false, lang)))
+            out.append(Block(.entry, [Run(project.name, bold: true, path: "\(at).name")], aside: period(project.start, project.end, open: false, lang)))
             var meta: [Run] = []
             if !project.repository.isEmpty {
                 let url = project.repository.hasPrefix("http") ? project.repository
@@ -127,7 +129,7 @@ public enum ResumeLayout {
             }
             if !project.skills.isEmpty {
                 if !meta.isEmpty { meta.append(Run("  ·  ", muted: true)) }
-                meta.append(Run(project.skills.joined(separator: ", "), muted: true))
+                meta.append(Run(project.skills.joined(separator: ", "), muted: true, path: "\(at).skills"))
             }
             if !meta.isEmpty { out.append(Block(.meta, meta)) }
             if let summary = project.summary { out.append(Block(.paragraph, [Run(line: summary, path: "\(at).summary")])) }
@@ -156,16 +158,21 @@ public enum ResumeLayout {
 
         if !p.education.isEmpty {
             out.append(Block(.section, [Run(ko ? "학력" : "Education")]))
-            for school in p.education {
-                out.append(Block(.entry, [Run(school.schoolName, bold: true)], aside: period(school.start, school.end, open: school.status == .attending, lang)))
-                let detail = [school.schoolType.label(lang), school.major, school.status.label(lang)].filter { !$0.isEmpty }
-                out.append(Block(.meta, [Run(detail.joined(separator: " · "), muted: true)]))
+            for (e, school) in p.education.enumerated() {
+                let at = "profile.education[\(e)]"
+                out.append(Block(.entry, [Run(school.schoolName, bold: true, path: "\(at).schoolName")],
+                                 aside: period(school.start, school.end, open: school.status == .attending, lang)))
+                var detail = [Run(school.schoolType.label(lang) + " · ", muted: true)]
+                if !school.major.isEmpty { detail += [Run(school.major, muted: true, path: "\(at).major"), Run(" · ", muted: true)] }
+                out.append(Block(.meta, detail + [Run(school.status.label(lang), muted: true)]))
             }
         }
         if !p.certificates.isEmpty {
             out.append(Block(.section, [Run(ko ? "자격증" : "Certificates")]))
-            for c in p.certificates {
-                out.append(Block(.bullet, [Run(c.name, bold: true)] + (c.issuer.isEmpty ? [] : [Run(" · \(c.issuer)")])
+            for (n, c) in p.certificates.enumerated() {
+                let at = "profile.certificates[\(n)]"
+                out.append(Block(.bullet, [Run(c.name, bold: true, path: "\(at).name")]
+                    + (c.issuer.isEmpty ? [] : [Run(" · "), Run(c.issuer, path: "\(at).issuer")])
                     + (c.acquired.map { [Run("  \($0)", muted: true)] } ?? [])))
             }
         }

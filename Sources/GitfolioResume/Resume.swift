@@ -1,3 +1,4 @@
+import Foundation
 import GitfolioCore
 
 /// How a resume tells its projects (MISSION.md, "Templates").
@@ -157,5 +158,83 @@ extension Resume {
         default:
             return nil
         }
+    }
+}
+
+extension Resume {
+    /// Why ``setText(_:at:)`` refused a value.
+    public enum TextFieldError: Error, Equatable {
+        case tooLong(max: Int)
+        case invalid(String)
+    }
+
+    /// Sets a field that is plain text rather than a ``Line`` — the name and contact on the resume
+    /// (`profile.name`, `profile.email`, `profile.phone`), `techStack`, a project's `name` and
+    /// `skills`, and the text of work, education and certificate entries
+    /// (`profile.workExperience[0].company`, …) — and returns false when the path names no such field.
+    /// Lists (tech stack, skills) are written as names separated by commas or middle dots.
+    public mutating func setText(_ text: String, at path: String) throws -> Bool {
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        func limited(_ max: Int) throws -> String {
+            guard value.count <= max else { throw TextFieldError.tooLong(max: max) }
+            return value
+        }
+        func list() throws -> [String] {
+            let names = value.split(whereSeparator: { $0 == "," || $0 == "·" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard names.count <= 40, names.allSatisfy({ $0.count <= 40 }) else { throw TextFieldError.tooLong(max: 40) }
+            return names
+        }
+        func index(_ part: Substring, _ name: String) -> Int? {
+            guard part.hasPrefix(name + "["), part.hasSuffix("]") else { return nil }
+            return Int(part.dropFirst(name.count + 1).dropLast())
+        }
+        let parts = path.split(separator: ".")
+        switch path {
+        case "profile.name": profile.name = try limited(50); return true
+        case "profile.phone": profile.phone = try limited(20); return true
+        case "profile.email":
+            let email = try limited(254)
+            guard email.isEmpty || email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
+                throw TextFieldError.invalid("is not an email address")
+            }
+            profile.email = email
+            return true
+        case "techStack": techStack = try list(); return true
+        default: break
+        }
+        if parts.count == 2, let p = index(parts[0], "projects"), projects.indices.contains(p) {
+            switch parts[1] {
+            case "name": projects[p].name = try limited(100); return true
+            case "skills": projects[p].skills = try list(); return true
+            default: return false
+            }
+        }
+        guard parts.count == 3, parts[0] == "profile" else { return false }
+        if let i = index(parts[1], "workExperience"), profile.workExperience.indices.contains(i) {
+            switch parts[2] {
+            case "company": profile.workExperience[i].company = try limited(100)
+            case "title": profile.workExperience[i].title = try limited(100)
+            case "description": profile.workExperience[i].description = try limited(2000)
+            default: return false
+            }
+            return true
+        }
+        if let i = index(parts[1], "education"), profile.education.indices.contains(i) {
+            switch parts[2] {
+            case "schoolName": profile.education[i].schoolName = try limited(100)
+            case "major": profile.education[i].major = try limited(100)
+            default: return false
+            }
+            return true
+        }
+        if let i = index(parts[1], "certificates"), profile.certificates.indices.contains(i) {
+            switch parts[2] {
+            case "name": profile.certificates[i].name = try limited(100)
+            case "issuer": profile.certificates[i].issuer = try limited(100)
+            default: return false
+            }
+            return true
+        }
+        return false
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
+import GitfolioRender
 import GitfolioResume
 import GitfolioStore
 import GitfolioTestSupport
@@ -77,6 +78,43 @@ import Testing
         let restored = try JSONDecoder().decode(Resume.self, from: try #require(try h.database.resumeDocument(id: id, memberID: member.id)).document)
         #expect(restored.template == .gitfolio && restored.techStack == Resume.sample(.ko).techStack)
         #expect(try h.database.resumes(memberID: member.id).first?.template == "GITFOLIO")
+    }
+
+    @Test func plainFieldsAreEditedInPlaceToo() async throws {
+        let (h, member, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        func accept(_ path: String, _ text: String, version: Int) async -> FunctionResponse {
+            let body = try! JSONSerialization.data(withJSONObject: ["action": "accept", "resumeId": id, "path": path, "text": text, "version": version])
+            return await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: String(decoding: body, as: UTF8.self)))
+        }
+        let edits: [(String, String)] = [
+            ("profile.name", "김하늘 (Haneul)"), ("techStack", "Swift, Go · Rust"), ("projects[1].name", "settlement-batch"),
+            ("projects[0].skills", "Java, Spring Boot"), ("profile.workExperience[0].title", "시니어 백엔드 개발자"),
+            ("profile.education[0].major", "소프트웨어학"), ("profile.certificates[0].issuer", "HRDK"), ("profile.email", "sky@example.com"),
+        ]
+        for (n, (path, text)) in edits.enumerated() {
+            let response = await accept(path, text, version: n + 1)
+            #expect(response.statusCode == 200, "\(path): \(response.body)")
+        }
+        let resume = try JSONDecoder().decode(Resume.self, from: try #require(try h.database.resumeDocument(id: id, memberID: member.id)).document)
+        #expect(resume.profile.name == "김하늘 (Haneul)" && resume.techStack == ["Swift", "Go", "Rust"])
+        #expect(resume.projects[1].name == "settlement-batch" && resume.projects[0].skills == ["Java", "Spring Boot"])
+        #expect(resume.profile.workExperience[0].title == "시니어 백엔드 개발자" && resume.profile.education[0].major == "소프트웨어학")
+        #expect(resume.profile.certificates[0].issuer == "HRDK" && resume.profile.email == "sky@example.com")
+        let html = HTMLRenderer.fragment(resume)
+        for (path, _) in edits { #expect(html.contains("data-path=\"\(path)\""), "\(path) is not editable on the page") }
+
+        // Refused, naming the field, and nothing changes.
+        let version = edits.count + 1
+        let before = try h.database.resumeDocument(id: id, memberID: member.id)
+        for (path, text, code) in [("profile.email", "not-an-email", "invalid_field"), ("profile.name", String(repeating: "가", count: 51), "invalid_field"),
+                                   ("techStack", String(repeating: "x", count: 41), "invalid_field"), ("profile.plan", "PRO", "invalid_field"),
+                                   ("projects[9].name", "x", "invalid_field")] {
+            let response = await accept(path, text, version: version)
+            #expect(response.statusCode == 400 && response.errorCode == code, "\(path): \(response.body)")
+            #expect((response.json?["error"] as? [String: Any])?["field"] as? String == (path.hasPrefix("profile.plan") || path.hasPrefix("projects[9]") ? "path" : path))
+        }
+        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
     }
 
     @Test func publishesAndHidesWithoutANewVersion() async throws {

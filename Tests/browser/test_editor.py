@@ -104,6 +104,14 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     assert browser.js("document.querySelectorAll('#sheet img').length") == 0
     assert browser.dialogs() == []
 
+    # Plain fields are edited the same way: a project's name, the tech stack.
+    type_into(browser, "projects[1].name", "settlement-batch")
+    browser.wait("document.querySelector('#version').textContent === '버전 7'")
+    type_into(browser, "techStack", "Java, Kotlin · Swift")
+    browser.wait("document.querySelector('#version').textContent === '버전 8'")
+    assert sheet_text(browser, "techStack") == "Java  ·  Kotlin  ·  Swift"
+    assert sheet_text(browser, "projects[1].name") == "settlement-batch"
+
     # Download the PDF: the STAR template with the edits.
     downloads = tempfile.mkdtemp(prefix="gitfolio-downloads-")
     browser.call("Browser.setDownloadBehavior", behavior="allow", downloadPath=downloads)
@@ -122,6 +130,7 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     assert "결제 도메인의 정확성을 측정으로 지키는 백엔드 개발자입니다." in text
     assert "상황" in text and "트러블슈팅" not in text
     assert "<img src=x onerror=alert(1)>" in text
+    assert "settlement-batch" in text and "Java · Kotlin · Swift" in " ".join(text.split())
 
 
 def test_editor_in_english(site, browser):

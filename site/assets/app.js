@@ -244,6 +244,9 @@ async function resumeList(me) {
   });
 }
 
+// Sentences (lines with evidence, which AI may rewrite), as opposed to plain fields such as the name.
+const LINE_PATH = /^(aboutMe|projects\[\d+\]\.(summary|bullets\[\d+\]|star\.\w+|troubleshooting\[\d+\]\.\w+))$/;
+
 async function resumeEditor(id) {
   const editor = $("#editor"), sheet = $("#sheet"), status = $("#editor-status");
   const state = { id, version: 0, resume: null, html: {}, template: "BASIC", selection: null, proposal: null };
@@ -305,6 +308,7 @@ async function resumeEditor(id) {
 
   // The evidence of the sentence in focus.
   function showEvidence(el) {
+    if (el && !LINE_PATH.test(el.dataset.path)) el = null;
     const items = (el?.dataset.evidence || "").split(" ").filter(Boolean);
     $("#evidence-empty").hidden = !!el;
     $("#evidence-list").replaceChildren(...(el && !items.length ? [GFT("resume.noEvidence")] : items).map((item) => {
@@ -322,7 +326,7 @@ async function resumeEditor(id) {
     const range = sel.getRangeAt(0);
     const start = range.startContainer.parentElement?.closest("[data-path]");
     const end = range.endContainer.parentElement?.closest("[data-path]");
-    if (!start || start !== end || !sheet.contains(start)) return;
+    if (!start || start !== end || !sheet.contains(start) || !LINE_PATH.test(start.dataset.path)) return;
     const before = document.createRange();
     before.setStart(start, 0);
     before.setEnd(range.startContainer, range.startOffset);
