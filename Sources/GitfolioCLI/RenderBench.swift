@@ -104,6 +104,6 @@ struct RenderBench: ParsableCommand {
     static func line(_ name: String, _ t: [Double]) -> String {
         let s = t.sorted()
         let p = { (q: Double) in s[min(s.count - 1, Int(Double(s.count) * q))] }
-        return String(format: "%@ p50 %8.2f ms   p99 %8.2f ms   (n=%d)", name, p(0.5), p(0.99), s.count)
+        return String(format: "%@ min %8.2f ms   p50 %8.2f ms   p99 %8.2f ms   (n=%d)", name, s[0], p(0.5), p(0.99), s.count)
     }
 }

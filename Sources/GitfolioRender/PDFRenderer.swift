@@ -148,16 +148,23 @@ private struct Document {
         self.theme = theme
         let contentWidth = theme.pageWidth - 2 * theme.marginX
         let language = pango_language_from_string("ko")
+        var metricsCache: [String: (Double, Double)] = [:]
         for block in blocks {
             let style = theme.style(block.kind)
             let font = pango_font_description_new()!
             pango_font_description_set_family(font, theme.fontFamily + ",Noto Sans CJK KR")
             pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
             pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
-            let metrics = pango_context_get_metrics(context, font, language)
-            let ascent = Double(pango_font_metrics_get_ascent(metrics)) / Double(PANGO_SCALE)
-            let descent = Double(pango_font_metrics_get_descent(metrics)) / Double(PANGO_SCALE)
-            pango_font_metrics_unref(metrics)
+            // Ascent and descent per style: Pango measures metrics by shaping sample text, so once each.
+            let key = "\(style.size)|\(style.bold)"
+            let (ascent, descent) = metricsCache[key] ?? {
+                let metrics = pango_context_get_metrics(context, font, language)
+                defer { pango_font_metrics_unref(metrics) }
+                let value = (Double(pango_font_metrics_get_ascent(metrics)) / Double(PANGO_SCALE),
+                             Double(pango_font_metrics_get_descent(metrics)) / Double(PANGO_SCALE))
+                metricsCache[key] = value
+                return value
+            }()
             let lineHeight = style.size * theme.lineHeight
             let baseline = (lineHeight - (ascent + descent)) / 2 + ascent
 
