@@ -144,6 +144,16 @@ func lighttpdPath() -> String? {
         let after = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
         #expect(after.text.contains(#""name":"앨리스""#) && after.text.contains(#""jobRole":"AI""#))
 
+        // A resume and its PDF: a binary body through CGI, with its download headers.
+        let sample = try await http.send("POST", URL(string: "\(base)/api/resume")!, headers: json, body: Data(#"{"action":"sample","language":"ko"}"#.utf8))
+        #expect(sample.status == 201, "\(sample.text)")
+        let id = try #require(sample.json?["id"] as? Int)
+        let pdf = try await http.send("GET", URL(string: "\(base)/api/resume?id=\(id)&format=pdf")!, headers: ["Cookie": session])
+        #expect(pdf.status == 200 && pdf.header("content-type") == "application/pdf")
+        #expect(pdf.header("content-disposition")?.hasPrefix("attachment;") == true)
+        #expect(pdf.body.starts(with: Data("%PDF-".utf8)) && pdf.body.count > 20_000)
+        #expect(try await poppler("pdftotext", [], pdf: pdf.body).contains("앨리스"))
+
         let logout = try await http.send("POST", URL(string: "\(base)/api/logout")!, headers: ["Cookie": session, "Origin": base])
         #expect(logout.status == 200)
         #expect(try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session]).status == 401)
