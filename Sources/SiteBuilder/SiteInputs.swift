@@ -145,20 +145,4 @@ struct PageRenderer {
     }
 }
 
-public func escapeHTML(_ s: String) -> String { escape(s) }
-
-func escape(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for ch in s {
-        switch ch {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(ch)
-        }
-    }
-    return out
-}
+func escape(_ s: String) -> String { HTML.escape(s) }
