@@ -110,6 +110,13 @@ let package = Package(
             path: "Tests/Benchmarks/GitHubImport",
             swiftSettings: strict
         ),
+        // The fake GitHub as a process, for the browser tests.
+        .executableTarget(
+            name: "fake-github",
+            dependencies: ["GitfolioTestSupport"],
+            path: "Tests/FakeGitHubServer",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GitfolioTests",
             dependencies: [

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -66,36 +67,70 @@ def llm():
     fake.stop()
 
 
-@pytest.fixture(scope="module")
-def site(llm):
-    """`gitfolio serve` with no GitHub app (the local sign-in is on) and the fake model server
-    configured as an OpenAI-compatible provider. Yields the base URL."""
+def start_serve(env, port="0"):
+    """Starts `gitfolio serve` with a fresh database; returns (process, base URL, work folder)."""
     work = tempfile.mkdtemp(prefix="gitfolio-browser-")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("GITHUB_") and not k.startswith("GITFOLIO_LLM_") and k != "GITFOLIO_PUBLIC_URL"}
-    env["GITFOLIO_SECRET_FILE"] = os.path.join(work, "secret.key")
-    env.update({"GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": llm.url,
-                "GITFOLIO_LLM_MODEL": "fake-model", "GITFOLIO_LLM_API_KEY": "sk-browser-test"})
+    env = dict(env, GITFOLIO_SECRET_FILE=os.path.join(work, "secret.key"))
     proc = subprocess.Popen(
-        [os.path.join(bin_dir(), "gitfolio"), "serve", "--port", "0", "--site", os.path.join(ROOT, "site"),
+        [os.path.join(bin_dir(), "gitfolio"), "serve", "--port", str(port), "--site", os.path.join(ROOT, "site"),
          "--content", os.path.join(ROOT, "content"), "--out", os.path.join(work, "_site"),
          "--db", os.path.join(work, "g.sqlite")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    port, seen = None, []
+    found, seen = None, []
     deadline = time.time() + 60
-    while time.time() < deadline and port is None:
+    while time.time() < deadline and found is None:
         line = proc.stdout.readline()
         if not line:
             break
         seen.append(line)
         m = re.search(r"serving http://127\.0\.0\.1:(\d+)/", line)
         if m:
-            port = m.group(1)
-    assert port, "gitfolio serve did not start:\n" + "".join(seen)
-    yield f"http://127.0.0.1:{port}"
+            found = m.group(1)
+    assert found, "gitfolio serve did not start:\n" + "".join(seen)
+    return proc, f"http://127.0.0.1:{found}", work
+
+
+def stop_serve(proc, work):
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def clean_env():
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("GITHUB_") and not k.startswith("GITFOLIO_LLM_") and k != "GITFOLIO_PUBLIC_URL"}
+
+
+@pytest.fixture(scope="module")
+def site(llm):
+    """`gitfolio serve` with no GitHub app (the local sign-in is on) and the fake model server
+    configured as an OpenAI-compatible provider. Yields the base URL."""
+    env = clean_env()
+    env.update({"GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": llm.url,
+                "GITFOLIO_LLM_MODEL": "fake-model", "GITFOLIO_LLM_API_KEY": "sk-browser-test"})
+    proc, base, work = start_serve(env)
+    yield base
+    stop_serve(proc, work)
+
+
+@pytest.fixture(scope="module")
+def github_site():
+    """`gitfolio serve` with a GitHub OAuth app whose GitHub is the fake of the test support (run as
+    a process) and no model: generation uses the offline writer. Yields the base URL."""
+    fake = subprocess.Popen([os.path.join(bin_dir(), "fake-github")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    info = json.loads(fake.stdout.readline())
+    with socket.socket() as s:  # the OAuth callback URL must name the port before serve starts
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = clean_env()
+    env.update({"GITHUB_CLIENT_ID": info["clientID"], "GITHUB_CLIENT_SECRET": info["clientSecret"],
+                "GITHUB_OAUTH_URL": info["url"], "GITHUB_API_URL": info["url"],
+                "GITFOLIO_PUBLIC_URL": f"http://127.0.0.1:{port}"})
+    proc, base, work = start_serve(env, port)
+    yield base
+    stop_serve(proc, work)
+    fake.stdin.close()
+    fake.wait(timeout=10)
 
 
 class Browser:
@@ -160,6 +195,8 @@ def browser():
     b = Browser(ws)
     b.call("Page.enable")
     b.call("Runtime.enable")
+    # Focus events as in a focused window, whatever the headless window's state.
+    b.call("Emulation.setFocusEmulationEnabled", enabled=True)
     yield b
     ws.close()
     proc.terminate()

@@ -239,7 +239,7 @@ async function resumeList(me) {
     setStatus(status, GFT("resume.generating"));
     const { status: code, data } = await api("generate", { method: "POST", body: {
       repositories, template: form.elements.template.value, language: form.elements.language.value, request: form.elements.request.value } });
-    if (code === 200) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
+    if (code === 201) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
     else setStatus(status, localMessage(data?.error?.message), "bad");
   });
 }
