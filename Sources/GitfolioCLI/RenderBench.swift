@@ -67,6 +67,26 @@ struct RenderBench: ParsableCommand {
             if i > 0 { gitfolioRuns.append(t) }
         }
         print(Self.line("whole `gitfolio render x.json --out x.pdf` ", gitfolioRuns))
+        // And the one-step command on the current folder's git clone, when it is one: analysis with
+        // git, the offline writer, grounding and the PDF (a different resume: this repository's).
+        let cwd = FileManager.default.currentDirectoryPath
+        if FileManager.default.fileExists(atPath: cwd + "/.git"),
+           let (emailData, _) = try? Spawn.run("/usr/bin/git", arguments: ["-C", cwd, "log", "-1", "--format=%ae"], environment: env, input: Data()),
+           case let email = String(decoding: emailData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), !email.isEmpty {
+            let out = work.appendingPathComponent("r.pdf")
+            var resumeRuns: [Double] = []
+            for i in 0..<(runs + 1) {
+                try? FileManager.default.removeItem(at: out)
+                let (_, t) = try Spawn.run(me, arguments: ["resume", "--repo", cwd, "--author", email, "--template", "GITFOLIO", "--out", out.path],
+                                           environment: env, input: Data())
+                guard FileManager.default.fileExists(atPath: out.path) else {
+                    print("`gitfolio resume --repo .` wrote no PDF here: not timed.")
+                    break
+                }
+                if i > 0 { resumeRuns.append(t) }
+            }
+            if !resumeRuns.isEmpty { print(Self.line("whole `gitfolio resume --repo . --out x.pdf`", resumeRuns)) }
+        }
 
         if noReference { return }
         guard let weasyprint = ["/usr/bin/weasyprint", "/usr/local/bin/weasyprint"].first(where: FileManager.default.isExecutableFile) else {
