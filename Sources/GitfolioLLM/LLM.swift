@@ -19,7 +19,9 @@ public protocol LanguageModel: Sendable {
 /// Which provider, where, and how patient to be. From the environment:
 /// `GITFOLIO_LLM_PROVIDER` (`openai` for any OpenAI-compatible server — OpenAI, Ollama's `/v1`, vLLM,
 /// llama.cpp, LM Studio, Upstage — or `anthropic`), `GITFOLIO_LLM_BASE_URL`, `GITFOLIO_LLM_API_KEY`,
-/// `GITFOLIO_LLM_MODEL`. Unset provider: no model (the offline writer is the default).
+/// `GITFOLIO_LLM_MODEL`; or from a JSON file named by `GITFOLIO_LLM_CONFIG` with the keys `provider`,
+/// `baseURL`, `model` and `apiKey` (each variable that is set wins over the file). Unset provider: no
+/// model (the offline writer is the default).
 public struct LLMConfig: Sendable {
     public enum Provider: String, Sendable { case openai, anthropic }
     public var provider: Provider
@@ -35,7 +37,26 @@ public struct LLMConfig: Sendable {
         self.model = model
     }
 
-    public static func from(environment env: [String: String]) throws -> LLMConfig? {
+    public static func from(environment given: [String: String]) throws -> LLMConfig? {
+        var env = given
+        if let path = given["GITFOLIO_LLM_CONFIG"], !path.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw APIError.internal("GITFOLIO_LLM_CONFIG names \(path), which cannot be read.")
+            }
+            guard let file = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw APIError.internal("\(path) must be a JSON object with provider, baseURL, model and apiKey.")
+            }
+            let keys = ["provider": "GITFOLIO_LLM_PROVIDER", "baseURL": "GITFOLIO_LLM_BASE_URL", "model": "GITFOLIO_LLM_MODEL",
+                        "apiKey": "GITFOLIO_LLM_API_KEY"]
+            if let unknown = file.keys.sorted().first(where: { keys[$0] == nil }) {
+                throw APIError.internal("\(path): unknown key \(unknown); use provider, baseURL, model and apiKey.")
+            }
+            for (key, variable) in keys where (env[variable] ?? "").isEmpty {
+                guard let value = file[key] else { continue }
+                guard let text = value as? String else { throw APIError.internal("\(path): \(key) must be a string.") }
+                env[variable] = text
+            }
+        }
         guard let name = env["GITFOLIO_LLM_PROVIDER"], !name.isEmpty else { return nil }
         guard let provider = Provider(rawValue: name.lowercased()) else {
             throw APIError.internal("GITFOLIO_LLM_PROVIDER must be openai (any OpenAI-compatible server) or anthropic.")

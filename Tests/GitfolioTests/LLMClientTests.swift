@@ -164,3 +164,36 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_PROVIDER": "openai"]) }
     }
 }
+
+@Suite struct LLMConfigTests {
+    @Test func readsAConfigFileAndTheEnvironmentWins() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let file = dir.path("llm.json")
+        try Data(#"{"provider":"openai","baseURL":"http://127.0.0.1:11434/v1/","model":"qwen2.5","apiKey":"sk-file"}"#.utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let config = try #require(try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file]))
+        #expect(config.provider == .openai && config.baseURL.absoluteString == "http://127.0.0.1:11434/v1")
+        #expect(config.model == "qwen2.5" && config.apiKey == "sk-file")
+        let overridden = try #require(try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file, "GITFOLIO_LLM_MODEL": "llama3.1"]))
+        #expect(overridden.model == "llama3.1" && overridden.apiKey == "sk-file")
+        #expect(try LLMConfig.from(environment: [:]) == nil)
+    }
+
+    @Test func aBadConfigFileIsAClearError() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let file = dir.path("llm.json")
+        for (text, says) in [(#"{"provider":"openai","modle":"x"}"#, "unknown key modle"), ("not json", "must be a JSON object"),
+                             (#"{"provider":"openai","model":7}"#, "model must be a string"), (#"{"provider":"gemini","model":"x"}"#, "must be openai")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+            do {
+                _ = try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file])
+                Issue.record("\(text) was accepted")
+            } catch let error as APIError {
+                #expect(error.message.contains(says), "\(error.message)")
+            }
+        }
+        #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": dir.path("missing.json")]) }
+    }
+}
