@@ -122,11 +122,11 @@ public enum ResumeLayout {
             let at = "projects[\(i)]"
             out.append(Block(.entry, [Run(project.name, bold: true, path: "\(at).name")], aside: period(project.start, project.end, open: false, lang)))
             var meta: [Run] = []
-            if !project.repository.isEmpty {
-                let url = project.repository.hasPrefix("http") ? project.repository
-                    : (project.repository.contains("/") && !project.repository.hasPrefix("/") ? "https://github.com/" + project.repository : nil)
-                meta.append(Run(url.map(displayURL) ?? project.repository, muted: true, link: url))
-            }
+            // A web address or GitHub's owner/name; a clone's folder on the member's disk is not shown.
+            let url = project.repository.hasPrefix("http") ? project.repository
+                : (project.repository.split(separator: "/").count == 2 && !project.repository.hasPrefix("/") && !project.repository.hasPrefix(".")
+                    ? "https://github.com/" + project.repository : nil)
+            if let url { meta.append(Run(displayURL(url), muted: true, link: url)) }
             if !project.skills.isEmpty {
                 if !meta.isEmpty { meta.append(Run("  ·  ", muted: true)) }
                 meta.append(Run(project.skills.joined(separator: ", "), muted: true, path: "\(at).skills"))

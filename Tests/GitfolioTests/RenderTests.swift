@@ -44,6 +44,16 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
         #expect(!gitfolio.contains(".star."))
     }
 
+    @Test func aClonesFolderIsNotShownButWebAddressesAre() {
+        var resume = Resume.sample(.ko, template: .basic)
+        resume.projects[0].repository = "/home/haneul/code/market-api"
+        resume.projects[1].repository = "https://gitlab.com/haneul/settle-batch.git"
+        let html = HTMLRenderer.fragment(resume)
+        #expect(!html.contains("/home/haneul"))
+        #expect(html.contains(#"<a href="https://gitlab.com/haneul/settle-batch.git" class="gf-muted">gitlab.com/haneul/settle-batch.git</a>"#))
+        #expect(html.contains(#"href="https://github.com/haneul-kim/study-log""#))
+    }
+
     @Test func markupInEveryFieldIsEscaped() {
         let resume = Resume.hostile()
         let html = HTMLRenderer.document(resume)
