@@ -51,6 +51,17 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     assert browser.js("document.querySelector('#editor-status').textContent") == "저장했습니다."
     assert sheet_text(browser, "aboutMe") == "결제 도메인의 정확성을 측정으로 지키는 백엔드 개발자입니다."
 
+    # Escape puts the sentence back and saves nothing.
+    browser.js("""(() => { const el = document.querySelector('#sheet [data-path="aboutMe"]');
+        el.focus(); const r = document.createRange(); r.selectNodeContents(el);
+        const s = getSelection(); s.removeAllRanges(); s.addRange(r); })()""")
+    browser.call("Input.insertText", text="버릴 문장")
+    assert sheet_text(browser, "aboutMe") == "버릴 문장"
+    for kind in ("keyDown", "keyUp"):
+        browser.call("Input.dispatchKeyEvent", type=kind, key="Escape", code="Escape", windowsVirtualKeyCode=27)
+    assert sheet_text(browser, "aboutMe") == "결제 도메인의 정확성을 측정으로 지키는 백엔드 개발자입니다."
+    assert browser.js("document.querySelector('#version').textContent") == "버전 2"
+
     # The evidence of a sentence shows when it has focus.
     browser.js(f"document.querySelector('#sheet [data-path=\"{BULLET}\"]').focus()")
     browser.wait("document.querySelector('#evidence-list').textContent.includes('market-api:file:build.gradle')")

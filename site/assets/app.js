@@ -293,8 +293,11 @@ async function resumeEditor(id) {
   }
 
   // Editing in place: Enter or leaving the sentence saves it, with the version it was loaded at.
+  // Escape puts the sentence back as it was.
   sheet.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && e.target.dataset?.path) { e.preventDefault(); e.target.blur(); }
+    if (!e.target.dataset?.path) return;
+    if (e.key === "Enter") { e.preventDefault(); e.target.blur(); }
+    if (e.key === "Escape") { e.preventDefault(); e.target.textContent = e.target.dataset.original; e.target.blur(); }
   });
   sheet.addEventListener("focusout", async (e) => {
     const el = e.target;
