@@ -47,18 +47,47 @@ public final class PDFRenderer: @unchecked Sendable {
 
     /// The resume as a PDF document.
     public func pdf(_ resume: Resume) -> Data {
+        withDocument(resume) { makePDF($0, title: resume.profile.name) }
+    }
+
+    /// The first page as a PNG image `width` pixels wide (A4 proportions), for the hub.
+    public func thumbnail(_ resume: Resume, width: Int = 420) -> Data {
+        withDocument(resume) { makeThumbnail($0, width: width) }
+    }
+
+    /// Both from one layout, as the site builder needs them.
+    public func pdfAndThumbnail(_ resume: Resume, width: Int = 420) -> (pdf: Data, thumbnail: Data) {
+        withDocument(resume) { (makePDF($0, title: resume.profile.name), makeThumbnail($0, width: width)) }
+    }
+
+    /// How many pages the PDF of this resume has.
+    public func pageCount(_ resume: Resume) -> Int {
+        withDocument(resume) { $0.pages.count }
+    }
+
+    /// Where each line goes: per page, the block (index into ``ResumeLayout/blocks(_:)``) and line
+    /// number of every line placed on it, in order. For checking the page-break rules.
+    public func pagination(_ resume: Resume) -> [[(block: Int, line: Int, lineCount: Int)]] {
+        withDocument(resume) { document in document.pages.map { $0.map { ($0.block, $0.line, document.laid[$0.block].lineCount) } } }
+    }
+
+    /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
+    private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
-        let theme = Theme.forTemplate(resume.template)
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: theme, context: ctx)
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
         defer { document.release() }
+        return body(document)
+    }
+
+    private func makePDF(_ document: Document, title: String) -> Data {
+        let theme = document.theme
         let sink = Sink()
         let surface = cairo_pdf_surface_create_for_stream({ closure, bytes, length in
             guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
             Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
             return CAIRO_STATUS_SUCCESS
         }, Unmanaged.passUnretained(sink).toOpaque(), theme.pageWidth, theme.pageHeight)
-        let title = resume.profile.name.isEmpty ? "Resume" : resume.profile.name
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.isEmpty ? "Resume" : title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Gitfolio")
         let cr = cairo_create(surface)!
         for page in document.pages.indices {
@@ -71,29 +100,8 @@ public final class PDFRenderer: @unchecked Sendable {
         return sink.data
     }
 
-    /// How many pages the PDF of this resume has.
-    public func pageCount(_ resume: Resume) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
-        defer { document.release() }
-        return document.pages.count
-    }
-
-    /// Where each line goes: per page, the block (index into ``ResumeLayout/blocks(_:)``) and line
-    /// number of every line placed on it, in order. For checking the page-break rules.
-    public func pagination(_ resume: Resume) -> [[(block: Int, line: Int, lineCount: Int)]] {
-        lock.lock(); defer { lock.unlock() }
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
-        defer { document.release() }
-        return document.pages.map { $0.map { ($0.block, $0.line, document.laid[$0.block].lineCount) } }
-    }
-
-    /// The first page as a PNG image `width` pixels wide (A4 proportions), for the hub.
-    public func thumbnail(_ resume: Resume, width: Int = 420) -> Data {
-        lock.lock(); defer { lock.unlock() }
-        let theme = Theme.forTemplate(resume.template)
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: theme, context: ctx)
-        defer { document.release() }
+    private func makeThumbnail(_ document: Document, width: Int) -> Data {
+        let theme = document.theme
         let scale = Double(width) / theme.pageWidth
         let height = Int((theme.pageHeight * scale).rounded())
         let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))

@@ -133,8 +133,16 @@ public struct SiteBuilder: Sendable {
                     throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the stored document is not a resume: \(error)")
                 }
             }
-            planned.append(Planned(path: "resumes/\(id).pdf", fingerprint: fingerprint, make: { Self.renderer.pdf(try decode()) }))
-            planned.append(Planned(path: "resumes/\(id).png", fingerprint: fingerprint, make: { Self.renderer.thumbnail(try decode()) }))
+            // One layout for both files: whichever is made first renders the two.
+            let rendered = Rendered()
+            let both = { () throws -> (pdf: Data, thumbnail: Data) in
+                if let done = rendered.value { return done }
+                let done = Self.renderer.pdfAndThumbnail(try decode())
+                rendered.value = done
+                return done
+            }
+            planned.append(Planned(path: "resumes/\(id).pdf", fingerprint: fingerprint, make: { try both().pdf }))
+            planned.append(Planned(path: "resumes/\(id).png", fingerprint: fingerprint, make: { try both().thumbnail }))
         }
         return planned
     }
@@ -166,6 +174,11 @@ public struct SiteBuilder: Sendable {
         }
         return names
     }
+}
+
+/// A resume's PDF and thumbnail, once made (a build renders on one thread).
+final class Rendered {
+    var value: (pdf: Data, thumbnail: Data)?
 }
 
 /// A build failure that names the step, the file and the reason.

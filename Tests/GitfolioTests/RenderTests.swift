@@ -130,6 +130,13 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
         #expect(!hostile.contains("javascript"))
     }
 
+    @Test func oneLayoutForBothGivesTheSameFiles() async throws {
+        let resume = Resume.sample(.en, template: .star)
+        let both = sharedRenderer.pdfAndThumbnail(resume)
+        #expect(both.thumbnail == sharedRenderer.thumbnail(resume))
+        #expect(try await poppler("pdftotext", [], pdf: both.pdf) == (try await poppler("pdftotext", [], pdf: sharedRenderer.pdf(resume))))
+    }
+
     @Test func thumbnailIsAPNGOfTheFirstPage() throws {
         let png = sharedRenderer.thumbnail(.sample(.ko), width: 420)
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
