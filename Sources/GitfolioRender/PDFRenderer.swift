@@ -33,17 +33,15 @@ public final class PDFRenderer: @unchecked Sendable {
         let options = cairo_font_options_create()
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
         cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE)
-        pango_cairo_context_set_font_options(ctx, options)
+        pango_cairo_context_set_font_options(context, options)
         cairo_font_options_destroy(options)
-        pango_cairo_context_set_resolution(ctx, 72)
+        pango_cairo_context_set_resolution(context, 72)
     }
 
     deinit {
         g_object_unref(UnsafeMutableRawPointer(context))
         g_object_unref(fontMap)
     }
-
-    private var ctx: OpaquePointer { context }
 
     /// The resume as a PDF document.
     public func pdf(_ resume: Resume) -> Data {
@@ -74,7 +72,7 @@ public final class PDFRenderer: @unchecked Sendable {
     /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
     private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: ctx)
+        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: context)
         defer { document.release() }
         return body(document)
     }
@@ -160,7 +158,7 @@ private struct Document {
         for block in blocks {
             let style = theme.style(block.kind)
             let font = pango_font_description_new()!
-            pango_font_description_set_family(font, theme.fontFamily + ",Noto Sans CJK KR")
+            pango_font_description_set_family(font, theme.fontFamily + "," + theme.fallbackFamily)
             pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
             pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
             // Ascent and descent per style: Pango measures metrics by shaping sample text, so once each.
@@ -176,38 +174,25 @@ private struct Document {
             let lineHeight = style.size * theme.lineHeight
             let baseline = (lineHeight - (ascent + descent)) / 2 + ascent
 
-            func makeLayout(_ text: String, color: RGB, width: Double?, bold: Bool? = nil) -> OpaquePointer {
-                let layout = pango_layout_new(context)!
-                pango_layout_set_font_description(layout, font)
-                if let width { pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE))) }
-                pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
-                pango_layout_set_text(layout, text, -1)
-                let attrs = pango_attr_list_new()
-                pango_attr_list_insert(attrs, Document.color(color))
-                if let bold {
-                    pango_attr_list_insert(attrs, pango_attr_weight_new(bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL))
-                }
-                pango_layout_set_attributes(layout, attrs)
-                pango_attr_list_unref(attrs)
-                return layout
-            }
-
             let base = style.accent ? theme.accent : (style.muted ? theme.muted : theme.text)
             var x = style.indent
             var bullet: OpaquePointer?
             if block.kind == .bullet {
-                bullet = makeLayout(theme.bullet, color: theme.text, width: nil)
+                let attrs = pango_attr_list_new()!
+                pango_attr_list_insert(attrs, Document.color(theme.text))
+                bullet = Document.layout(theme.bullet, font: font, width: nil, attributes: attrs, context: context)
                 x += theme.bulletIndent
             }
             var aside: OpaquePointer?
             var asideWidth = 0.0
             if let text = block.aside {
-                let asideStyle = theme.style(.meta)
+                // The period beside an entry's title, in the meta style.
                 let asideFont = pango_font_description_copy(font)
-                pango_font_description_set_absolute_size(asideFont, asideStyle.size * Double(PANGO_SCALE))
+                pango_font_description_set_absolute_size(asideFont, theme.style(.meta).size * Double(PANGO_SCALE))
                 pango_font_description_set_weight(asideFont, PANGO_WEIGHT_NORMAL)
-                let layout = makeLayout(text, color: theme.muted, width: nil, bold: false)
-                pango_layout_set_font_description(layout, asideFont)
+                let attrs = pango_attr_list_new()!
+                pango_attr_list_insert(attrs, Document.color(theme.muted))
+                let layout = Document.layout(text, font: asideFont!, width: nil, attributes: attrs, context: context)
                 pango_font_description_free(asideFont)
                 var logical = PangoRectangle()
                 pango_layout_get_extents(layout, nil, &logical)
@@ -218,7 +203,7 @@ private struct Document {
             // The text with one attribute per run: weight, style and colour.
             var text = ""
             var links: [(Range<Int32>, String)] = []
-            let attrs = pango_attr_list_new()
+            let attrs = pango_attr_list_new()!
             for run in block.runs {
                 let start = Int32(text.utf8.count)
                 text += run.text
@@ -235,14 +220,8 @@ private struct Document {
                 add(Document.color(color))
                 if let url = ResumeLayout.safeLink(run.link) { links.append((start..<end, url)) }
             }
-            let layout = pango_layout_new(context)!
-            pango_layout_set_font_description(layout, font)
             let reserved = aside == nil ? 0 : asideWidth + 8
-            pango_layout_set_width(layout, Int32((contentWidth - x - reserved) * Double(PANGO_SCALE)))
-            pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
-            pango_layout_set_text(layout, text, -1)
-            pango_layout_set_attributes(layout, attrs)
-            pango_attr_list_unref(attrs)
+            let layout = Document.layout(text, font: font, width: contentWidth - x - reserved, attributes: attrs, context: context)
             pango_font_description_free(font)
             let lineCount = Int(pango_layout_get_line_count(layout))
             laid.append(Laid(block: block, style: style, layout: layout, aside: aside, asideWidth: asideWidth,
@@ -250,6 +229,18 @@ private struct Document {
                              links: links, trailer: style.rule ? theme.ruleGap + theme.ruleWidth : 0))
         }
         paginate()
+    }
+
+    /// A Pango layout of `text` (wrapped at `width` points when given); takes over `attributes`.
+    static func layout(_ text: String, font: OpaquePointer, width: Double?, attributes: OpaquePointer, context: OpaquePointer) -> OpaquePointer {
+        let layout = pango_layout_new(context)!
+        pango_layout_set_font_description(layout, font)
+        if let width { pango_layout_set_width(layout, Int32(width * Double(PANGO_SCALE))) }
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        pango_layout_set_text(layout, text, -1)
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
+        return layout
     }
 
     static func color(_ c: RGB) -> UnsafeMutablePointer<PangoAttribute> {

@@ -37,8 +37,10 @@ public struct Theme: Sendable {
     /// TrueType, so its subsets are quick to embed: the PDF renders about three times faster than
     /// with Noto Sans CJK, whose OpenType/CFF collection is 20 times larger (docs/BENCHMARKS.md).
     public var fontFamily = "NanumBarunGothic"
-    /// Families the browser (and Pango, for characters the first lacks) may use instead.
-    public var cssFallback = "\"Nanum Barun Gothic\", \"Noto Sans CJK KR\", \"Noto Sans KR\", \"Apple SD Gothic Neo\", \"Malgun Gothic\", sans-serif"
+    /// For characters the first lacks (Hanja, other scripts): Debian's fonts-noto-cjk.
+    public var fallbackFamily = "Noto Sans CJK KR"
+    /// What else a browser without those fonts may use.
+    public var cssFallback = "\"Nanum Barun Gothic\", \"Noto Sans KR\", \"Apple SD Gothic Neo\", \"Malgun Gothic\", sans-serif"
     public var text = RGB(hex: 0x1f2328)
     public var muted = RGB(hex: 0x59636e)
     public var accent: RGB
@@ -99,7 +101,7 @@ public struct Theme: Sendable {
         let cls = ".gf-\(template.rawValue.lowercased())"
         var out = """
         \(cls){box-sizing:border-box;width:\(pt(pageWidth));min-height:\(pt(pageHeight));padding:\(pt(marginY)) \(pt(marginX));\
-        background:#fff;color:\(text.css);font-family:"\(fontFamily)",\(cssFallback);line-height:\(lineHeight);\
+        background:#fff;color:\(text.css);font-family:"\(fontFamily)","\(fallbackFamily)",\(cssFallback);line-height:\(lineHeight);\
         overflow-wrap:anywhere;text-align:left}
         \(cls) *{box-sizing:border-box}
         \(cls) p,\(cls) h1,\(cls) h2,\(cls) h3,\(cls) h4{margin:0;font-weight:400;white-space:pre-wrap}
