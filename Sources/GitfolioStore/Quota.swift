@@ -60,13 +60,15 @@ extension AppDatabase {
 
     /// A member's resumes, newest first, without their documents.
     public func resumes(memberID: Int64) throws -> [ResumeSummary] {
-        try writer.read { db in
+        let iso = ISO8601DateFormatter()
+        return try writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, title, template, language, visibility, version, updated_at FROM resume
                 WHERE member_id = ? ORDER BY updated_at DESC, id DESC
                 """, arguments: [memberID]).map {
                 ResumeSummary(id: $0["id"], title: $0["title"], template: $0["template"], language: $0["language"],
-                              visibility: $0["visibility"], version: $0["version"], updatedAt: Date(timeIntervalSince1970: Double($0["updated_at"] as Int64)))
+                              visibility: $0["visibility"], version: $0["version"],
+                              updatedAt: iso.string(from: Date(timeIntervalSince1970: Double($0["updated_at"] as Int64))))
             }
         }
     }
@@ -103,7 +105,8 @@ public struct ResumeSummary: Codable, Sendable, Equatable {
     public var language: String
     public var visibility: String
     public var version: Int
-    public var updatedAt: Date
+    /// ISO 8601, as the functions answer times.
+    public var updatedAt: String
 }
 
 extension AppDatabase {

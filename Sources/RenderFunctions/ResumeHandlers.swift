@@ -6,8 +6,9 @@ import GitfolioRender
 import GitfolioResume
 import GitfolioStore
 
-/// The `resume` function: a member's resumes, one resume in all three templates, its PDF, and
-/// changes that are not a single line (the template, the tech stack).
+/// The `resume` function: a member's resumes, one resume in all three templates, its PDF, and the
+/// changes that are not a field's text (the template, the visibility). Text is edited through
+/// `revise`'s accept action, one field at a time.
 ///
 /// It lives apart from the other handlers so that only this executable links Pango and Cairo:
 /// the other functions start without loading them.
@@ -31,9 +32,9 @@ public enum ResumeHandlers {
 
     /// `GET /api/resume`: the member's resumes. `GET /api/resume?id=N`: one, with its HTML in every
     /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download.
-    /// `PUT /api/resume` with `{"id", "version", "template"?, "techStack"?, "visibility"?}`: saves
-    /// those if the resume is still at `version` (a template or tech-stack change can be undone like
-    /// an accepted revision; PUBLIC puts the resume, its PDF and thumbnail on the next site build).
+    /// `PUT /api/resume` with `{"id", "version", "template"?, "visibility"?}`: a template change is
+    /// saved if the resume is still at `version` and can be undone like an accepted revision;
+    /// PUBLIC puts the resume, its PDF and thumbnail on the next site build.
     /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
     /// example with the member's own profile, to try the editor without GitHub or an AI use.
     public static let resume: ServiceHandler = { s, request, _ in
@@ -89,7 +90,7 @@ public enum ResumeHandlers {
     }
 
     static func update(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
-        try fields.allowOnly(["id", "version", "template", "techStack", "visibility"])
+        try fields.allowOnly(["id", "version", "template", "visibility"])
         guard let rawID = fields.values["id"] as? Int, rawID > 0 else {
             throw fields.invalid("id", "must be a resume id", "은(는) 이력서 번호여야 합니다")
         }
@@ -97,11 +98,7 @@ public enum ResumeHandlers {
             throw fields.invalid("version", "must be the version you loaded", "은(는) 불러온 버전 번호여야 합니다")
         }
         let id = Int64(rawID)
-        var (resume, current) = try load(s, member, id)
-        guard current == version else {
-            throw APIError(status: 409, code: "version_conflict",
-                           message: "This resume changed elsewhere (now version \(current)); reload it before saving. / 다른 곳에서 이력서가 바뀌었습니다. 새로고침 후 다시 저장하세요.")
-        }
+        var (resume, _) = try load(s, member, id)
         var visibility: String?
         if fields.has("visibility") {
             guard let value = fields.values["visibility"] as? String, value == "PUBLIC" || value == "PRIVATE" else {
@@ -109,31 +106,23 @@ public enum ResumeHandlers {
             }
             visibility = value
         }
-        var changed: [String] = []
+        var template: Template?
         if fields.has("template") {
-            guard let template = try fields.enumTemplate() else { throw fields.invalid("template", "must be BASIC, STAR or GITFOLIO", "은(는) BASIC, STAR, GITFOLIO 중 하나여야 합니다") }
-            resume.template = template
-            changed.append("template")
-        }
-        if fields.has("techStack") {
-            guard let list = fields.values["techStack"] as? [Any], list.count <= 40,
-                  let names = list as? [String], names.allSatisfy({ !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0.count <= 40 })
-            else {
-                throw fields.invalid("techStack", "must be a list of up to 40 names of 1–40 characters", "은(는) 1–40자 이름 40개 이하의 목록이어야 합니다")
+            guard let value = (fields.values["template"] as? String).flatMap(Template.init(rawValue:)) else {
+                throw fields.invalid("template", "must be BASIC, STAR or GITFOLIO", "은(는) BASIC, STAR, GITFOLIO 중 하나여야 합니다")
             }
-            resume.techStack = names.map { $0.trimmingCharacters(in: .whitespaces) }
-            changed.append("techStack")
+            template = value
         }
-        guard !changed.isEmpty || visibility != nil else {
+        guard template != nil || visibility != nil else {
             throw APIError(status: 400, code: "nothing_to_change",
-                           message: "Send template, techStack or visibility to change. / 바꿀 항목(template, techStack, visibility)을 보내세요.")
+                           message: "Send template or visibility to change. / 바꿀 항목(template, visibility)을 보내세요.")
         }
+        // The template goes through the version check (and the undo history) of every document change.
         var newVersion = version
-        if !changed.isEmpty {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+        if let template {
+            resume.template = template
             newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: version,
-                                                      path: changed.joined(separator: ","), document: try encoder.encode(resume), now: s.clock.now())
+                                                      path: "template", document: try encode(resume), now: s.clock.now())
         }
         if let visibility {
             try s.database.setResumeVisibility(id: id, memberID: member.id, visibility: visibility, now: s.clock.now())
@@ -146,18 +135,24 @@ public enum ResumeHandlers {
         guard try fields.string("action", max: 10) == "sample" else {
             throw fields.invalid("action", "must be sample", "은(는) sample이어야 합니다")
         }
-        let language = try Language(rawValue: fields.string("language", max: 2).isEmpty ? "ko" : fields.string("language", max: 2))
-            ?? { throw fields.invalid("language", "must be ko or en", "은(는) ko 또는 en이어야 합니다") }()
+        let rawLanguage = try fields.string("language", max: 2)
+        guard let language = Language(rawValue: rawLanguage.isEmpty ? "ko" : rawLanguage) else {
+            throw fields.invalid("language", "must be ko or en", "은(는) ko 또는 en이어야 합니다")
+        }
         var resume = Resume.sample(language)
         if let profile = try s.database.profile(memberID: member.id), !profile.name.isEmpty {
             resume.profile = profile
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let title = language == .ko ? "예시 이력서" : "Example resume"
         let id = try s.database.createResume(memberID: member.id, title: title, template: resume.template.rawValue, language: language.rawValue,
-                                             jobRole: resume.profile.jobRole?.rawValue, document: try encoder.encode(resume), now: s.clock.now())
+                                             jobRole: resume.profile.jobRole?.rawValue, document: try encode(resume), now: s.clock.now())
         return .json(SavedBody(id: id, version: 1, resume: resume), status: 201)
+    }
+
+    static func encode(_ resume: Resume) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(resume)
     }
 
     static func load(_ s: Services, _ member: Member, _ id: Int64) throws -> (Resume, Int) {
@@ -172,12 +167,6 @@ public enum ResumeHandlers {
         let base = resume.profile.name.isEmpty ? "resume" : "\(resume.profile.name.prefix(40))-resume"
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
         return (base + ".pdf").addingPercentEncoding(withAllowedCharacters: allowed) ?? "resume.pdf"
-    }
-}
-
-extension JSONFields {
-    func enumTemplate() throws -> Template? {
-        (values["template"] as? String).flatMap(Template.init(rawValue:))
     }
 }
 
