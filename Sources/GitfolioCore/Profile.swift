@@ -92,6 +92,15 @@ public struct ProfileLink: Codable, Sendable, Equatable {
 extension Profile {
     public static let maxListItems = 20
 
+    /// The forms the profile accepts, for every place that takes an email or a phone number.
+    public static func isEmailAddress(_ s: String) -> Bool {
+        s.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil
+    }
+
+    public static func isPhoneNumber(_ s: String) -> Bool {
+        s.range(of: #"^\+?[0-9(][0-9 ()\-]{5,19}$"#, options: .regularExpression) != nil
+    }
+
     /// Parses and validates a profile sent by a client. Unknown fields are refused, so a client
     /// cannot smuggle in fields it may not set (an owner id, a plan); every message names the field.
     public static func parse(json data: Data) throws -> Profile {
@@ -101,11 +110,11 @@ extension Profile {
         var profile = Profile()
         profile.name = try object.string("name", max: 50)
         profile.email = try object.string("email", max: 254)
-        if !profile.email.isEmpty, profile.email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) == nil {
+        if !profile.email.isEmpty, !Profile.isEmailAddress(profile.email) {
             throw object.invalid("email", "is not an email address", "은(는) 이메일 주소 형식이 아닙니다")
         }
         profile.phone = try object.string("phone", max: 20)
-        if !profile.phone.isEmpty, profile.phone.range(of: #"^\+?[0-9(][0-9 ()\-]{5,19}$"#, options: .regularExpression) == nil {
+        if !profile.phone.isEmpty, !Profile.isPhoneNumber(profile.phone) {
             throw object.invalid("phone", "may hold only digits, spaces, '+', '-' and parentheses", "에는 숫자, 공백, '+', '-', 괄호만 쓸 수 있습니다")
         }
         profile.avatarURL = try object.url("avatarURL", required: false)

@@ -119,11 +119,8 @@ extension Resume {
     @discardableResult
     public mutating func withLine(at path: String, _ change: (inout Line) -> Void) -> Line? {
         if path == "aboutMe" { let old = aboutMe; change(&aboutMe); return old }
-        let parts = path.split(separator: ".").map(String.init)
-        func index(_ part: String, _ name: String) -> Int? {
-            guard part.hasPrefix(name + "["), part.hasSuffix("]") else { return nil }
-            return Int(part.dropFirst(name.count + 1).dropLast())
-        }
+        let parts = path.split(separator: ".")
+        let index = Resume.index
         guard parts.count >= 2, let p = index(parts[0], "projects"), projects.indices.contains(p) else { return nil }
         switch parts.count {
         case 2 where parts[1] == "summary":
@@ -162,6 +159,12 @@ extension Resume {
 }
 
 extension Resume {
+    /// `3` for a path part `bullets[3]` named `bullets`; nil otherwise.
+    static func index(_ part: Substring, _ name: String) -> Int? {
+        guard part.hasPrefix(name + "["), part.hasSuffix("]") else { return nil }
+        return Int(part.dropFirst(name.count + 1).dropLast())
+    }
+
     /// Why ``setText(_:at:)`` refused a value.
     public enum TextFieldError: Error, Equatable {
         case tooLong(max: Int)
@@ -184,19 +187,18 @@ extension Resume {
             guard names.count <= 40, names.allSatisfy({ $0.count <= 40 }) else { throw TextFieldError.tooLong(max: 40) }
             return names
         }
-        func index(_ part: Substring, _ name: String) -> Int? {
-            guard part.hasPrefix(name + "["), part.hasSuffix("]") else { return nil }
-            return Int(part.dropFirst(name.count + 1).dropLast())
-        }
+        let index = Resume.index
         let parts = path.split(separator: ".")
         switch path {
         case "profile.name": profile.name = try limited(50); return true
-        case "profile.phone": profile.phone = try limited(20); return true
+        case "profile.phone":
+            let phone = try limited(20)
+            guard phone.isEmpty || Profile.isPhoneNumber(phone) else { throw TextFieldError.invalid("may hold only digits, spaces, '+', '-' and parentheses") }
+            profile.phone = phone
+            return true
         case "profile.email":
             let email = try limited(254)
-            guard email.isEmpty || email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
-                throw TextFieldError.invalid("is not an email address")
-            }
+            guard email.isEmpty || Profile.isEmailAddress(email) else { throw TextFieldError.invalid("is not an email address") }
             profile.email = email
             return true
         case "techStack": techStack = try list(); return true

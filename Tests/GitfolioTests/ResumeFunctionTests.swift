@@ -108,7 +108,7 @@ import Testing
         // Refused, naming the field, and nothing changes.
         let version = edits.count + 1
         let before = try h.database.resumeDocument(id: id, memberID: member.id)
-        for (path, text, code) in [("profile.email", "not-an-email", "invalid_field"), ("profile.name", String(repeating: "가", count: 51), "invalid_field"),
+        for (path, text, code) in [("profile.email", "not-an-email", "invalid_field"), ("profile.phone", "call me maybe", "invalid_field"), ("profile.name", String(repeating: "가", count: 51), "invalid_field"),
                                    ("techStack", String(repeating: "x", count: 41), "invalid_field"), ("profile.plan", "PRO", "invalid_field"),
                                    ("projects[9].name", "x", "invalid_field")] {
             let response = await accept(path, text, version: version)
