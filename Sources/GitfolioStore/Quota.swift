@@ -73,10 +73,18 @@ extension AppDatabase {
         }
     }
 
-    /// The documents of every published resume, oldest first, for the site builder.
-    public func publicResumeDocuments() throws -> [(id: Int64, document: Data)] {
+    /// Every published resume's id and version, oldest first: the site builder renders those whose
+    /// version it has not rendered (every change of a document moves its version).
+    public func publicResumeVersions() throws -> [(id: Int64, version: Int)] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, document FROM resume WHERE visibility = 'PUBLIC' ORDER BY id").map { ($0["id"], $0["document"]) }
+            try Row.fetchAll(db, sql: "SELECT id, version FROM resume WHERE visibility = 'PUBLIC' ORDER BY id").map { ($0["id"], $0["version"]) }
+        }
+    }
+
+    /// A published resume's document; nil when there is none or it is private.
+    public func publicResumeDocument(id: Int64) throws -> Data? {
+        try writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT document FROM resume WHERE id = ? AND visibility = 'PUBLIC'", arguments: [id])
         }
     }
 

@@ -124,11 +124,15 @@ public struct SiteBuilder: Sendable {
             }
         }
         // Each published resume's PDF and first-page thumbnail (for the hub), from the same templates
-        // as the editor. The fingerprint covers the document and the templates' definition.
+        // as the editor. The fingerprint covers the resume's version and the templates' definition;
+        // the document is read only when the files are due.
         let templates = Data((HTMLRenderer.allStylesheets + PDFRenderer.revision).utf8)
-        for (id, document) in inputs.publicResumes {
-            let fingerprint = Self.fingerprint([document, templates])
-            let decode = { () throws -> Resume in
+        for (id, version) in inputs.publicResumes {
+            let fingerprint = Self.fingerprint([Data("\(id)@\(version)".utf8), templates])
+            let decode = { [database] () throws -> Resume in
+                guard let document = try database?.publicResumeDocument(id: id) else {
+                    throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the resume is no longer public")
+                }
                 do { return try JSONDecoder().decode(Resume.self, from: document) } catch {
                     throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the stored document is not a resume: \(error)")
                 }

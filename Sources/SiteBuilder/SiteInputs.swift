@@ -22,8 +22,8 @@ struct SiteInputs {
     var site: [String: String]
     var siteData: Data
     var stats: [String: String]
-    /// Published resumes: their documents, for the PDF and thumbnail of each.
-    var publicResumes: [(id: Int64, document: Data)] = []
+    /// Published resumes by id and version; documents are read only for those to render.
+    var publicResumes: [(id: Int64, version: Int)] = []
 
     static func load(site: URL, content: URL, database: AppDatabase?) throws -> SiteInputs {
         func read(_ url: URL) throws -> Data {
@@ -72,10 +72,10 @@ struct SiteInputs {
         let siteURL = content.appendingPathComponent("site.json")
         let siteValues = try stringMap(siteURL)
         var stats: [String: String] = [:]
-        var publicResumes: [(id: Int64, document: Data)] = []
+        var publicResumes: [(id: Int64, version: Int)] = []
         if let database {
             stats["stats.members"] = String(try database.memberCount())
-            publicResumes = try database.publicResumeDocuments()
+            publicResumes = try database.publicResumeVersions()
         }
         return SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
                           site: siteValues, siteData: try read(siteURL), stats: stats, publicResumes: publicResumes)

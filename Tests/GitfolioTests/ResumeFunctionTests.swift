@@ -123,13 +123,13 @@ import Testing
         defer { h.dir.remove() }
         let put = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
         #expect(put.statusCode == 200 && put.json?["visibility"] as? String == "PUBLIC" && put.json?["version"] as? Int == 1)
-        #expect(try h.database.publicResumeDocuments().map(\.id) == [id])
+        #expect(try h.database.publicResumeVersions().map(\.id) == [id])
         #expect(try h.database.resumes(memberID: member.id).first?.visibility == "PUBLIC")
         let bad = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"FRIENDS"}"#))
         #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
         let hide = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#))
         #expect(hide.statusCode == 200)
-        #expect(try h.database.publicResumeDocuments().isEmpty)
+        #expect(try h.database.publicResumeVersions().isEmpty)
     }
 
     @Test func startsFromTheExampleWithTheMembersProfile() async throws {
