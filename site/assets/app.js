@@ -22,6 +22,9 @@ function markField(form, field) {
   if (el) { el.setAttribute("aria-invalid", "true"); el.focus(); }
 }
 
+// A form's status line: plain, "ok" or "bad".
+function setStatus(el, text, kind = "") { el.className = "status " + kind; el.textContent = text; }
+
 async function api(path, { method = "GET", body } = {}) {
   const headers = { "x-gitfolio-csrf": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -161,13 +164,13 @@ async function mePage(me) {
   }
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    status.className = "status"; status.textContent = GFT("saving");
+    setStatus(status, GFT("saving"));
     const { status: code, data } = await api("me", { method: "PUT", body: readProfile(form) });
     if (code === 200) {
       fillProfile(form, data.profile); markField(form, null);
-      status.className = "status ok"; status.textContent = GFT("saved");
+      setStatus(status, GFT("saved"), "ok");
     } else {
-      status.className = "status bad"; status.textContent = localMessage(data?.error?.message);
+      setStatus(status, localMessage(data?.error?.message), "bad");
       markField(form, data?.error?.field);
     }
   });
@@ -176,14 +179,12 @@ async function mePage(me) {
     if (typed === null) return;
     const { status: code, data } = await api("me", { method: "DELETE", body: { confirm: typed } });
     if (code === 200) { alert(GFT("deleted")); location.href = window.GF.root + "/index.html"; }
-    else { status.className = "status bad"; status.textContent = localMessage(data?.error?.message); }
+    else setStatus(status, localMessage(data?.error?.message), "bad");
   });
 }
 
 
 // ---- Resumes: the list, the generator and the editor ----
-
-function setStatus(el, text, kind = "") { el.className = "status " + kind; el.textContent = text; }
 
 async function resumePage(me) {
   if (!me) { $("#resume-signin").hidden = false; return; }
