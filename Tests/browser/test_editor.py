@@ -104,9 +104,10 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     assert browser.js("document.querySelector('#sheet [data-path=\"projects[0].star.situation\"]') !== null")
     browser.wait("document.querySelector('#version').textContent === '버전 5'")
     browser.screenshot("editor-star-ko")
-    browser.js("location.reload()")
-    browser.wait("document.querySelector('#sheet .gf-star') !== null")
-    assert browser.js("document.querySelector('[data-template=STAR]').getAttribute('aria-checked')") == "true"
+    # Open the page afresh (a reload races with the old page, which also shows STAR).
+    browser.open(browser.js("location.href"))
+    browser.wait("document.querySelector('#sheet .gf-star') !== null"
+                 " && document.querySelector('[data-template=STAR]').getAttribute('aria-checked') === 'true'")
 
     # Markup typed into a sentence is shown as text, never run.
     type_into(browser, "projects[0].summary", "<img src=x onerror=alert(1)>")
