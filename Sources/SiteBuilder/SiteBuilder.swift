@@ -166,7 +166,7 @@ public struct SiteBuilder: Sendable {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Data($0) })
             hasher.update(data: part)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Secrets.hex(hasher.finalize())
     }
 
     static func placeholders(in template: String) -> Set<String> {
