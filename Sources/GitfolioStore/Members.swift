@@ -125,10 +125,10 @@ extension AppDatabase {
     /// The member behind a session id's hash, if the session exists and has not expired.
     public func member(sessionHash: String, now: Date) throws -> Member? {
         try writer.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT member.* FROM session JOIN member ON member.id = session.member_id
                 WHERE session.token_hash = ? AND session.expires_at > ?
-                """, arguments: [sessionHash, Self.epoch(now)]).map(Member.init(row:))
+                """), arguments: [sessionHash, Self.epoch(now)]).map(Member.init(row:))
         }
     }
 
