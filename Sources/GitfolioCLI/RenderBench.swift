@@ -18,6 +18,7 @@ struct RenderBench: ParsableCommand {
     @Option(help: "Whole-command runs of gitfolio and of weasyprint.") var runs = 5
     @Option(help: "Warm renders inside one WeasyPrint (Python) process.") var weasyWarm = 5
     @Flag(help: "Skip the WeasyPrint reference (for profiling this renderer alone).") var noReference = false
+    @Flag(help: "Only the warm PDFs, nothing else (for profiling the PDF writer).") var pdfOnly = false
 
     func run() throws {
         let resume = Resume.sample(.ko, template: .gitfolio)
@@ -39,6 +40,15 @@ struct RenderBench: ParsableCommand {
         print(String(format: "first render in this process (fonts load)   %8.2f ms", cold))
 
         var pdfTimes: [Double] = [], thumbTimes: [Double] = []
+        if pdfOnly {
+            for _ in 0..<warm {
+                let t0 = Spawn.now()
+                _ = renderer.pdf(resume)
+                pdfTimes.append(Spawn.now() - t0)
+            }
+            print(Self.line("warm PDF, in process                       ", pdfTimes))
+            return
+        }
         for _ in 0..<warm {
             let t0 = Spawn.now()
             _ = renderer.pdf(resume)
