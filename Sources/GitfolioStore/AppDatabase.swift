@@ -7,6 +7,7 @@ import GitfolioCore
 /// Migrations are append-only: a shipped migration is never edited; changes come as new ones.
 public final class AppDatabase: Sendable {
     public let writer: any DatabaseWriter
+    private let access: Access
 
     public enum Access: Sendable {
         /// A pool of connections (one writer, concurrent readers): long-running processes.
@@ -24,6 +25,7 @@ public final class AppDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.foreignKeysEnabled = true
+        self.access = access
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -42,6 +44,29 @@ public final class AppDatabase: Sendable {
             }
         } catch let error as DatabaseError {
             throw APIError.internal("The database at \(path) could not be opened: \(error.message ?? "\(error.resultCode)").")
+        }
+    }
+
+    /// One consistent read (a deferred transaction). Every query of the store reads through here.
+    ///
+    /// On a single connection this skips GRDB's `read`, which wraps each read in
+    /// `PRAGMA query_only = 1` / `= 0`: SQLite expires every prepared statement whenever a flag
+    /// pragma changes, so cached statements were recompiled on every read (about 75 authorizer
+    /// callbacks per warm `GET /api/me`). A pool's readers are read-only connections already, and
+    /// the tests run the store on a pool, where a write slipped into a read fails.
+    func read<T>(_ block: (Database) throws -> T) throws -> T {
+        switch access {
+        case .pool:
+            return try writer.read(block)
+        case .single:
+            return try writer.unsafeRead { db in
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try block(db)
+                    return .commit
+                }
+                return result!
+            }
         }
     }
 

@@ -5,7 +5,7 @@ import GRDB
 /// The SQLite cache of members' GitHub imports.
 extension AppDatabase: GitHubImportCache {
     public func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)? {
-        try writer.read { db in
+        try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT body, etag, fetched_at FROM github_import WHERE member_id = ?",
                                              arguments: [memberID]),
                   let value = try? JSONDecoder().decode(GitHubImport.self, from: row["body"] as Data)
@@ -34,7 +34,7 @@ extension AppDatabase: GitHubImportCache {
 /// The SQLite cache of REST details per member and repository (the repository name in lower case).
 extension AppDatabase {
     public func cachedDetails(memberID: Int64, repository: String, notBefore: Date) throws -> RepositoryDetails? {
-        try writer.read { db in
+        try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT body FROM github_details WHERE member_id = ? AND repository = ? AND fetched_at >= ?
                 """, arguments: [memberID, repository.lowercased(), Self.epoch(notBefore)]) else { return nil }

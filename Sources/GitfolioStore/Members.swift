@@ -89,7 +89,7 @@ extension AppDatabase {
     }
 
     public func encryptedGitHubToken(memberID: Int64) throws -> (ciphertext: Data, scope: String)? {
-        try writer.read { db in
+        try read { db in
             try Row.fetchOne(db, sql: "SELECT ciphertext, scope FROM github_token WHERE member_id = ?", arguments: [memberID])
                 .map { ($0["ciphertext"], $0["scope"]) }
         }
@@ -105,7 +105,7 @@ extension AppDatabase {
     }
 
     public func memberCount() throws -> Int {
-        try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM member") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM member") ?? 0 }
     }
 
     // MARK: Sessions
@@ -124,7 +124,7 @@ extension AppDatabase {
 
     /// The member behind a session id's hash, if the session exists and has not expired.
     public func member(sessionHash: String, now: Date) throws -> Member? {
-        try writer.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT member.* FROM session JOIN member ON member.id = session.member_id
                 WHERE session.token_hash = ? AND session.expires_at > ?

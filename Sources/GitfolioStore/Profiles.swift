@@ -4,7 +4,7 @@ import GitfolioCore
 
 extension AppDatabase {
     public func profile(memberID: Int64) throws -> Profile? {
-        try writer.read { db in try Self.profile(db, memberID: memberID) }
+        try read { db in try Self.profile(db, memberID: memberID) }
     }
 
     /// Replaces the whole profile in one transaction: a failure leaves the old one untouched.

@@ -34,7 +34,7 @@ extension AppDatabase {
     }
 
     public func aiUses(memberID: Int64, on day: String) throws -> Int {
-        try writer.read { db in
+        try read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM ai_use WHERE member_id = ? AND day = ?", arguments: [memberID, day]) ?? 0
         }
     }
@@ -61,7 +61,7 @@ extension AppDatabase {
     /// A member's resumes, newest first, without their documents.
     public func resumes(memberID: Int64) throws -> [ResumeSummary] {
         let iso = ISO8601DateFormatter()
-        return try writer.read { db in
+        return try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, title, template, language, visibility, version, updated_at FROM resume
                 WHERE member_id = ? ORDER BY updated_at DESC, id DESC
@@ -76,14 +76,14 @@ extension AppDatabase {
     /// Every published resume's id and version, oldest first: the site builder renders those whose
     /// version it has not rendered (every change of a document moves its version).
     public func publicResumeVersions() throws -> [(id: Int64, version: Int)] {
-        try writer.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT id, version FROM resume WHERE visibility = 'PUBLIC' ORDER BY id").map { ($0["id"], $0["version"]) }
         }
     }
 
     /// A published resume's document; nil when there is none or it is private.
     public func publicResumeDocument(id: Int64) throws -> Data? {
-        try writer.read { db in
+        try read { db in
             try Data.fetchOne(db, sql: "SELECT document FROM resume WHERE id = ? AND visibility = 'PUBLIC'", arguments: [id])
         }
     }
@@ -99,7 +99,7 @@ extension AppDatabase {
     }
 
     public func resumeDocument(id: Int64, memberID: Int64) throws -> (document: Data, version: Int)? {
-        try writer.read { db in
+        try read { db in
             try Row.fetchOne(db, sql: "SELECT document, version FROM resume WHERE id = ? AND member_id = ?", arguments: [id, memberID])
                 .map { ($0["document"], $0["version"]) }
         }

@@ -3,6 +3,7 @@ import GitfolioCore
 import GitfolioStore
 import GitfolioTestSupport
 import GRDB
+import GRDBSQLite
 import Testing
 
 @Suite struct StoreTests {
@@ -63,6 +64,24 @@ import Testing
         let bad = Profile(name: "B", links: [ProfileLink(title: "ok", url: "https://ok.example"), ProfileLink(title: "bad", url: "ftp://no")])
         #expect(throws: DatabaseError.self) { try db.replaceProfile(memberID: member.id, with: bad, now: Date()) }
         #expect(try db.profile(memberID: member.id) == good)
+    }
+
+    @Test func singleConnectionReadsKeepTheirCompiledStatements() throws {
+        // A function process reads through one connection and caches its statements. SQLite expires
+        // every statement when a flag pragma such as `query_only` changes; reads must not do that,
+        // or each request recompiles every query.
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = try AppDatabase(path: dir.path("g.sqlite"), access: .single)
+        let member = try db.upsertLocalMember(login: "a", name: "a", now: Date())
+        let profile = Profile(name: "A", links: [ProfileLink(title: "x", url: "https://x.example")])
+        _ = try db.replaceProfile(memberID: member.id, with: profile, now: Date())
+        for _ in 0..<3 { #expect(try db.profile(memberID: member.id) == profile) }
+        let recompiled = try db.writer.unsafeRead { conn in
+            sqlite3_stmt_status(try conn.cachedStatement(sql: "SELECT * FROM member WHERE id = ?").sqliteStatement,
+                                SQLITE_STMTSTATUS_REPREPARE, 0)
+        }
+        #expect(recompiled == 0)
     }
 
     @Test func sha256HexMatchesKnownVectors() {
