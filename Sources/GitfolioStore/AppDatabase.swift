@@ -27,6 +27,14 @@ public final class AppDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         self.access = access
         configuration.prepareDatabase { db in
+            if access == .single, try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                // WAL is a property of the file, so this runs once per database. (GRDB's
+                // `journalMode = .wal` does it on every open and also stats the -wal file through
+                // Foundation, which reads /etc/passwd and /etc/group: about 1 ms of each one-shot request.)
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                    throw DatabaseError(message: "could not turn on WAL mode at \(path)")
+                }
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
@@ -34,7 +42,6 @@ public final class AppDatabase: Sendable {
             case .pool:
                 writer = try DatabasePool(path: path, configuration: configuration)
             case .single:
-                configuration.journalMode = .wal
                 writer = try DatabaseQueue(path: path, configuration: configuration)
             }
             // Reading the migration table is cheap; take the write lock only when work is due.
