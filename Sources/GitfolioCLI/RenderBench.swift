@@ -40,24 +40,17 @@ struct RenderBench: ParsableCommand {
         print(String(format: "first render in this process (fonts load)   %8.2f ms", cold))
 
         var pdfTimes: [Double] = [], thumbTimes: [Double] = []
-        if pdfOnly {
-            for _ in 0..<warm {
-                let t0 = Spawn.now()
-                _ = renderer.pdf(resume)
-                pdfTimes.append(Spawn.now() - t0)
-            }
-            print(Self.line("warm PDF, in process                       ", pdfTimes))
-            return
-        }
         for _ in 0..<warm {
             let t0 = Spawn.now()
             _ = renderer.pdf(resume)
             pdfTimes.append(Spawn.now() - t0)
+            if pdfOnly { continue }
             let t1 = Spawn.now()
             _ = renderer.thumbnail(resume)
             thumbTimes.append(Spawn.now() - t1)
         }
         print(Self.line("warm PDF, in process                       ", pdfTimes))
+        if pdfOnly { return }
         var layoutTimes: [Double] = []
         for _ in 0..<warm {
             let t0 = Spawn.now()

@@ -30,7 +30,7 @@ public final class AppDatabase: Sendable {
             if access == .single, try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
                 // WAL is a property of the file, so this runs once per database. (GRDB's
                 // `journalMode = .wal` does it on every open and also stats the -wal file through
-                // Foundation, which reads /etc/passwd and /etc/group: about 1 ms of each one-shot request.)
+                // Foundation, which reads /etc/passwd and /etc/group: about 0.6 ms of each one-shot request.)
                 guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
                     throw DatabaseError(message: "could not turn on WAL mode at \(path)")
                 }

@@ -45,8 +45,8 @@ extension AppDatabase {
         }
     }
 
-    /// Reads through cached statements: a warm function process compiles each query once (GRDB's
-    /// authorizer runs on every compile and was a fifth of a warm `GET /api/me`).
+    /// Reads through cached statements, so a warm function process compiles each query once (with
+    /// `AppDatabase.read`, which keeps them from being expired between reads).
     static func profile(_ db: Database, memberID: Int64) throws -> Profile? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM member WHERE id = ?"), arguments: [memberID]) else {
             return nil
