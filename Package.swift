@@ -61,12 +61,15 @@ let package = Package(
             dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The Foundation-free base of the function protocol: fd I/O, CGI, limits, JSON, SHA-256, and
+        // the runner of functions built without Foundation.
+        .target(name: "FunctionCore", swiftSettings: strict),
         // The function protocol: event types and the one-shot, warm and CGI runners.
-        .target(name: "FunctionRuntime", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        .target(name: "FunctionRuntime", dependencies: ["GitfolioCore", "FunctionCore"], swiftSettings: strict),
         // The handlers behind every function executable.
         .target(
             name: "GitfolioFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
             swiftSettings: strict
         ),
         // The `resume` function's handlers: apart, so that only its executable links Pango and Cairo.
@@ -85,7 +88,7 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
+                "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
                 "GitfolioRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -120,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "GitfolioTests",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
+                "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
                 "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCore
 import GitfolioCore
 
 /// A request in the HTTP API "payload format 2.0" shape that serverless platforms speak.
@@ -96,13 +97,7 @@ public struct FunctionRequest: Codable, Sendable, Equatable {
 
     /// A cookie's value, from `cookies` or, failing that, the `cookie` header.
     public func cookie(_ name: String) -> String? {
-        let all = cookies.isEmpty ? (header("cookie")?.split(separator: ";").map(String.init) ?? []) : cookies
-        for pair in all {
-            let trimmed = pair.trimmingCharacters(in: .whitespaces)
-            guard let eq = trimmed.firstIndex(of: "=") else { continue }
-            if trimmed[..<eq] == name { return String(trimmed[trimmed.index(after: eq)...]) }
-        }
-        return nil
+        CGI.cookie(name, in: cookies.isEmpty ? (header("cookie").map(CGI.splitCookieHeader) ?? []) : cookies)
     }
 
     /// The body's bytes, decoding base64 when the event says so.

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCore
 import GitfolioCore
 
 public enum RunMode: String, Sendable {
@@ -22,9 +23,9 @@ public typealias FunctionHandler = @Sendable (FunctionRequest, FunctionContext) 
 
 public enum FunctionRuntime {
     /// The largest event (one JSON document or line) a runner reads.
-    public static let maxEventBytes = 2 * 1024 * 1024
+    public static let maxEventBytes = FunctionLimits.maxEventBytes
     /// The largest request body a handler is given.
-    public static let maxBodyBytes = 1024 * 1024
+    public static let maxBodyBytes = FunctionLimits.maxBodyBytes
 
     /// Decodes one event, runs the handler and turns every failure into a JSON error response.
     public static func respond(to event: Data, context: FunctionContext, handler: FunctionHandler) async -> FunctionResponse {

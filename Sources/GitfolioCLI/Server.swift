@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import FunctionCore
 import FunctionRuntime
 import GitfolioCore
 
@@ -67,7 +68,7 @@ struct SiteServer {
         var headers = HTTPHeaders()
         for (name, value) in response.headers { headers[HTTPHeader(name)] = value }
         for cookie in response.cookies { headers.addValue(cookie, for: .setCookie) }
-        return HTTPResponse(statusCode: HTTPStatusCode(response.statusCode, phrase: CGIRunner.reason(response.statusCode)),
+        return HTTPResponse(statusCode: HTTPStatusCode(response.statusCode, phrase: CGI.reason(response.statusCode)),
                             headers: headers, body: response.bodyData())
     }
 

@@ -1,11 +1,12 @@
 import Foundation
+import FunctionCore
 import FunctionRuntime
 import GitfolioCore
 import GitfolioStore
 
 /// Cookies, sessions and request checks shared by every handler.
 extension Services {
-    static let sessionCookie = "gitfolio_session"
+    static let sessionCookie = SessionCookie.name
     static let stateCookie = "gitfolio_oauth"
 
     func isSecure(_ request: FunctionRequest) -> Bool {
@@ -13,7 +14,7 @@ extension Services {
     }
 
     func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int, request: FunctionRequest) -> String {
-        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (isSecure(request) ? "; Secure" : "")
+        setCookie(name, value, path: path, maxAge: maxAge, secure: isSecure(request))
     }
 
     /// Starts a session for `member` and returns its Set-Cookie value.
@@ -29,9 +30,7 @@ extension Services {
 
     /// The signed-in member, or nil. A session id of the wrong form is treated like an unknown one.
     func currentMember(_ request: FunctionRequest) throws -> Member? {
-        guard let token = request.cookie(Self.sessionCookie), token.count == 43,
-              token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else { return nil }
+        guard let token = request.cookie(Self.sessionCookie), SessionCookie.isWellFormed(token) else { return nil }
         return try database.member(sessionHash: Secrets.sha256Hex(token), now: clock.now())
     }
 
