@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gitfolio", targets: ["gitfolio"]),
+        .executable(name: "session", targets: ["session"]),
     ] + functionNames.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
@@ -62,10 +63,16 @@ let package = Package(
             swiftSettings: strict
         ),
         // The Foundation-free base of the function protocol: fd I/O, CGI, limits, JSON, SHA-256, and
-        // the runner of functions built without Foundation.
+        // the runner of functions built without Foundation (`session`).
         .target(name: "FunctionCore", swiftSettings: strict),
         // The function protocol: event types and the one-shot, warm and CGI runners.
         .target(name: "FunctionRuntime", dependencies: ["GitfolioCore", "FunctionCore"], swiftSettings: strict),
+        // SQLite's C API from Debian (libsqlite3-dev), for the function built without GRDB.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // `GET /api/session` (who is signed in) without Foundation, GRDB or swift-crypto: fast one-shot start-up.
+        .target(name: "SessionFunction", dependencies: ["FunctionCore", "CSQLite"], swiftSettings: strict),
+        .executableTarget(name: "session", dependencies: ["SessionFunction", "FunctionCore"], path: "Functions/session",
+                          swiftSettings: strict),
         // The handlers behind every function executable.
         .target(
             name: "GitfolioFunctions",
@@ -124,7 +131,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
+                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

@@ -64,6 +64,7 @@ public enum Functions {
     public static let me = liveHandler(MeHandlers.me)
 
     /// Every function by the name it is deployed under (`/api/<name>`): one executable each.
-    /// (`resume`'s handler is in RenderFunctions, so that only its executable links Pango and Cairo.)
-    public static let names = ["auth-callback", "generate", "login", "logout", "me", "repositories", "resume", "revise"]
+    /// (`resume`'s handler is in RenderFunctions, so that only its executable links Pango and Cairo;
+    /// `session` is built without this module at all, see SessionFunction.)
+    public static let names = ["auth-callback", "generate", "login", "logout", "me", "repositories", "resume", "revise", "session"]
 }

@@ -127,6 +127,11 @@ func lighttpdPath() -> String? {
         let me = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
         #expect(me.status == 200)
         #expect(me.text.contains(#""login":"alice-dev""#))
+        // The Foundation-free `session` function, as CGI, knows the same member.
+        let who = try await http.send("GET", URL(string: "\(base)/api/session")!, headers: ["Cookie": session])
+        #expect(who.status == 200 && who.text.contains(#""login":"alice-dev""#), "\(who.text)")
+        #expect(try await http.send("GET", URL(string: "\(base)/api/session")!).text == #"{"member":null}"#)
+        #expect(try await http.send("POST", URL(string: "\(base)/api/session")!, headers: ["Cookie": session]).status == 405)
 
         let json = ["Cookie": session, "Content-Type": "application/json", "Origin": base]
         let update = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json,
@@ -193,6 +198,8 @@ func lighttpdPath() -> String? {
         let session = try #require(signIn.cookie("gitfolio_session"))
         let me = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
         #expect(me.status == 200 && me.text.contains("체험 사용자"))
+        let who = try await http.send("GET", URL(string: "\(base)/api/session")!, headers: ["Cookie": session])
+        #expect(who.status == 200 && who.text.contains(#""login":"trial""#), "\(who.text)")
         var json = origin
         json["Cookie"] = session
         let put = try await http.send("PUT", URL(string: "\(base)/api/me")!, headers: json,

@@ -79,7 +79,42 @@ import Testing
         #expect(result.out.contains("CGI 다나"))
     }
 
-    @Test(arguments: ["me", "login", "logout", "auth-callback"])
+    /// `session` is built without Foundation; its three modes are checked the same way.
+    @Test func sessionAnswersInAllThreeModes() async throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        let exe = Built.executable("session")
+        let oneShot = try await runProcessAsync(exe, environment: s.env, input: try s.event("GET", cookie: s.cookie))
+        #expect(oneShot.status == 0)
+        let answer = try #require(try decode(oneShot).first)
+        #expect(answer.statusCode == 200)
+        #expect(answer.body.contains(#""login":"dana""#))
+
+        var lines = Data()
+        for i in 0..<20 { lines += try s.event("GET", cookie: i % 2 == 0 ? s.cookie : "gitfolio_session=\(Secrets.randomToken())") + Data([0x0A]) }
+        lines += Data("\n  \ngarbage\n".utf8) + (try s.event("PUT", cookie: s.cookie)) + Data([0x0A])
+        let warm = try await runProcessAsync(exe, arguments: ["--warm"], environment: s.env, input: lines)
+        #expect(warm.status == 0)
+        let all = try decode(warm)
+        #expect(all.count == 22)  // blank lines get no answer
+        #expect(all.prefix(20).map { $0.body.contains(#""login":"dana""#) } == (0..<20).map { $0 % 2 == 0 })
+        #expect(all.prefix(20).allSatisfy { $0.statusCode == 200 })
+        #expect(all[20].statusCode == 400 && all[21].statusCode == 405)
+
+        var env = s.env
+        env.merge(["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/api/session",
+                   "HTTP_COOKIE": "theme=dark; \(s.cookie)", "HTTP_PROXY": "http://evil.example", "REMOTE_ADDR": "127.0.0.1"]) { $1 }
+        let cgi = try await runProcessAsync(exe, environment: env, input: Data())
+        #expect(cgi.status == 0)
+        #expect(cgi.out.hasPrefix("Status: 200 OK\r\ncache-control: no-store\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"))
+        #expect(cgi.out.hasSuffix(#"{"member":{"id":1,"local":true,"login":"dana","plan":"FREE"}}"#))
+        env["CONTENT_LENGTH"] = "10"
+        let short = try await runProcessAsync(exe, environment: env, input: Data("abc".utf8))
+        #expect(short.out.hasPrefix("Status: 400 Bad Request\r\n"))
+        #expect(short.out.contains("CONTENT_LENGTH"))
+    }
+
+    @Test(arguments: ["me", "login", "logout", "auth-callback", "session"])
     func malformedAndOversizedInputNeverCrashes(function: String) async throws {
         let s = try Setup()
         defer { s.dir.remove() }

@@ -26,6 +26,12 @@ def test_my_page_from_sign_in_to_sign_out(site, browser):
     browser.wait("document.querySelector('#who').textContent === 'minji 님'")
     assert browser.js("document.querySelector('#profile').elements.name.value") == "이민지"
 
+    # Pages other than My page ask the `session` function who is signed in.
+    browser.open(site + "/")
+    browser.wait("document.querySelector('#who').textContent === 'minji 님' && document.querySelector('#signin-link').hidden")
+    browser.open(site + "/me.html")
+    browser.wait("!document.querySelector('#profile').hidden")
+
     # Fill the form the way a person does: fields, a new education entry, a link; then save.
     browser.js("""(() => { const f = document.querySelector('#profile');
         f.elements.email.value = 'minji@example.com';

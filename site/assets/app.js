@@ -110,9 +110,11 @@ function fillProfile(form, profile) {
   }
 }
 
-async function header() {
-  const { status, data } = await api("me");
-  const signedIn = status === 200;
+// Who is signed in. Every page asks `session` (the fastest function, no profile); the My page
+// asks `me`, which returns the same member plus the profile it needs.
+async function header(withProfile) {
+  const { status, data } = await api(withProfile ? "me" : "session");
+  const signedIn = status === 200 && !!data?.member;
   $("#who").hidden = !signedIn;
   $("#signout").hidden = !signedIn;
   $("#signin-link").hidden = signedIn;
@@ -386,7 +388,7 @@ async function resumeEditor(id) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  const me = await header();
+  const me = await header(!!$("#me"));
   if ($("#login")) loginPage();
   if ($("#me")) mePage(me);
   if ($("#editor-page")) resumePage(me);
