@@ -27,10 +27,9 @@ struct FunctionsBench: ParsableCommand {
 
     func run() throws {
         let dir = functionsDirectory(functions)
-        let me = dir.appendingPathComponent("me").path, minimal = dir.appendingPathComponent("bench-minimal").path
-        let foundation = dir.appendingPathComponent("bench-foundation").path
-        for path in [me, minimal, foundation] where !FileManager.default.isExecutableFile(atPath: path) {
-            throw ValidationError("\(path) is missing; build first (swift build -c release).")
+        let path = { (name: String) in dir.appendingPathComponent(name).path }
+        for name in ["me", "session", "bench-minimal", "bench-foundation"] where !FileManager.default.isExecutableFile(atPath: path(name)) {
+            throw ValidationError("\(path(name)) is missing; build first (swift build -c release).")
         }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("gitfolio-bench-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -46,8 +45,9 @@ struct FunctionsBench: ParsableCommand {
             links: [ProfileLink(title: "GitHub", url: "https://github.com/bench")]), now: Date())
         let token = Secrets.randomToken()
         try database.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
-        let event = try JSONEncoder().encode(FunctionRequest(
-            method: "GET", path: "/api/me", headers: ["cookie": "gitfolio_session=\(token)"]))
+        let event = { (name: String) in
+            try JSONEncoder().encode(FunctionRequest(method: "GET", path: "/api/\(name)", headers: ["cookie": "gitfolio_session=\(token)"]))
+        }
         var env = ProcessInfo.processInfo.environment
         env["GITFOLIO_DB"] = dbPath
         env["GITFOLIO_SECRET_FILE"] = work.appendingPathComponent("secret.key").path
@@ -55,53 +55,66 @@ struct FunctionsBench: ParsableCommand {
         env.removeValue(forKey: "GATEWAY_INTERFACE")
         let envList = env.map { "\($0.key)=\($0.value)" }
 
-        // Check that the function really answers 200 before timing it.
-        let (probe, _) = try Spawn.run(me, arguments: [], environment: envList, input: event)
-        guard let response = try? JSONDecoder().decode(FunctionResponse.self, from: probe), response.statusCode == 200 else {
-            throw ValidationError("`me` did not answer 200: \(String(decoding: probe, as: UTF8.self))")
+        // The executables timed, in the order each round runs them, with the event each is sent.
+        let subjects: [(label: String, path: String, event: Data)] = [
+            ("me (GET /api/me: session + profile, Foundation + GRDB)", path("me"), try event("me")),
+            ("session (GET /api/session: session, no Foundation)", path("session"), try event("session")),
+            ("bench-minimal (stdin → stdout)", path("bench-minimal"), try event("me")),
+            ("bench-foundation (JSONDecoder)", path("bench-foundation"), try event("me")),
+        ]
+        // Check that both functions really answer 200 for the signed-in member before timing them.
+        for subject in subjects.prefix(2) {
+            let (probe, _) = try Spawn.run(subject.path, arguments: [], environment: envList, input: subject.event)
+            guard let response = try? JSONDecoder().decode(FunctionResponse.self, from: probe), response.statusCode == 200,
+                  response.body.contains(#""login":"bench""#)
+            else { throw ValidationError("\(subject.path) did not answer 200: \(String(decoding: probe, as: UTF8.self))") }
         }
 
         print("Gitfolio function benchmark: \(runs) one-shot runs of each executable, interleaved; \(warmRequests) warm requests")
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; functions from \(dir.path)")
-        var fnTimes: [Double] = [], minTimes: [Double] = [], foundationTimes: [Double] = []
+        var times = [[Double]](repeating: [], count: subjects.count)
         for i in 0..<(runs + 10) {
-            let (_, a) = try Spawn.run(me, arguments: [], environment: envList, input: event)
-            let (_, b) = try Spawn.run(minimal, arguments: [], environment: envList, input: event)
-            let (_, c) = try Spawn.run(foundation, arguments: [], environment: envList, input: event)
-            if i >= 10 { fnTimes.append(a); minTimes.append(b); foundationTimes.append(c) }  // ten to warm the page cache
-        }
-        func line(_ name: String, _ t: [Double]) -> String {
-            let s = t.sorted()
-            let p = { (q: Double) in s[min(s.count - 1, Int(Double(s.count) * q))] }
-            return String(format: "%@  p50 %6.2f ms   p99 %6.2f ms   mean %6.2f ms", name, p(0.5), p(0.99), s.reduce(0, +) / Double(s.count))
-        }
-        print(line("one-shot me (GET /api/me, SQLite read)  ", fnTimes))
-        print(line("one-shot bench-minimal (stdin → stdout) ", minTimes))
-        print(line("one-shot bench-foundation (JSONDecoder)", foundationTimes))
-        let p50 = { (t: [Double]) in t.sorted()[t.count / 2] }
-        print(String(format: "one-shot overhead: %.2fx the minimal executable at p50 (target ≤ 2x); %.2fx the Foundation one",
-                     p50(fnTimes) / p50(minTimes), p50(fnTimes) / p50(foundationTimes)))
-
-        for processes in [1, 2] {
-            let per = warmRequests / processes
-            let start = Spawn.now()
-            let group = DispatchGroup()
-            let failures = Counter()
-            for _ in 0..<processes {
-                group.enter()
-                DispatchQueue.global().async {
-                    do {
-                        let ok = try Spawn.warm(me, environment: envList, event: event, count: per)
-                        if ok != per { failures.add(per - ok) }
-                    } catch { failures.add(per) }
-                    group.leave()
-                }
+            for (k, subject) in subjects.enumerated() {
+                let (_, t) = try Spawn.run(subject.path, arguments: [], environment: envList, input: subject.event)
+                if i >= 10 { times[k].append(t) }  // ten rounds to warm the page cache
             }
-            group.wait()
-            let seconds = (Spawn.now() - start) / 1000
-            print(String(format: "warm me, %d process%@: %d requests in %.2f s = %.0f requests/s%@", processes,
-                         processes == 1 ? "" : "es", per * processes, seconds, Double(per * processes) / seconds,
-                         failures.value > 0 ? " (\(failures.value) failed)" : ""))
+        }
+        let width = subjects.map(\.label.count).max()!
+        for (k, subject) in subjects.enumerated() {
+            let s = times[k].sorted()
+            let p = { (q: Double) in s[min(s.count - 1, Int(Double(s.count) * q))] }
+            print("one-shot " + subject.label.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: "  p50 %6.2f ms   p99 %6.2f ms   mean %6.2f ms", p(0.5), p(0.99), s.reduce(0, +) / Double(s.count)))
+        }
+        let p50 = times.map { $0.sorted()[$0.count / 2] }
+        for k in 0..<2 {
+            print(String(format: "one-shot %@: %.2fx the minimal executable at p50 (target ≤ 2x); %.2fx the Foundation one",
+                         (subjects[k].path as NSString).lastPathComponent, p50[k] / p50[2], p50[k] / p50[3]))
+        }
+
+        for subject in subjects.prefix(2) {
+            let name = (subject.path as NSString).lastPathComponent
+            for processes in [1, 2] {
+                let per = warmRequests / processes
+                let start = Spawn.now()
+                let group = DispatchGroup()
+                let failures = Counter()
+                for _ in 0..<processes {
+                    group.enter()
+                    DispatchQueue.global().async {
+                        do {
+                            let ok = try Spawn.warm(subject.path, environment: envList, event: subject.event, count: per)
+                            if ok != per { failures.add(per - ok) }
+                        } catch { failures.add(per) }
+                        group.leave()
+                    }
+                }
+                group.wait()
+                let seconds = (Spawn.now() - start) / 1000
+                print(String(format: "warm %@, %d process%@: %d requests in %.2f s = %.0f requests/s%@", name, processes,
+                             processes == 1 ? "" : "es", per * processes, seconds, Double(per * processes) / seconds,
+                             failures.value > 0 ? " (\(failures.value) failed)" : ""))
+            }
         }
     }
 }
@@ -115,6 +128,8 @@ final class Counter: @unchecked Sendable {
 
 /// posix_spawn with pipes: the least overhead a runner can add when starting a process.
 enum Spawn {
+    private static let spawnLock = NSLock()
+
     static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -123,7 +138,13 @@ enum Spawn {
 
     static func start(_ path: String, arguments: [String], environment: [String]) throws -> (pid: pid_t, stdin: Int32, stdout: Int32) {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        // The parent's ends are close-on-exec, so that a process spawned at the same time from another
+        // thread does not inherit (and hold open) this one's pipes; the lock makes pipe + fcntl + spawn
+        // one step with respect to other spawns.
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0 else { throw ValidationError("pipe failed") }
+        for fd in [inPipe[1], outPipe[0]] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
