@@ -170,14 +170,10 @@ public enum BareFunction {
         let reader = ByteReader(fd: input)
         while true {
             let response: BareResponse
-            switch reader.nextLine(limit: FunctionLimits.maxEventBytes) {
-            case .end:
-                return
-            case .tooLong:
-                response = .error(.payloadTooLarge())
-            case .line(let line):
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                response = respond(to: line, handler: handler)
+            switch reader.nextEvent() {
+            case .end: return
+            case .tooLong: response = .error(.payloadTooLarge())
+            case .line(let line): response = respond(to: line, handler: handler)
             }
             writeAll(Array((response.event + "\n").utf8), to: output)
         }

@@ -56,6 +56,15 @@ public final class ByteReader {
         }
     }
 
+    /// The next warm-mode event: the next line that is not blank (blank lines get no answer).
+    public func nextEvent(limit: Int = FunctionLimits.maxEventBytes) -> Line {
+        while true {
+            let line = nextLine(limit: limit)
+            if case .line(let bytes) = line, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            return line
+        }
+    }
+
     /// Reads up to `count` bytes; fewer only at end of input.
     public func read(count: Int) -> [UInt8] {
         while buffer.count - start < count, fill() {}

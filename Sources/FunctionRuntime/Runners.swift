@@ -15,13 +15,18 @@ public final class FDReader {
     public enum Line { case line(Data), tooLong, end }
 
     /// The next newline-terminated line; a line over `limit` bytes is skipped whole and reported.
-    public func nextLine(limit: Int) -> Line {
-        switch reader.nextLine(limit: limit) {
+    public func nextLine(limit: Int) -> Line { Self.wrap(reader.nextLine(limit: limit)) }
+
+    private static func wrap(_ line: ByteReader.Line) -> Line {
+        switch line {
         case .line(let bytes): .line(Data(bytes))
         case .tooLong: .tooLong
         case .end: .end
         }
     }
+
+    /// The next warm-mode event: the next line that is not blank.
+    public func nextEvent() -> Line { Self.wrap(reader.nextEvent()) }
 
     /// Reads up to `count` bytes; fewer only at end of input.
     public func read(count: Int) -> Data { Data(reader.read(count: count)) }
@@ -54,14 +59,10 @@ public enum WarmRunner {
         let reader = FDReader(fd: input)
         while true {
             let response: FunctionResponse
-            switch reader.nextLine(limit: FunctionRuntime.maxEventBytes) {
-            case .end:
-                return
-            case .tooLong:
-                response = .error(.payloadTooLarge(limit: FunctionRuntime.maxBodyBytes))
-            case .line(let line):
-                if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-                response = await FunctionRuntime.respond(to: line, context: context, handler: handler)
+            switch reader.nextEvent() {
+            case .end: return
+            case .tooLong: response = .error(.payloadTooLarge(limit: FunctionRuntime.maxBodyBytes))
+            case .line(let line): response = await FunctionRuntime.respond(to: line, context: context, handler: handler)
             }
             writeAll(FunctionRuntime.encode(response) + Data([0x0A]), to: output)
         }
