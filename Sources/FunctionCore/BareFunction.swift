@@ -140,6 +140,12 @@ public enum BareFunction {
     public static func run(environment: [String: String] = processEnvironment(), arguments: [String] = CommandLine.arguments,
                            handler: BareHandler) -> Never {
         signal(SIGPIPE, SIG_IGN)
+        // A process inherits the signal mask of the thread that spawned it; from a dispatch worker
+        // thread that mask blocks nearly everything, SIGTERM included, and nothing here (no
+        // Foundation, no dispatch) would unblock it. Start clean so the process can be stopped.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         if environment["GATEWAY_INTERFACE"] != nil {
             runCGI(environment: environment, input: 0, output: 1, handler: handler)
         } else if arguments.contains("--warm") || environment["GITFOLIO_FUNCTION_MODE"] == "warm" {

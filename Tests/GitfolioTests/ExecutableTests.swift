@@ -114,6 +114,51 @@ import Testing
         #expect(short.out.contains("CONTENT_LENGTH"))
     }
 
+    /// A runner may spawn functions from a thread that blocks signals (a dispatch worker blocks nearly
+    /// all); the child inherits that mask. A warm function must still stop on SIGTERM.
+    @Test(arguments: ["session", "me"])
+    func aWarmFunctionStopsOnSIGTERMWhateverMaskItInherited(function: String) async throws {
+        let s = try Setup()
+        defer { s.dir.remove() }
+        let path = Built.executable(function).path
+        let env = s.env
+        let signaled: Int32? = try await offPool {
+            var input: [Int32] = [0, 0]
+            guard pipe(&input) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            defer { close(input[1]) }  // stays open until the end: the process never sees end of input
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+            posix_spawn_file_actions_addclose(&actions, input[1])
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var blocked = sigset_t()
+            sigfillset(&blocked)
+            posix_spawnattr_setsigmask(&attributes, &blocked)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+            let arguments: [String] = [path, "--warm"]
+            let argv = arguments.map { strdup($0) } + [nil]
+            let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { (argv + envp).forEach { free($0) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, path, &actions, &attributes, argv, envp) == 0 else { throw CocoaError(.executableNotLoadable) }
+            close(input[0])
+            usleep(300_000)  // let it start and wait for input
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            for _ in 0..<50 {
+                if waitpid(pid, &status, WNOHANG) == pid { return status & 0x7F }  // the terminating signal
+                usleep(100_000)
+            }
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            return nil
+        }
+        #expect(signaled == SIGTERM, "\(function) did not stop on SIGTERM within 5 s")
+    }
+
     @Test(arguments: ["me", "login", "logout", "auth-callback", "session"])
     func malformedAndOversizedInputNeverCrashes(function: String) async throws {
         let s = try Setup()
