@@ -9,14 +9,12 @@ public struct BareRequest: Sendable, Equatable {
     /// Lower-case names.
     public var headers: [String: String]
     public var cookies: [String]
-    public var hasBody: Bool
 
-    public init(method: String, path: String, headers: [String: String] = [:], cookies: [String] = [], hasBody: Bool = false) {
+    public init(method: String, path: String, headers: [String: String] = [:], cookies: [String] = []) {
         self.method = method
         self.path = path
         self.headers = headers
         self.cookies = cookies
-        self.hasBody = hasBody
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
@@ -38,7 +36,7 @@ public struct BareRequest: Sendable, Equatable {
         func wrongType(_ at: String) -> FunctionError {
             .malformedEvent("The request event is not a valid payload 2.0 JSON object: wrong type at \(at).")
         }
-        guard case .object = event else { throw wrongType("") }
+        guard case .object = event else { throw wrongType("the top level") }
         guard let context = event["requestContext"], !context.isNull else {
             throw .malformedEvent("The request event is not a valid payload 2.0 JSON object: missing requestContext.")
         }
@@ -80,8 +78,7 @@ public struct BareRequest: Sendable, Equatable {
         if let body, body.utf8.count > (base64 ? FunctionLimits.maxBodyBytes * 4 / 3 + 4 : FunctionLimits.maxBodyBytes) {
             throw .payloadTooLarge()
         }
-        return BareRequest(method: method.uppercased(), path: path, headers: headers, cookies: cookies,
-                           hasBody: !(body ?? "").isEmpty)
+        return BareRequest(method: method.uppercased(), path: path, headers: headers, cookies: cookies)
     }
 }
 
@@ -190,7 +187,7 @@ public enum BareFunction {
         do {
             let request = try CGI.request(environment: environment, body: { ByteReader(fd: input).read(count: $0) })
             response = handler(BareRequest(method: request.method, path: request.path, headers: request.headers,
-                                           cookies: request.cookies, hasBody: request.body != nil))
+                                           cookies: request.cookies))
         } catch {
             response = .error(error)
         }
