@@ -28,7 +28,7 @@ let package = Package(
         // Domain values, configuration, errors, crypto and outbound HTTP (GitHub).
         .target(
             name: "GitfolioCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FunctionCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The real outbound HTTP client (URLSession; libcurl on Linux), only where a function calls out.
@@ -88,7 +88,7 @@ let package = Package(
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["GitfolioCore", "FunctionCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The `gitfolio` command: build, serve, bench, migrate.

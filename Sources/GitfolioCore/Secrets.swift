@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FunctionCore
 
 #if canImport(Glibc)
 import Glibc
@@ -23,20 +24,7 @@ public enum Secrets {
 
     /// Hex SHA-256: what the database stores instead of a session id or `state`.
     public static func sha256Hex(_ string: String) -> String {
-        hex(SHA256.hash(data: Data(string.utf8)))
-    }
-
-    /// Lowercase hex of bytes. (`String(format: "%02x")` per byte went through Foundation's
-    /// formatter and took about 8% of a warm `GET /api/me`.)
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        lowercaseHex(SHA256.hash(data: Data(string.utf8)))
     }
 
     /// Constant-time comparison for secrets supplied by a client.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FunctionCore
 import GitfolioCore
 import GitfolioRender
 import GitfolioResume
@@ -166,7 +167,7 @@ public struct SiteBuilder: Sendable {
             hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Data($0) })
             hasher.update(data: part)
         }
-        return Secrets.hex(hasher.finalize())
+        return lowercaseHex(hasher.finalize())
     }
 
     static func placeholders(in template: String) -> Set<String> {

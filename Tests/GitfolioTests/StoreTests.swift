@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCore
 import GitfolioCore
 import GitfolioStore
 import GitfolioTestSupport
@@ -88,7 +89,7 @@ import Testing
         // FIPS 180-2 test vectors, so the hand-rolled hex encoder cannot drift silently.
         #expect(Secrets.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Secrets.sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(Secrets.hex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(lowercaseHex([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
     }
 
     @Test func tokenCipherRoundTripsAndRejectsTampering() throws {
