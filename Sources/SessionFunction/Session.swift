@@ -22,14 +22,12 @@ public final class SessionLookup {
 
     let databasePath: String
     let secureSite: Bool
-    let now: () -> Int64
     private var statement: SQLiteStatement?
 
-    public init(environment: [String: String], now: @escaping () -> Int64 = { Int64(time(nil)) }) {
+    public init(environment: [String: String]) {
         let path = environment["GITFOLIO_DB"] ?? ""
         databasePath = path.isEmpty ? Self.defaultDatabasePath : path
         secureSite = (environment["GITFOLIO_PUBLIC_URL"] ?? "").hasPrefix("https://")
-        self.now = now
     }
 
     public func respond(_ request: BareRequest) -> BareResponse {
@@ -60,7 +58,7 @@ public final class SessionLookup {
         if statement == nil {
             statement = try SQLiteConnection(path: databasePath).prepare(Self.query)
         }
-        let rows = try statement!.rows([.text(hash), .integer(now())]) { row in
+        let rows = try statement!.rows([.text(hash), .integer(Int64(time(nil)))]) { row in
             JSONValue.object([
                 "id": .int(row.int64(0)),
                 "login": .string(row.text(1) ?? ""),
