@@ -91,11 +91,20 @@ let package = Package(
             dependencies: ["GitfolioCore", "FunctionCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        // The `gitfolio` command: build, serve, bench, migrate.
+        // `gitfolio bench`: the functions, the offline writer and the PDF renderer, each against a reference.
+        .target(
+            name: "GitfolioBench",
+            dependencies: [
+                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `gitfolio` command: build, serve, deploy, migrate, evidence, resume, render, import (and bench).
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
+                "GitfolioBench", "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
                 "GitfolioRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),

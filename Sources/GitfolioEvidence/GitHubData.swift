@@ -214,9 +214,7 @@ public struct GitHubDataClient: Sendable {
 
 extension GitHubDataClient {
     /// The page number of `rel="last"` in a Link header (RFC 8288), as GitHub pages its lists.
-    public static func lastPageForTests(_ link: String?) -> Int? { lastPage(link) }
-
-    static func lastPage(_ link: String?) -> Int? {
+    package static func lastPage(_ link: String?) -> Int? {
         guard let link else { return nil }
         for part in link.split(separator: ",") where part.contains("rel=\"last\"") {
             guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">"), open < close,

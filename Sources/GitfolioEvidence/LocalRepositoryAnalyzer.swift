@@ -106,10 +106,8 @@ public struct LocalRepositoryAnalyzer: Sendable {
             recentCommits: recent)
     }
 
-    public static func renamedPathForTests(_ path: String) -> String { renamedPath(path) }
-
     /// `src/{old => new}/a.ts` → `src/new/a.ts`; `old.ts => new.ts` → `new.ts`.
-    static func renamedPath(_ path: String) -> String {
+    package static func renamedPath(_ path: String) -> String {
         if let open = path.firstIndex(of: "{"), let close = path.firstIndex(of: "}"), open < close,
            let arrow = path[open..<close].range(of: " => ") {
             let result = String(path[..<open]) + String(path[arrow.upperBound..<close]) + String(path[path.index(after: close)...])

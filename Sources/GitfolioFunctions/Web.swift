@@ -68,10 +68,8 @@ extension Services {
         return try request.bodyData()
     }
 
-    public static func safeReturnPathForTests(_ value: String?) -> String { safeReturnPath(value) }
-
     /// A path on this site to return to after signing in; anything else becomes the My page.
-    static func safeReturnPath(_ value: String?) -> String {
+    package static func safeReturnPath(_ value: String?) -> String {
         guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"), value.count <= 200,
               !value.unicodeScalars.contains(where: { $0.value < 0x21 })
         else { return "/me.html" }

@@ -216,9 +216,9 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     @Test func linkHeadersAreRead() {
-        #expect(GitHubDataClient.lastPageForTests(#"<https://api.github.com/repositories/1/commits?author=a&per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/commits?author=a&per_page=100&page=7>; rel="last""#) == 7)
-        #expect(GitHubDataClient.lastPageForTests(#"<https://api.github.com/x?page=2>; rel="next""#) == nil)
-        #expect(GitHubDataClient.lastPageForTests(nil) == nil)
+        #expect(GitHubDataClient.lastPage(#"<https://api.github.com/repositories/1/commits?author=a&per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/commits?author=a&per_page=100&page=7>; rel="last""#) == 7)
+        #expect(GitHubDataClient.lastPage(#"<https://api.github.com/x?page=2>; rel="next""#) == nil)
+        #expect(GitHubDataClient.lastPage(nil) == nil)
     }
 
     @Test func anEmptyRepositoryGivesEmptyDetails() async throws {

@@ -157,6 +157,6 @@ func makeShopRepository() throws -> TestRepository {
         ("plain/path.rs", "plain/path.rs"),
     ])
     func followsRenamesInNumstat(raw: String, expected: String) {
-        #expect(LocalRepositoryAnalyzer.renamedPathForTests(raw) == expected)
+        #expect(LocalRepositoryAnalyzer.renamedPath(raw) == expected)
     }
 }

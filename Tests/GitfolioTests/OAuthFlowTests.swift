@@ -221,9 +221,9 @@ import Testing
     }
 
     @Test func returnToMustStayOnThisSite() {
-        #expect(Services.safeReturnPathForTests("/me.html?x=1") == "/me.html?x=1")
+        #expect(Services.safeReturnPath("/me.html?x=1") == "/me.html?x=1")
         for hostile in ["https://evil.example/", "//evil.example", "/\\evil.example", "javascript:alert(1)", nil] {
-            #expect(Services.safeReturnPathForTests(hostile) == "/me.html")
+            #expect(Services.safeReturnPath(hostile) == "/me.html")
         }
     }
 

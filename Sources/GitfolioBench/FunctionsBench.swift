@@ -12,8 +12,9 @@ import Glibc
 
 /// `gitfolio bench`: one-shot latency of a database-reading function against a minimal Swift
 /// executable, measured interleaved in the same run, and warm-mode throughput.
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Bench: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer or the PDF renderer.",
         subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self], defaultSubcommand: FunctionsBench.self)
 }

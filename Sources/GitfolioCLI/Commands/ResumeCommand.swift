@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioEvidence
+import GitfolioHTTP
+import GitfolioRender
+import GitfolioResume
+import GitfolioFunctions
+import GitfolioStore
+import SiteBuilder
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Template: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.uppercased()) }
+}
+
+extension Language: ExpressibleByArgument {}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Make a resume in one step from git clones on disk (offline) or, with --github, from GitHub.")
+    @Option(name: .customLong("repo"), help: "A repository folder, or owner/name with --github; repeat for several.") var repos: [String] = []
+    @Flag(help: "Read the repositories from GitHub with the token in GITHUB_TOKEN (GITHUB_API_URL overrides the API).")
+    var github = false
+    @Option(name: .customLong("author"), help: "An email the member commits with; repeat for several.") var authors: [String] = []
+    @Option(help: "BASIC, STAR or GITFOLIO.") var template: Template = .basic
+    @Option(help: "ko or en.") var lang: Language = .ko
+    @Option(help: "Your name on the resume.") var name = ""
+    @Option(help: "What to emphasise, e.g. \"Spring Boot\"; only technologies in the evidence are used.") var request = ""
+    @Option(help: "Output file (standard output when omitted).") var out: String?
+    @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema), markdown, html, pdf or png (first page); default from --out's extension.")
+    var format: ResumeFormat?
+
+    func run() async throws {
+        guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
+        var evidence: [RepositoryEvidence] = []
+        do {
+            evidence = github ? try await fromGitHub() : try repos.enumerated().map { i, repo in
+                FileHandle.standardError.write(Data("[\(i + 1)/\(repos.count)] analysing \(repo)\n".utf8))
+                return try LocalRepositoryAnalyzer(repository: URL(fileURLWithPath: repo).standardizedFileURL, authorEmails: authors).analyze()
+            }
+        } catch let error as APIError {
+            throw ValidationError(error.message)
+        }
+        let profile = Profile(name: name, email: authors.first ?? "")
+        let draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: lang, request: request)
+        let (resume, findings) = Grounding(evidence: evidence).check(draft)
+        for finding in findings {
+            FileHandle.standardError.write(Data("grounding: removed \(finding.kind.rawValue) '\(finding.value)' at \(finding.location)\n".utf8))
+        }
+        try writeResume(resume, format: format, out: out)
+    }
+}
+
+extension ResumeCommand {
+    /// The chosen repositories from GitHub: the import (for the list and languages) and REST details.
+    func fromGitHub() async throws -> [RepositoryEvidence] {
+        let env = ProcessInfo.processInfo.environment
+        guard let token = env["GITHUB_TOKEN"], !token.isEmpty else {
+            throw APIError.badRequest("github_token_required", "Set GITHUB_TOKEN to a GitHub token (scopes read:user, and repo for private repositories).")
+        }
+        let api = URL(string: env["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com")!
+        let client = GitHubDataClient(transport: URLSessionTransport(timeout: 30), apiURL: api, cache: MemoryImportCache())
+        FileHandle.standardError.write(Data("[1/\(repos.count + 1)] importing the repository list from GitHub\n".utf8))
+        let imported = try await client.repositories(memberID: 0, token: token)
+        var evidence: [RepositoryEvidence] = []
+        for (i, name) in repos.enumerated() {
+            guard let repo = imported.repositories.first(where: { $0.nameWithOwner.lowercased() == name.lowercased() }) else {
+                throw APIError.badRequest("unknown_repositories", "\(name) is not among \(imported.login)'s repositories.")
+            }
+            FileHandle.standardError.write(Data("[\(i + 2)/\(repos.count + 1)] reading \(repo.nameWithOwner)\n".utf8))
+            evidence.append(RepositoryEvidence(github: repo, details: try await client.details(for: repo.nameWithOwner,
+                                                                                              login: imported.login, token: token)))
+        }
+        return evidence
+    }
+}
+
+/// A cache for one command run.
+final class MemoryImportCache: GitHubImportCache, @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: (value: GitHubImport, etag: String?, fetchedAt: Date)?
+    func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)? { lock.lock(); defer { lock.unlock() }; return entry }
+    func save(memberID: Int64, value: GitHubImport, etag: String?, fetchedAt: Date) throws { lock.lock(); entry = (value, etag, fetchedAt); lock.unlock() }
+    func touch(memberID: Int64, fetchedAt: Date) throws { lock.lock(); entry?.fetchedAt = fetchedAt; lock.unlock() }
+}
+
+enum ResumeFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, jsonresume, markdown, html, pdf, png
+
+    /// The format a file name asks for: `.md`, `.html`, `.pdf`, `.png`; JSON otherwise.
+    init(fileName: String?) {
+        switch fileName.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
+        case "md", "markdown": self = .markdown
+        case "html", "htm": self = .html
+        case "pdf": self = .pdf
+        case "png": self = .png
+        default: self = .json
+        }
+    }
+}

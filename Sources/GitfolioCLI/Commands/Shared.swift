@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import FunctionRuntime
+import GitfolioCore
+import GitfolioEvidence
+import GitfolioHTTP
+import GitfolioRender
+import GitfolioResume
+import GitfolioFunctions
+import GitfolioStore
+import SiteBuilder
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Paths shared by the commands; defaults are relative to the repository root.
+struct SiteOptions: ParsableArguments {
+    @Option(help: "Templates, strings and assets.") var site = "site"
+    @Option(help: "Content folder (site.json).") var content = "content"
+    @Option(help: "Output folder for the built site.") var out = "_site"
+    @Option(help: "SQLite database file (default: $GITFOLIO_DB or content/gitfolio.sqlite).") var db: String?
+
+    var databasePath: String {
+        db ?? ProcessInfo.processInfo.environment["GITFOLIO_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Config.defaultDatabasePath
+    }
+
+    func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
+
+    func build(database: AppDatabase) throws -> SiteBuilder.Report {
+        try SiteBuilder(options: .init(siteDirectory: url(site), contentDirectory: url(content), outputDirectory: url(out)),
+                        database: database).build()
+    }
+}
