@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -6,29 +7,52 @@ let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
-/// One thin executable per function: `Functions/<name>/main.swift`. Those that call GitHub link
-/// the HTTP client; the others stay free of libcurl, which keeps their start-up short.
-let functionNames = ["login", "auth-callback", "logout", "me", "generate", "revise", "repositories", "resume"]
-let callsOut: Set<String> = ["login", "auth-callback", "generate", "revise", "repositories"]
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+/// The function executables are declared once, in `FunctionCatalog` (Sources/FunctionCore/Runner.swift,
+/// between the `functions:` markers); each is built from `Functions/<name>/main.swift`, and its
+/// dependencies are the package's modules that its main.swift imports.
+let functionNames: [String] = {
+    let source = (try? String(contentsOf: root.appendingPathComponent("Sources/FunctionCore/Runner.swift"), encoding: .utf8)) ?? ""
+    guard let begin = source.range(of: "// functions:begin"), let end = source.range(of: "// functions:end") else { return [] }
+    return source[begin.upperBound..<end.lowerBound].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+}()
+
+func imports(ofFunction name: String) -> [Target.Dependency] {
+    let main = (try? String(contentsOf: root.appendingPathComponent("Functions/\(name)/main.swift"), encoding: .utf8)) ?? ""
+    return main.split(separator: "\n").compactMap { line -> Target.Dependency? in
+        guard line.hasPrefix("import ") else { return nil }
+        return .target(name: String(line.dropFirst("import ".count)).trimmingCharacters(in: .whitespaces))
+    }
+}
 
 let package = Package(
     name: "Gitfolio",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gitfolio", targets: ["gitfolio"]),
-        .executable(name: "session", targets: ["session"]),
     ] + functionNames.map { .executable(name: $0, targets: [$0]) },
     dependencies: [
-        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
         .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
     ],
     targets: [
-        // Domain values, configuration, errors, crypto and outbound HTTP (GitHub).
+        // The Foundation-free base: the function protocol and its one runner (modes, framing, limits,
+        // the error shape), JSON and Codable over it, configuration, logging, SHA-256, request checks.
+        .target(name: "FunctionCore", swiftSettings: strict),
+        // The domain values (job roles, school types, plans and their limits, Asia/Seoul dates), Foundation-free.
+        .target(name: "GitfolioDomain", dependencies: ["FunctionCore"], swiftSettings: strict),
+        // SQLite's C API from Debian (libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // The store's Foundation-free half: the SQLite connection, migrations, transactions, errors, and
+        // the queries the fast functions share with the rest (sessions).
+        .target(name: "StoreCore", dependencies: ["FunctionCore", "GitfolioDomain", "CSQLite"], swiftSettings: strict),
+        // Foundation-level shared pieces: the profile and its rules, text rules, secrets (AES-GCM), the
+        // clock and outbound HTTP seams.
         .target(
             name: "GitfolioCore",
-            dependencies: ["FunctionCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FunctionCore", "GitfolioDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The real outbound HTTP client (URLSession; libcurl on Linux), only where a function calls out.
@@ -39,8 +63,10 @@ let package = Package(
             // Needed when FoundationNetworking is linked statically (--static-swift-stdlib).
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        // Evidence from a developer's work: local git clones (and, later, GitHub data).
+        // Evidence from a developer's work: local git clones and GitHub's data.
         .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // Everything Gitfolio asks GitHub (sign-in, repositories, details), with its caches.
+        .target(name: "GitfolioGitHub", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
         // The resume document, the offline writer, the grounding check and text renderings.
         .target(name: "GitfolioResume", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
         // Pango and Cairo from Debian (libpango1.0-dev, libcairo2-dev), for the PDF renderer.
@@ -56,46 +82,33 @@ let package = Package(
         .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
-        // SQLite through GRDB: schema, migrations and queries.
-        .target(
-            name: "GitfolioStore",
-            dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict
-        ),
-        // The Foundation-free base of the function protocol: fd I/O, CGI, limits, JSON, SHA-256, and
-        // the runner of functions built without Foundation (`session`).
-        .target(name: "FunctionCore", swiftSettings: strict),
-        // The function protocol: event types and the one-shot, warm and CGI runners.
-        .target(name: "FunctionRuntime", dependencies: ["GitfolioCore", "FunctionCore"], swiftSettings: strict),
-        // SQLite's C API from Debian (libsqlite3-dev), for the function built without GRDB.
-        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        // `GET /api/session` (who is signed in) without Foundation, GRDB or swift-crypto: fast one-shot start-up.
-        .target(name: "SessionFunction", dependencies: ["FunctionCore", "CSQLite"], swiftSettings: strict),
-        .executableTarget(name: "session", dependencies: ["SessionFunction", "FunctionCore"], path: "Functions/session",
-                          swiftSettings: strict),
-        // The handlers behind every function executable.
+        // The store: every query, with domain types in and out, on StoreCore's connection.
+        .target(name: "GitfolioStore", dependencies: ["GitfolioCore", "StoreCore", "GitfolioResume", "GitfolioGitHub"], swiftSettings: strict),
+        // `GET /api/session` (who is signed in) without Foundation or swift-crypto: fast one-shot start-up.
+        .target(name: "SessionFunction", dependencies: ["FunctionCore", "StoreCore"], swiftSettings: strict),
+        // The handlers behind the function executables, one file per function.
         .target(
             name: "GitfolioFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioGitHub", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
             swiftSettings: strict
         ),
-        // The `resume` function's handlers: apart, so that only its executable links Pango and Cairo.
+        // The `resume` function's handler: apart, so that only its executable links Pango and Cairo.
         .target(
             name: "RenderFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioFunctions", "GitfolioResume", "GitfolioRender"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioFunctions", "GitfolioResume", "GitfolioRender"],
             swiftSettings: strict
         ),
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "FunctionCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender"],
             swiftSettings: strict
         ),
         // `gitfolio bench`: the functions, the offline writer and the PDF renderer, each against a reference.
         .target(
             name: "GitfolioBench",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionRuntime", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
+                "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -104,8 +117,8 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioBench", "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
-                "GitfolioRender",
+                "GitfolioBench", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
+                "GitfolioGitHub", "GitfolioResume", "GitfolioHTTP", "GitfolioRender",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ],
@@ -125,7 +138,7 @@ let package = Package(
         // The GitHub import benchmark, against the fake GitHub of the test support.
         .executableTarget(
             name: "bench-github-import",
-            dependencies: ["GitfolioTestSupport", "GitfolioEvidence", "GitfolioStore", "GitfolioHTTP"],
+            dependencies: ["GitfolioTestSupport", "GitfolioGitHub", "GitfolioStore", "GitfolioHTTP"],
             path: "Tests/Benchmarks/GitHubImport",
             swiftSettings: strict
         ),
@@ -139,19 +152,14 @@ let package = Package(
         .testTarget(
             name: "GitfolioTests",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
+                "FunctionCore", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
+                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
+                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
     ] + functionNames.map {
-        .executableTarget(
-            name: $0,
-            dependencies: ["GitfolioFunctions", "FunctionRuntime"] + (callsOut.contains($0) ? ["GitfolioHTTP"] : [])
-                + ($0 == "resume" ? ["RenderFunctions"] : []),
-            path: "Functions/\($0)",
-            swiftSettings: strict
-        )
+        .executableTarget(name: $0, dependencies: imports(ofFunction: $0), path: "Functions/\($0)", swiftSettings: strict)
     }
 )

@@ -1,5 +1,5 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 import GitfolioHTTP
 
-await FunctionMain.run("auth-callback", handler: Functions.authCallback(transport: { URLSessionTransport() }))
+await FunctionRunner.run("auth-callback", handler: Functions.authCallback(transport: { URLSessionTransport() }))

@@ -1,5 +1,5 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 import GitfolioHTTP
 
-await FunctionMain.run("generate", handler: Functions.generate(transport: { URLSessionTransport() }))
+await FunctionRunner.run("generate", handler: Functions.generate(transport: { URLSessionTransport() }))

@@ -1,5 +1,5 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 import GitfolioHTTP
 
-await FunctionMain.run("login", handler: Functions.login(transport: { URLSessionTransport() }))
+await FunctionRunner.run("login", handler: Functions.login(transport: { URLSessionTransport() }))

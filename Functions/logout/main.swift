@@ -1,4 +1,4 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 
-await FunctionMain.run("logout", handler: Functions.logout)
+await FunctionRunner.run("logout", handler: Functions.logout)

@@ -1,4 +1,4 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 
-await FunctionMain.run("me", handler: Functions.me)
+await FunctionRunner.run("me", handler: Functions.me)

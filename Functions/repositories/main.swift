@@ -1,5 +1,5 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 import GitfolioHTTP
 
-await FunctionMain.run("repositories", handler: Functions.repositories(transport: { URLSessionTransport() }))
+await FunctionRunner.run("repositories", handler: Functions.repositories(transport: { URLSessionTransport() }))

@@ -1,5 +1,4 @@
-import FunctionRuntime
-import GitfolioFunctions
+import FunctionCore
 import RenderFunctions
 
-await FunctionMain.run("resume", handler: Functions.resume)
+await FunctionRunner.run("resume", handler: ResumeFunction.live)

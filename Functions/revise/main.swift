@@ -1,5 +1,5 @@
-import FunctionRuntime
+import FunctionCore
 import GitfolioFunctions
 import GitfolioHTTP
 
-await FunctionMain.run("revise", handler: Functions.revise(transport: { URLSessionTransport(timeout: 60) }))
+await FunctionRunner.run("revise", handler: Functions.revise(transport: { URLSessionTransport(timeout: 60) }))

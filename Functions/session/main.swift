@@ -1,7 +1,5 @@
 import FunctionCore
 import SessionFunction
 
-// Built without Foundation: see `SessionLookup`.
-let environment = processEnvironment()
-let lookup = SessionLookup(environment: environment)
-BareFunction.run(environment: environment, handler: lookup.respond)
+// Built without Foundation: see `SessionFunction`.
+FunctionRunner.run("session", handler: SessionFunction.live())

@@ -108,7 +108,10 @@ public func processEnvironment() -> [String: String] {
     return result
 }
 
-/// One line on standard error (standard output belongs to the response).
-public func logError(_ label: String, _ message: String) {
-    writeAll(Array("[\(label)] error: \(message)\n".utf8), to: 2)
+/// A whole file's bytes, or nil when it cannot be read.
+public func readFile(_ path: String, limit: Int = 16 * 1024 * 1024) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    return ByteReader(fd: fd).readAll(limit: limit)
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioStore
 import GitfolioEvidence
@@ -25,6 +24,8 @@ struct FunctionsBench: ParsableCommand {
     @Option(help: "One-shot runs of each executable.") var runs = 300
     @Option(help: "Requests sent to the warm process(es).") var warmRequests = 20_000
     @Option(help: "Folder of the function executables (default: beside gitfolio).") var functions: String?
+    @Option(help: "Folder of another build's `me` and `session` (an earlier commit), timed in the same run for an A/B.")
+    var baseline: String?
 
     func run() throws {
         let dir = functionsDirectory(functions)
@@ -38,7 +39,7 @@ struct FunctionsBench: ParsableCommand {
 
         // A member with a session, so `GET /api/me` does real work: session lookup and profile read.
         let dbPath = work.appendingPathComponent("bench.sqlite").path
-        let database = try AppDatabase(path: dbPath)
+        let database = try AppDatabase(path: dbPath, create: true)
         let member = try database.upsertLocalMember(login: "bench", name: "Bench", now: Date())
         _ = try database.replaceProfile(memberID: member.id, with: Profile(
             name: "벤치 Bench", email: "bench@example.com", jobRole: .backend,
@@ -46,8 +47,15 @@ struct FunctionsBench: ParsableCommand {
             links: [ProfileLink(title: "GitHub", url: "https://github.com/bench")]), now: Date())
         let token = Secrets.randomToken()
         try database.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
+        if baseline != nil {
+            // Builds before the store left GRDB read their migrations from `grdb_migrations`.
+            try database.database.write { db in
+                try db.execute("CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                for (identifier, _) in Schema.migrations { try db.execute("INSERT OR IGNORE INTO grdb_migrations VALUES (?)", [identifier]) }
+            }
+        }
         let event = { (name: String) in
-            try JSONEncoder().encode(FunctionRequest(method: "GET", path: "/api/\(name)", headers: ["cookie": "gitfolio_session=\(token)"]))
+            Data(FunctionRequest(method: "GET", path: "/api/\(name)", headers: ["cookie": "gitfolio_session=\(token)"]).event.serialized.utf8)
         }
         var env = ProcessInfo.processInfo.environment
         env["GITFOLIO_DB"] = dbPath
@@ -57,17 +65,26 @@ struct FunctionsBench: ParsableCommand {
         let envList = env.map { "\($0.key)=\($0.value)" }
 
         // The executables timed, in the order each round runs them, with the event each is sent.
-        let subjects: [(label: String, path: String, event: Data)] = [
-            ("me (GET /api/me: session + profile, Foundation + GRDB)", path("me"), try event("me")),
+        // The functions first (this build's, then the baseline's), then the two references.
+        var subjects: [(label: String, path: String, event: Data)] = [
+            ("me (GET /api/me: session + profile, Foundation)", path("me"), try event("me")),
             ("session (GET /api/session: session, no Foundation)", path("session"), try event("session")),
+        ]
+        if let baseline {
+            let old = URL(fileURLWithPath: baseline).standardizedFileURL
+            subjects += [("me, baseline build", old.appendingPathComponent("me").path, try event("me")),
+                         ("session, baseline build", old.appendingPathComponent("session").path, try event("session"))]
+        }
+        let functionCount = subjects.count
+        subjects += [
             ("bench-minimal (stdin → stdout)", path("bench-minimal"), try event("me")),
             ("bench-foundation (JSONDecoder)", path("bench-foundation"), try event("me")),
         ]
-        // Check that both functions really answer 200 for the signed-in member before timing them.
-        for subject in subjects.prefix(2) {
+        // Check that the functions really answer 200 for the signed-in member before timing them.
+        for subject in subjects.prefix(functionCount) {
             let (probe, _) = try Spawn.run(subject.path, arguments: [], environment: envList, input: subject.event)
-            guard let response = try? JSONDecoder().decode(FunctionResponse.self, from: probe), response.statusCode == 200,
-                  response.body.contains(#""login":"bench""#)
+            guard let response = try? FunctionResponse.parse(event: Array(probe)), response.statusCode == 200,
+                  response.bodyText.contains(#""login":"bench""#)
             else { throw ValidationError("\(subject.path) did not answer 200: \(String(decoding: probe, as: UTF8.self))") }
         }
 
@@ -88,13 +105,14 @@ struct FunctionsBench: ParsableCommand {
                   + String(format: "  p50 %6.2f ms   p99 %6.2f ms   mean %6.2f ms", p(0.5), p(0.99), s.reduce(0, +) / Double(s.count)))
         }
         let p50 = times.map { $0.sorted()[$0.count / 2] }
-        for k in 0..<2 {
-            print(String(format: "one-shot %@: %.2fx the minimal executable at p50 (target ≤ 2x); %.2fx the Foundation one",
-                         (subjects[k].path as NSString).lastPathComponent, p50[k] / p50[2], p50[k] / p50[3]))
+        let minimal = p50[functionCount], foundation = p50[functionCount + 1]
+        for k in 0..<functionCount {
+            print(String(format: "one-shot %@: %.2fx the minimal executable at p50 (target ≤ 2x for session); %.2fx the Foundation one",
+                         subjects[k].label, p50[k] / minimal, p50[k] / foundation))
         }
 
-        for subject in subjects.prefix(2) {
-            let name = (subject.path as NSString).lastPathComponent
+        for subject in subjects.prefix(functionCount) {
+            let name = subject.label
             for processes in [1, 2] {
                 let per = warmRequests / processes
                 let start = Spawn.now()
@@ -176,9 +194,9 @@ enum Spawn {
     static func run(_ path: String, arguments: [String], environment: [String], input: Data) throws -> (Data, Double) {
         let t0 = now()
         let (pid, stdin, stdout) = try start(path, arguments: arguments, environment: environment)
-        writeAll(input, to: stdin)
+        writeAll(Array(input), to: stdin)
         close(stdin)
-        let output = FDReader(fd: stdout).readAll(limit: 1 << 24) ?? Data()
+        let output = Data(ByteReader(fd: stdout).readAll(limit: 1 << 24) ?? [])
         close(stdout)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
@@ -196,18 +214,18 @@ enum Spawn {
             var sent = 0
             while sent < count {
                 let n = min(64, count - sent)
-                writeAll(n == 64 ? batch : line.repeated(n), to: stdin)
+                writeAll(Array(n == 64 ? batch : line.repeated(n)), to: stdin)
                 sent += n
             }
             close(stdin)
         }
         writer.start()
-        let reader = FDReader(fd: stdout)
+        let reader = ByteReader(fd: stdout)
         var ok = 0
         let marker = Data(#""statusCode":200"#.utf8)
         for _ in 0..<count {
             guard case .line(let answer) = reader.nextLine(limit: 1 << 22) else { break }
-            if answer.range(of: marker) != nil { ok += 1 }
+            if Data(answer).range(of: marker) != nil { ok += 1 }
         }
         close(stdout)
         var status: Int32 = 0

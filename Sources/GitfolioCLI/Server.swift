@@ -2,7 +2,6 @@ import FlyingFox
 import FlyingSocks
 import Foundation
 import FunctionCore
-import FunctionRuntime
 import GitfolioCore
 
 /// The embedded runner: static files from the built site, `/api/<function>` through warm pools
@@ -11,14 +10,21 @@ struct SiteServer {
     var host: String
     var port: UInt16
     var siteDirectory: String
-    var pools: [String: FunctionPool]
     /// Set when the local sign-in is allowed; added to every request forwarded to a function.
     var localSignInKey: String?
 
-    func run(onListening: @Sendable @escaping (UInt16) -> Void = { _ in }) async throws {
+    /// The function pools, made once the port is bound (the workers' public URL names it).
+    final class Pools: @unchecked Sendable {
+        private let lock = NSLock()
+        private var pools: [String: FunctionPool] = [:]
+        func set(_ value: [String: FunctionPool]) { lock.withLock { pools = value } }
+        subscript(name: String) -> FunctionPool? { lock.withLock { pools[name] } }
+    }
+
+    func run(onListening: @Sendable @escaping (UInt16) throws -> [String: FunctionPool]) async throws {
         let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30,
                                 logger: .disabled)
-        let pools = self.pools, key = localSignInKey, root = URL(fileURLWithPath: siteDirectory)
+        let pools = Pools(), key = localSignInKey, root = URL(fileURLWithPath: siteDirectory)
         await server.appendRoute("/api/*") { request in
             await SiteServer.forward(request, pools: pools, localKey: key)
         }
@@ -27,17 +33,17 @@ struct SiteServer {
         }
         let task = Task { try await server.run() }
         try await server.waitUntilListening()
-        if case .ip4(_, let actual)? = await server.listeningAddress { onListening(actual) }
+        if case .ip4(_, let actual)? = await server.listeningAddress { pools.set(try onListening(actual)) }
         try await task.value
     }
 
-    static func forward(_ request: HTTPRequest, pools: [String: FunctionPool], localKey: String?) async -> HTTPResponse {
+    static func forward(_ request: HTTPRequest, pools: Pools, localKey: String?) async -> HTTPResponse {
         let name = String(request.path.dropFirst("/api/".count))
         guard let pool = pools[name] else {
-            return render(.error(.notFound("unknown_function", "There is no function called \(name).")))
+            return render(.error(.notFound("unknown_function", "There is no function called \(name.prefix(40)).")))
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > FunctionRuntime.maxBodyBytes {
-            return render(.error(.payloadTooLarge(limit: FunctionRuntime.maxBodyBytes)))
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > FunctionLimits.maxBodyBytes {
+            return render(.error(.payloadTooLarge()))
         }
         let body: Data
         do { body = try await request.bodyData } catch {
@@ -52,24 +58,18 @@ struct SiteServer {
         var sourceIp = ""
         if case .ip4(let ip, _)? = request.remoteAddress { sourceIp = ip }
         if case .ip6(let ip, _)? = request.remoteAddress { sourceIp = ip }
-        let text = String(data: body, encoding: .utf8)
         let event = FunctionRequest(
-            method: request.method.rawValue, path: request.path, query: request.target.query(percentEncoded: true),
-            headers: headers, cookies: headers["cookie"]?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? [],
-            body: body.isEmpty ? nil : (text ?? body.base64EncodedString()), isBase64Encoded: !body.isEmpty && text == nil,
-            sourceIp: sourceIp, userAgent: headers["user-agent"] ?? "")
-        guard let data = try? JSONEncoder().encode(event) else {
-            return render(.error(.internal()))
-        }
-        return render(await pool.call(data))
+            method: request.method.rawValue, path: request.path, query: request.target.query(percentEncoded: true) ?? "",
+            headers: headers, cookies: headers["cookie"].map(CGI.splitCookieHeader) ?? [], body: Array(body), sourceIp: sourceIp)
+        return render(await pool.call(Array(event.event.serialized.utf8)))
     }
 
     static func render(_ response: FunctionResponse) -> HTTPResponse {
         var headers = HTTPHeaders()
-        for (name, value) in response.headers { headers[HTTPHeader(name)] = value }
-        for cookie in response.cookies { headers.addValue(cookie, for: .setCookie) }
+        for (name, value) in response.headers where !CGI.breaksLine(name) && !CGI.breaksLine(value) { headers[HTTPHeader(name)] = value }
+        for cookie in response.cookies where !CGI.breaksLine(cookie) { headers.addValue(cookie, for: .setCookie) }
         return HTTPResponse(statusCode: HTTPStatusCode(response.statusCode, phrase: CGI.reason(response.statusCode)),
-                            headers: headers, body: response.bodyData())
+                            headers: headers, body: Data(response.body))
     }
 
     static let contentTypes = [

@@ -1,5 +1,4 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 
 #if canImport(Glibc)
@@ -10,7 +9,7 @@ import Glibc
 final class WarmWorker: @unchecked Sendable {
     let process: Process
     private let input: FileHandle
-    private let reader: FDReader
+    private let reader: ByteReader
     private let queue: DispatchQueue
 
     init(executable: URL, environment: [String: String]) throws {
@@ -24,17 +23,17 @@ final class WarmWorker: @unchecked Sendable {
         process.standardError = FileHandle.standardError
         try process.run()
         input = stdin.fileHandleForWriting
-        reader = FDReader(fd: stdout.fileHandleForReading.fileDescriptor)
+        reader = ByteReader(fd: stdout.fileHandleForReading.fileDescriptor)
         queue = DispatchQueue(label: "gitfolio.worker.\(executable.lastPathComponent)")
     }
 
     /// Sends one event and waits for its response; nil when the process has died.
     /// Blocking pipe I/O runs on the worker's own queue, never on the concurrency pool.
-    func exchange(_ event: Data) async -> Data? {
+    func exchange(_ event: [UInt8]) async -> [UInt8]? {
         await withCheckedContinuation { continuation in
             queue.async { [self] in
-                writeAll(event + Data([0x0A]), to: input.fileDescriptor)
-                switch reader.nextLine(limit: FunctionRuntime.maxEventBytes * 2) {
+                writeAll(event + [0x0A], to: input.fileDescriptor)
+                switch reader.nextLine(limit: FunctionLimits.maxEventBytes * 2) {
                 case .line(let line): continuation.resume(returning: line)
                 case .tooLong, .end: continuation.resume(returning: nil)
                 }
@@ -67,15 +66,15 @@ actor FunctionPool {
     }
 
     /// Runs one event through a warm process of this function.
-    func call(_ event: Data) async -> FunctionResponse {
+    func call(_ event: [UInt8]) async -> FunctionResponse {
         let worker: WarmWorker
         do {
             worker = try await acquire()
         } catch {
-            return .error(.unavailable("function_unavailable", "The \(name) function could not be started."))
+            return .error(.unavailable("function_unavailable", "The \(name) function could not be started.", retryAfter: 5))
         }
         guard let line = await worker.exchange(event),
-              let response = try? JSONDecoder().decode(FunctionResponse.self, from: line)
+              let response = try? FunctionResponse.parse(event: line)
         else {
             log.error("\(name) worker (pid \(worker.process.processIdentifier)) died or answered garbage; restarting it")
             replace(worker)

@@ -54,16 +54,16 @@ public struct TokenCipher: Sendable {
         self.keyData = keyData
     }
 
-    public func seal(_ plaintext: String) throws -> Data {
+    public func seal(_ plaintext: String) throws -> [UInt8] {
         guard let combined = try AES.GCM.seal(Data(plaintext.utf8), using: key).combined else {
             throw APIError.internal("Could not encrypt a secret.")
         }
-        return combined
+        return Array(combined)
     }
 
-    public func open(_ ciphertext: Data) throws -> String {
+    public func open(_ ciphertext: [UInt8]) throws -> String {
         do {
-            let box = try AES.GCM.SealedBox(combined: ciphertext)
+            let box = try AES.GCM.SealedBox(combined: Data(ciphertext))
             let data = try AES.GCM.open(box, using: key)
             return String(decoding: data, as: UTF8.self)
         } catch {
@@ -100,6 +100,6 @@ public struct TokenCipher: Sendable {
             }
             usleep(2_000)
         }
-        throw APIError.internal("The secret key file \(file) could not be read or created.")
+        throw APIError.internal("The secret key file could not be read or created (see GITFOLIO_SECRET_FILE).")
     }
 }

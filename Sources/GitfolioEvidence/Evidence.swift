@@ -15,6 +15,12 @@ public struct LanguageShare: Codable, Sendable, Equatable {
     public var bytes: Int
     /// Share of all counted bytes, 0–1, rounded to three places.
     public var share: Double
+
+    public init(name: String, bytes: Int, share: Double) {
+        self.name = name
+        self.bytes = bytes
+        self.share = share
+    }
 }
 
 public struct Technology: Codable, Sendable, Equatable {
@@ -55,5 +61,11 @@ public struct Contribution: Codable, Sendable, Equatable {
         public var hash: String
         public var date: String
         public var subject: String
+
+        public init(hash: String, date: String, subject: String) {
+            self.hash = hash
+            self.date = date
+            self.subject = subject
+        }
     }
 }

@@ -20,7 +20,7 @@ public enum Vocabulary {
 }
 
 /// Frameworks, libraries and tools detected from dependency manifests and configuration files.
-enum Manifests {
+public enum Manifests {
     typealias Known = (name: String, category: Technology.Category)
 
     /// Package names (lower case, as they appear in manifests) of technologies worth naming.
@@ -144,7 +144,7 @@ enum Manifests {
     }
 
     /// A manifest worth fetching from a repository's root (GitHub: no YAML guessing there).
-    static func isRootManifest(_ path: String) -> Bool {
+    public static func isRootManifest(_ path: String) -> Bool {
         let lower = path.lowercased()
         return !path.contains("/") && isManifest(path) && !(lower.hasSuffix(".yml") || lower.hasSuffix(".yaml"))
             || lower.hasPrefix("docker-compose") || lower.hasPrefix("compose.")

@@ -1,36 +1,83 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioLLM
 import GitfolioResume
 import GitfolioStore
 
-struct ReviseBody: Encodable {
-    var path: String
-    var start: Int
-    var end: Int
-    var before: String
-    var after: String
-    /// The whole line with the replacement in place, for the member to look at before accepting.
-    var text: String
-    var version: Int
-    var findings: [Grounding.Finding]
-    var aiUsesToday: Int
-}
+public enum ReviseFunction {
+    struct Proposal: Decodable {
+        var resumeId: Int64
+        var path: String
+        var start: Int
+        var end: Int
+        var instruction: String
+        enum CodingKeys: String, CodingKey { case action, resumeId, path, start, end, instruction }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.text(.action, max: 10)
+            resumeId = try c.decode(Int64.self, forKey: .resumeId)
+            path = try c.text(.path, max: 100, required: true)
+            start = try c.decode(Int.self, forKey: .start)
+            end = try c.decode(Int.self, forKey: .end)
+            instruction = try c.text(.instruction, max: 500, required: true)
+        }
+    }
 
-struct AcceptBody: Encodable {
-    var version: Int
-    var path: String
-    var line: Line
-}
+    struct Acceptance: Decodable {
+        var resumeId: Int64
+        var path: String
+        var text: String
+        var version: Int
+        enum CodingKeys: String, CodingKey { case action, resumeId, path, text, version }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.text(.action, max: 10)
+            resumeId = try c.decode(Int64.self, forKey: .resumeId)
+            path = try c.text(.path, max: 100, required: true)
+            text = try c.text(.text, max: 2000, required: true)
+            version = try c.version(.version)
+        }
+    }
 
-struct UndoBody: Encodable {
-    var version: Int
-    var path: String
-    var resume: Resume
-}
+    struct Undo: Decodable {
+        var resumeId: Int64
+        var version: Int
+        enum CodingKeys: String, CodingKey { case action, resumeId, version }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            _ = try c.text(.action, max: 10)
+            resumeId = try c.decode(Int64.self, forKey: .resumeId)
+            version = try c.version(.version)
+        }
+    }
 
-public enum ReviseHandlers {
+    struct ProposalBody: Encodable {
+        var path: String
+        var start: Int
+        var end: Int
+        var before: String
+        var after: String
+        /// The whole line with the replacement in place, for the member to look at before accepting.
+        var text: String
+        var version: Int
+        var findings: [Grounding.Finding]
+        var aiUsesToday: Int
+    }
+
+    struct AcceptBody: Encodable {
+        var version: Int
+        var path: String
+        var line: Line
+    }
+
+    struct UndoBody: Encodable {
+        var version: Int
+        var path: String
+        var resume: Resume
+    }
+
+    struct Rewrite: Decodable { var replacement: String }
+
     /// `POST /api/revise` with `{"resumeId", "path", "start", "end", "instruction"}`: asks the model to
     /// rewrite only the selected span (UTF-16 offsets, as browsers give them) of one line, and answers
     /// the before/after. Nothing is saved: the editor saves the line if the member accepts it.
@@ -38,39 +85,35 @@ public enum ReviseHandlers {
     /// `{"action": "accept", "resumeId", "path", "text", "version"}` saves a line (a rewrite the member
     /// accepted, or their own edit) if the resume is still at `version`, keeping the previous document;
     /// `{"action": "undo", "resumeId", "version"}` restores the document before the latest accepted change.
-    public static let revise: ServiceHandler = { s, request, _ in
-        try allow(request, "POST")
-        try s.requireSameOrigin(request)
+    public static let handler: ServiceHandler = { s, request, _ in
+        try request.allow("POST")
+        try s.config.requireSameOrigin(request)
         let member = try s.requireMember(request)
-        let fields = try JSONFields.object(from: try s.requireJSON(request))
-        switch try fields.string("action", max: 10) {
-        case "", "propose": break
-        case "accept": return try accept(s, member, fields)
-        case "undo": return try undo(s, member, fields)
-        default: throw fields.invalid("action", "must be propose, accept or undo", "은(는) propose, accept, undo 중 하나여야 합니다")
+        let body = try request.jsonBody()
+        switch body["action"]?.stringValue ?? "propose" {
+        case "propose": return try await propose(s, member, try request.decodeBody(Proposal.self))
+        case "accept": return try accept(s, member, try request.decodeBody(Acceptance.self))
+        case "undo": return try undo(s, member, try request.decodeBody(Undo.self))
+        default: throw APIError(field: FieldError("action", .oneOf(english: ["propose", "accept", "undo"], korean: ["propose", "accept", "undo"])))
         }
-        try fields.allowOnly(["action", "resumeId", "path", "start", "end", "instruction"])
-        let id = try resumeID(fields)
-        guard let stored = try s.database.resumeDocument(id: id, memberID: member.id),
-              let resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
-        else { throw APIError.resumeNotFound }
-        let path = try fields.string("path", max: 100, required: true)
-        guard let line = resume.line(at: path) else {
-            throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
-        }
-        let units = Array(line.text.utf16)
-        guard let start = fields.values["start"] as? Int, let end = fields.values["end"] as? Int,
-              start >= 0, start < end, end <= units.count, Self.isBoundary(units, start), Self.isBoundary(units, end)
-        else {
-            throw APIError(status: 400, code: "invalid_span",
-                           message: "The selection must lie within the passage (0–\(units.count)) and not be empty. / 선택한 범위가 문장을 벗어났습니다.",
-                           field: "start")
-        }
-        let span = String(decoding: units[start..<end], as: UTF16.self)
-        let instruction = try fields.string("instruction", max: 500, required: true)
-        guard let config = s.llm else { throw LLMConfig.notConfigured }
+    }
 
-        let now = s.clock.now()
+    static func propose(_ s: Services, _ member: Member, _ input: Proposal) async throws -> FunctionResponse {
+        let stored = try s.database.resume(id: input.resumeId, memberID: member.id)
+        let resume = stored.resume
+        guard let line = resume.line(at: input.path) else { throw APIError(field: Self.noSuchPassage) }
+        let units = Array(line.text.utf16)
+        guard input.start >= 0, input.start < input.end, input.end <= units.count,
+              isBoundary(units, input.start), isBoundary(units, input.end)
+        else {
+            throw APIError.badRequest("invalid_span", "Select part of the sentence first (the selection was empty or outside it).",
+                                      korean: "문장의 일부를 먼저 선택해 주세요. 선택이 비어 있거나 문장을 벗어났습니다.", field: "start")
+        }
+        guard let config = try s.languageModel() else { throw LLMConfig.notConfigured }
+        let span = String(decoding: units[input.start..<input.end], as: UTF16.self)
+        let before = String(decoding: units[..<input.start], as: UTF16.self), after = String(decoding: units[input.end...], as: UTF16.self)
+
+        let now = s.now
         let use = try s.database.chargeAIUse(memberID: member.id, kind: .revise, now: now)
         do {
             let ko = resume.language == .ko
@@ -79,74 +122,53 @@ public enum ReviseHandlers {
             \(ko ? "Korean" : "English") unless they ask for another language. Keep every fact; do not add technologies, \
             numbers or claims that the passage and the resume do not contain. Answer {"replacement": "..."} with the new span only.
             """
-            let marked = String(decoding: units[..<start], as: UTF16.self) + "«" + span + "»" + String(decoding: units[end...], as: UTF16.self)
-            let user = "Passage: \(marked)\nRequest: \(instruction)\nTechnologies on the resume: \(resume.techStack.joined(separator: ", "))"
-            let model = config.model(transport: s.transport)
-            let answer = try await model.complete(system: system, user: user, schema: OutputSchema(name: "revision", schema: [
-                "type": "object", "additionalProperties": false, "required": ["replacement"],
-                "properties": ["replacement": ["type": "string", "maxLength": 2000]],
-            ]))
-            guard let replacement = (answer["replacement"] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines),
-                  !replacement.isEmpty, replacement.count <= 2000
-            else { throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.") }
-            let text = String(decoding: units[..<start], as: UTF16.self) + replacement + String(decoding: units[end...], as: UTF16.self)
-            return .json(ReviseBody(path: path, start: start, end: end, before: span, after: replacement, text: text,
-                                    version: stored.version, findings: Grounding(resume: resume).findings(in: replacement, at: path),
-                                    aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))))
+            let user = "Passage: \(before)«\(span)»\(after)\nRequest: \(input.instruction)\n"
+                + "Technologies on the resume: \(resume.techStack.joined(separator: ", "))"
+            let answer = try await config.model(transport: s.transport).complete(
+                Rewrite.self, system: system, user: user,
+                schema: OutputSchema(name: "revision", schema: [
+                    "type": "object", "additionalProperties": false, "required": ["replacement"],
+                    "properties": ["replacement": ["type": "string", "maxLength": 2000]],
+                ]))
+            let replacement = answer.replacement.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !replacement.isEmpty, replacement.count <= 2000 else {
+                throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.",
+                                        korean: "AI의 수정안이 비어 있거나 너무 깁니다. 다시 시도해 주세요.")
+            }
+            return .json(ProposalBody(path: input.path, start: input.start, end: input.end, before: span, after: replacement,
+                                      text: before + replacement + after, version: stored.version,
+                                      findings: Grounding(resume: resume).findings(in: replacement, at: input.path),
+                                      aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))))
         } catch {
             try? s.database.refundAIUse(id: use)
             throw error
         }
     }
 
-    static func resumeID(_ fields: JSONFields) throws -> Int64 {
-        guard let id = fields.values["resumeId"] as? Int else {
-            throw fields.invalid("resumeId", "must be a resume id", "은(는) 이력서 번호여야 합니다")
-        }
-        return Int64(id)
-    }
-
-    static func version(_ fields: JSONFields) throws -> Int {
-        guard let version = fields.values["version"] as? Int, version >= 1 else {
-            throw fields.invalid("version", "must be the version you edited", "은(는) 편집한 이력서의 버전이어야 합니다")
-        }
-        return version
-    }
-
-    static func accept(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
-        try fields.allowOnly(["action", "resumeId", "path", "text", "version"])
-        let id = try resumeID(fields)
-        guard let stored = try s.database.resumeDocument(id: id, memberID: member.id),
-              var resume = try? JSONDecoder().decode(Resume.self, from: stored.document)
-        else { throw APIError.resumeNotFound }
-        let path = try fields.string("path", max: 100, required: true)
-        let text = try fields.string("text", max: 2000, required: true)
-        let expected = try version(fields)
+    static func accept(_ s: Services, _ member: Member, _ input: Acceptance) throws -> FunctionResponse {
+        var resume = try s.database.resume(id: input.resumeId, memberID: member.id).resume
         // A sentence (a line with its evidence), or a plain text field: the name, contact, tech stack,
         // a project's name or skills, the text of work, education and certificate entries.
-        if resume.withLine(at: path, { line in line.text = text; line.needsInput = false }) == nil {
+        if resume.withLine(at: input.path, { line in line.text = input.text; line.needsInput = false }) == nil {
             do {
-                guard try resume.setText(text, at: path) else {
-                    throw fields.invalid("path", "names no passage of this resume", "은(는) 이 이력서에 없는 위치입니다")
-                }
+                guard try resume.setText(input.text, at: input.path) else { throw APIError(field: Self.noSuchPassage) }
             } catch Resume.TextFieldError.tooLong(let max) {
-                throw APIError(status: 400, code: "invalid_field", message: "\(path) may be at most \(max) characters (each name in a list). / 최대 \(max)자까지 쓸 수 있습니다.", field: path)
-            } catch Resume.TextFieldError.invalid(let reason) {
-                throw APIError(status: 400, code: "invalid_field", message: "\(path) \(reason). / 형식이 올바르지 않습니다.", field: path)
+                throw APIError(field: FieldError(input.path, .tooLong(max: max)))
+            } catch Resume.TextFieldError.invalid(let english, let korean) {
+                throw APIError(field: FieldError(input.path, .rule(english: english, korean: korean)))
             }
         }
-        let newVersion = try s.database.applyRevision(resumeID: id, memberID: member.id, expectedVersion: expected, path: path,
-                                                      document: try JSONEncoder().encode(resume), now: s.clock.now())
-        return .json(AcceptBody(version: newVersion, path: path, line: resume.line(at: path) ?? Line(text)))
+        let version = try s.database.saveResume(resume, id: input.resumeId, memberID: member.id, expectedVersion: input.version,
+                                                path: input.path, now: s.now)
+        return .json(AcceptBody(version: version, path: input.path, line: resume.line(at: input.path) ?? Line(input.text)))
     }
 
-    static func undo(_ s: Services, _ member: Member, _ fields: JSONFields) throws -> FunctionResponse {
-        try fields.allowOnly(["action", "resumeId", "version"])
-        let restored = try s.database.undoRevision(resumeID: try resumeID(fields), memberID: member.id,
-                                                   expectedVersion: try version(fields), now: s.clock.now())
-        let resume = try JSONDecoder().decode(Resume.self, from: restored.document)
-        return .json(UndoBody(version: restored.version, path: restored.path, resume: resume))
+    static func undo(_ s: Services, _ member: Member, _ input: Undo) throws -> FunctionResponse {
+        let restored = try s.database.undoRevision(resumeID: input.resumeId, memberID: member.id, expectedVersion: input.version, now: s.now)
+        return .json(UndoBody(version: restored.version, path: restored.path, resume: restored.resume))
     }
+
+    static let noSuchPassage = FieldError("path", .rule(english: "names no part of this resume", korean: "이 이력서에 없는 위치입니다"))
 
     /// Not between the halves of a surrogate pair.
     static func isBoundary(_ units: [UInt16], _ i: Int) -> Bool {

@@ -1,6 +1,6 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
+import GitfolioGitHub
 import GitfolioLLM
 import GitfolioStore
 
@@ -11,36 +11,42 @@ public struct Services: Sendable {
     public var cipher: TokenCipher
     public var transport: any HTTPTransport
     public var clock: any Clock
-    /// The configured language model, if any (`GITFOLIO_LLM_*`); nil means the offline writer only.
-    public var llm: LLMConfig?
+    /// The configured language model (nil: the offline writer only), or why its settings are unusable.
+    public var llm: Result<LLMConfig?, APIError>
 
-    public init(config: Config, database: AppDatabase, cipher: TokenCipher,
-                transport: any HTTPTransport = NoNetworkTransport(), clock: any Clock = SystemClock()) {
+    public init(config: Config, database: AppDatabase, cipher: TokenCipher, transport: any HTTPTransport = NoNetworkTransport(),
+                clock: any Clock = SystemClock(), llm: LLMConfig? = nil) {
         self.config = config
         self.database = database
         self.cipher = cipher
         self.transport = transport
         self.clock = clock
+        self.llm = .success(llm)
     }
 
-    /// Services from the process environment (see `Config` for the variables).
-    public static func live(environment: [String: String] = ProcessInfo.processInfo.environment,
-                            transport: any HTTPTransport = NoNetworkTransport()) throws -> Services {
-        let config = try Config(environment: environment)
-        let database = try AppDatabase(path: config.databasePath, access: .single)
+    /// Services from a configuration: the database file must exist (`gitfolio migrate` or `serve`
+    /// made it) unless `createDatabase`.
+    public static func live(config: Config, transport: any HTTPTransport = NoNetworkTransport(),
+                            createDatabase: Bool = false) throws -> Services {
+        let database = try AppDatabase(path: config.databasePath, create: createDatabase)
         let cipher = try TokenCipher.load(environmentValue: config.secretKey, file: config.secretFile)
         var services = Services(config: config, database: database, cipher: cipher, transport: transport)
-        services.llm = try LLMConfig.from(environment: environment)
+        services.llm = Result { try LLMConfig.from(config) }.mapError { $0 as? APIError ?? .internal("\($0)") }
         return services
     }
 
-    public var github: GitHubClient? {
-        config.github.map {
-            GitHubClient(transport: transport, oauthURL: config.githubOAuthURL, apiURL: config.githubAPIURL, app: $0)
-        }
-    }
+    /// The model settings, or the operator's mistake in them (a 500 whose detail goes to the log).
+    public func languageModel() throws -> LLMConfig? { try llm.get() }
 
-    public var redirectURI: String { config.publicURL.appendingPathComponent("api/auth-callback").absoluteString }
+    public var github: GitHub { GitHub(transport: transport, config: config, clock: clock) }
+
+    /// The GitHub client's caches, in this database.
+    public var githubCache: any GitHubCache { database }
+
+    public var redirectURI: String { config.publicURL.appending("api/auth-callback") }
+
+    public var now: Date { clock.now() }
+    public var today: CivilDate { SeoulCalendar.date(ofEpoch: Int64(clock.now().timeIntervalSince1970)) }
 }
 
 /// Builds the services once per process (a warm process reuses them) and hands them to a handler.
@@ -50,12 +56,12 @@ final class ServiceCache: @unchecked Sendable {
     private var services: Services?
 
     func get(transport: () -> any HTTPTransport) throws -> Services {
-        lock.lock()
-        defer { lock.unlock() }
-        if let services { return services }
-        let made = try Services.live(transport: transport())
-        services = made
-        return made
+        try lock.withLock {
+            if let services { return services }
+            let made = try Services.live(config: try Config(environment: ProcessInfo.processInfo.environment), transport: transport())
+            services = made
+            return made
+        }
     }
 }
 
@@ -64,7 +70,7 @@ public typealias ServiceHandler = @Sendable (Services, FunctionRequest, Function
 /// The handler a function executable runs: live services, built lazily on the first request.
 /// Functions that call out pass the real transport; the others never load an HTTP client.
 public func liveHandler(_ handler: @escaping ServiceHandler,
-                        transport: @escaping @Sendable () -> any HTTPTransport = { NoNetworkTransport() }) -> FunctionHandler {
+                        transport: @escaping @Sendable () -> any HTTPTransport = { NoNetworkTransport() }) -> FunctionRunner.AsyncHandler {
     { request, context in
         try await handler(try ServiceCache.shared.get(transport: transport), request, context)
     }

@@ -2,10 +2,10 @@ import Foundation
 import GitfolioCore
 
 /// A JSON schema for structured output: the model must answer one object of this shape.
-public struct OutputSchema: @unchecked Sendable {
+public struct OutputSchema: Sendable {
     public var name: String
-    public var schema: [String: Any]
-    public init(name: String, schema: [String: Any]) {
+    public var schema: JSONValue
+    public init(name: String, schema: JSONValue) {
         self.name = name
         self.schema = schema
     }
@@ -13,15 +13,27 @@ public struct OutputSchema: @unchecked Sendable {
 
 /// A language model that answers a system and a user message with one JSON object.
 public protocol LanguageModel: Sendable {
-    func complete(system: String, user: String, schema: OutputSchema) async throws -> [String: Any]
+    func complete(system: String, user: String, schema: OutputSchema) async throws -> JSONValue
 }
 
-/// Which provider, where, and how patient to be. From the environment:
-/// `GITFOLIO_LLM_PROVIDER` (`openai` for any OpenAI-compatible server — OpenAI, Ollama's `/v1`, vLLM,
-/// llama.cpp, LM Studio, Upstage — or `anthropic`), `GITFOLIO_LLM_BASE_URL`, `GITFOLIO_LLM_API_KEY`,
-/// `GITFOLIO_LLM_MODEL`; or from a JSON file named by `GITFOLIO_LLM_CONFIG` with the keys `provider`,
-/// `baseURL`, `model` and `apiKey` (each variable that is set wins over the file). Unset provider: no
-/// model (the offline writer is the default).
+extension LanguageModel {
+    /// The answer as a typed value; an answer of the wrong shape is the model's fault (502).
+    public func complete<T: Decodable>(_ type: T.Type, system: String, user: String, schema: OutputSchema) async throws -> T {
+        let answer = try await complete(system: system, user: user, schema: schema)
+        do {
+            return try answer.decode(T.self)
+        } catch {
+            throw APIError.upstream("model_bad_output", "The model's answer did not have the shape we asked for. Please try again.",
+                                    korean: "AI의 답을 읽을 수 없었습니다. 다시 시도해 주세요.")
+        }
+    }
+}
+
+/// Which provider, where, and how patient to be, from the configuration (`GITFOLIO_LLM_PROVIDER`:
+/// `openai` for any OpenAI-compatible server — OpenAI, Ollama's `/v1`, vLLM, llama.cpp, LM Studio,
+/// Upstage — or `anthropic`; `GITFOLIO_LLM_BASE_URL`, `GITFOLIO_LLM_API_KEY`, `GITFOLIO_LLM_MODEL`; or a
+/// JSON file named by `GITFOLIO_LLM_CONFIG` with the keys `provider`, `baseURL`, `model` and `apiKey`,
+/// each variable that is set winning over the file). No provider: no model (the offline writer).
 public struct LLMConfig: Sendable {
     public enum Provider: String, Sendable { case openai, anthropic }
     public var provider: Provider
@@ -37,47 +49,45 @@ public struct LLMConfig: Sendable {
         self.model = model
     }
 
-    public static func from(environment given: [String: String]) throws -> LLMConfig? {
-        var env = given
-        if let path = given["GITFOLIO_LLM_CONFIG"], !path.isEmpty {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw APIError.internal("GITFOLIO_LLM_CONFIG names \(path), which cannot be read.")
+    /// The model settings of a configuration; nil when no provider is set. A malformed setting is an
+    /// error for the operator's log (the variable named, never a value).
+    public static func from(_ config: Config) throws -> LLMConfig? {
+        var values: [Config.Variable: String] = [:]
+        for variable in [Config.Variable.llmProvider, .llmBaseURL, .llmModel, .llmAPIKey] { values[variable] = config[variable] }
+        if let path = config[.llmConfigFile] {
+            guard let bytes = readFile(path, limit: 64 * 1024) else {
+                throw APIError.internal("GITFOLIO_LLM_CONFIG names a file that cannot be read.")
             }
-            guard let file = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw APIError.internal("\(path) must be a JSON object with provider, baseURL, model and apiKey.")
+            guard case .object(let file)? = try? JSONValue.parse(bytes) else {
+                throw APIError.internal("GITFOLIO_LLM_CONFIG's file must be a JSON object with provider, baseURL, model and apiKey.")
             }
-            let keys = ["provider": "GITFOLIO_LLM_PROVIDER", "baseURL": "GITFOLIO_LLM_BASE_URL", "model": "GITFOLIO_LLM_MODEL",
-                        "apiKey": "GITFOLIO_LLM_API_KEY"]
+            let keys: [String: Config.Variable] = ["provider": .llmProvider, "baseURL": .llmBaseURL, "model": .llmModel, "apiKey": .llmAPIKey]
             if let unknown = file.keys.sorted().first(where: { keys[$0] == nil }) {
-                throw APIError.internal("\(path): unknown key \(unknown); use provider, baseURL, model and apiKey.")
+                throw APIError.internal("GITFOLIO_LLM_CONFIG's file has the unknown key \(unknown.prefix(40)); use provider, baseURL, model and apiKey.")
             }
-            for (key, variable) in keys where (env[variable] ?? "").isEmpty {
+            for (key, variable) in keys where values[variable] == nil {
                 guard let value = file[key] else { continue }
-                guard let text = value as? String else { throw APIError.internal("\(path): \(key) must be a string.") }
-                env[variable] = text
+                guard let text = value.stringValue else { throw APIError.internal("GITFOLIO_LLM_CONFIG's file: \(key) must be a string.") }
+                values[variable] = text.isEmpty ? nil : text
             }
         }
-        guard let name = env["GITFOLIO_LLM_PROVIDER"], !name.isEmpty else { return nil }
+        guard let name = values[.llmProvider] else { return nil }
         guard let provider = Provider(rawValue: name.lowercased()) else {
             throw APIError.internal("GITFOLIO_LLM_PROVIDER must be openai (any OpenAI-compatible server) or anthropic.")
         }
-        let defaultBase = provider == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com"
-        let base = env["GITFOLIO_LLM_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultBase
+        let base = values[.llmBaseURL] ?? (provider == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com")
         guard let url = URL(string: base.hasSuffix("/") ? String(base.dropLast()) : base), url.scheme?.hasPrefix("http") == true else {
             throw APIError.internal("GITFOLIO_LLM_BASE_URL must be an http(s) URL.")
         }
-        guard let model = env["GITFOLIO_LLM_MODEL"], !model.isEmpty else {
-            throw APIError.internal("GITFOLIO_LLM_MODEL must name the model to use.")
-        }
-        let key = env["GITFOLIO_LLM_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if provider == .anthropic && key == nil { throw APIError.internal("GITFOLIO_LLM_API_KEY is required for anthropic.") }
-        return LLMConfig(provider: provider, baseURL: url, apiKey: key, model: model)
+        guard let model = values[.llmModel] else { throw APIError.internal("GITFOLIO_LLM_MODEL must name the model to use.") }
+        if provider == .anthropic && values[.llmAPIKey] == nil { throw APIError.internal("GITFOLIO_LLM_API_KEY is required for anthropic.") }
+        return LLMConfig(provider: provider, baseURL: url, apiKey: values[.llmAPIKey], model: model)
     }
 
-    /// The message for a member when no model is configured.
+    /// The message for a member when no model is configured: what still works, and who can change it.
     public static let notConfigured = APIError.unavailable("model_not_configured",
-        "No language model is configured on this server: set GITFOLIO_LLM_PROVIDER (openai or anthropic), GITFOLIO_LLM_MODEL, "
-        + "GITFOLIO_LLM_BASE_URL and GITFOLIO_LLM_API_KEY. / AI 모델이 설정되어 있지 않습니다.")
+        "AI rewriting is not set up on this server yet. You can still edit any sentence by hand; the site's operator can turn AI on.",
+        korean: "이 서버에는 아직 AI 수정 기능이 설정되지 않았습니다. 문장은 직접 고칠 수 있으며, 사이트 운영자가 AI를 켤 수 있습니다.")
 }
 
 /// Retries as providers ask: 408, 409, 429 and 5xx are retried; `retry-after` is honoured up to 120 s
@@ -130,19 +140,27 @@ public struct RetryPolicy: Sendable {
 /// Reads a provider's error body: OpenAI's `{"error":{"message","type","code"}}` or Anthropic's
 /// `{"type":"error","error":{"type","message"}}`.
 func providerError(_ response: OutboundResponse, provider: String) -> APIError {
-    let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
-    let error = object?["error"] as? [String: Any]
-    let message = (error?["message"] as? String).map { String($0.prefix(300)) } ?? "HTTP \(response.status)"
+    let message = (try? JSONValue.parse(Array(response.body)))?["error"]?["message"]?.stringValue.map { String($0.prefix(300)) }
+        ?? "HTTP \(response.status)"
     if response.status == 401 || response.status == 403 {
-        return APIError.upstream("model_auth_failed", "\(provider) refused our credentials; check GITFOLIO_LLM_API_KEY. (\(message))")
+        var error = APIError.upstream("model_auth_failed", "\(provider) refused our credentials; the site's operator must check them.",
+                                      korean: "AI 서비스가 인증을 거부했습니다. 사이트 운영자가 설정을 확인해야 합니다.")
+        error.detail = "check GITFOLIO_LLM_API_KEY (\(message))"
+        return error
     }
-    return APIError.upstream("model_error", "\(provider) refused the request: \(message)")
+    var error = APIError.upstream("model_error", "\(provider) refused the request. Please try again.",
+                                  korean: "AI 서비스가 요청을 거부했습니다. 다시 시도해 주세요.")
+    error.detail = message
+    return error
 }
 
 /// The first JSON object in a model's text (models sometimes wrap it in prose or code fences).
-func jsonObject(in text: String, provider: String) throws -> [String: Any] {
-    if let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { return object }
+func jsonObject(in text: String, provider: String) throws -> JSONValue {
+    if case .object? = try? JSONValue.parse(text) { return try JSONValue.parse(text) }
     if let start = text.firstIndex(of: "{"), let end = text.lastIndex(of: "}"), start < end,
-       let object = try? JSONSerialization.jsonObject(with: Data(text[start...end].utf8)) as? [String: Any] { return object }
-    throw APIError.upstream("model_bad_output", "\(provider) answered with something that is not the JSON we asked for.")
+       case .object? = try? JSONValue.parse(String(text[start...end])) {
+        return try JSONValue.parse(String(text[start...end]))
+    }
+    throw APIError.upstream("model_bad_output", "\(provider) answered with something that is not the JSON we asked for. Please try again.",
+                            korean: "AI의 답을 읽을 수 없었습니다. 다시 시도해 주세요.")
 }

@@ -15,23 +15,32 @@ public struct OpenAICompatibleModel: LanguageModel {
         self.retry = retry
     }
 
-    public func complete(system: String, user: String, schema: OutputSchema) async throws -> [String: Any] {
-        let body: [String: Any] = [
-            "model": config.model, "temperature": 0.2,
-            "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
-            "response_format": ["type": "json_schema", "json_schema": ["name": schema.name, "schema": schema.schema, "strict": true]],
+    struct Answer: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable { var content: String? }
+            var message: Message
+        }
+        var choices: [Choice]
+    }
+
+    public func complete(system: String, user: String, schema: OutputSchema) async throws -> JSONValue {
+        let body: JSONValue = [
+            "model": .string(config.model), "temperature": .number("0.2"),
+            "messages": [["role": "system", "content": .string(system)], ["role": "user", "content": .string(user)]],
+            "response_format": ["type": "json_schema", "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": true]],
         ]
         var headers = ["Content-Type": "application/json", "Accept": "application/json"]
         if let key = config.apiKey { headers["Authorization"] = "Bearer \(key)" }
         let response = try await retry.send(
             OutboundRequest(method: "POST", url: config.baseURL.appendingPathComponent("chat/completions"), headers: headers,
-                            body: try JSONSerialization.data(withJSONObject: body)),
+                            body: Data(body.serialized.utf8)),
             via: transport, provider: "The model server")
         guard response.status == 200 else { throw providerError(response, provider: "The model server") }
-        guard let root = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let choice = (root["choices"] as? [[String: Any]])?.first,
-              let content = (choice["message"] as? [String: Any])?["content"] as? String
-        else { throw APIError.upstream("model_bad_output", "The model server's answer had no message content.") }
+        guard let answer = try? JSONValue.decode(Answer.self, from: Array(response.body)), let content = answer.choices.first?.message.content
+        else {
+            throw APIError.upstream("model_bad_output", "The model server's answer had no message content. Please try again.",
+                                    korean: "AI의 답이 비어 있었습니다. 다시 시도해 주세요.")
+        }
         return try jsonObject(in: content, provider: "The model server")
     }
 }
@@ -50,25 +59,33 @@ public struct AnthropicModel: LanguageModel {
         self.retry = retry
     }
 
-    public func complete(system: String, user: String, schema: OutputSchema) async throws -> [String: Any] {
-        let schemaText = String(decoding: try JSONSerialization.data(withJSONObject: schema.schema, options: [.sortedKeys]), as: UTF8.self)
-        let body: [String: Any] = [
-            "model": config.model, "max_tokens": maxTokens, "temperature": 0.2,
-            "system": system + "\n\nAnswer with one JSON object only, matching this JSON schema (\(schema.name)):\n" + schemaText,
-            "messages": [["role": "user", "content": user]],
+    struct Answer: Decodable {
+        struct Block: Decodable {
+            var type: String
+            var text: String?
+        }
+        var content: [Block]
+    }
+
+    public func complete(system: String, user: String, schema: OutputSchema) async throws -> JSONValue {
+        let body: JSONValue = [
+            "model": .string(config.model), "max_tokens": .int(Int64(maxTokens)), "temperature": .number("0.2"),
+            "system": .string(system + "\n\nAnswer with one JSON object only, matching this JSON schema (\(schema.name)):\n"
+                + schema.schema.serialized),
+            "messages": [["role": "user", "content": .string(user)]],
         ]
         let response = try await retry.send(
             OutboundRequest(method: "POST", url: config.baseURL.appendingPathComponent("v1/messages"),
                             headers: ["Content-Type": "application/json", "x-api-key": config.apiKey ?? "",
                                       "anthropic-version": "2023-06-01"],
-                            body: try JSONSerialization.data(withJSONObject: body)),
+                            body: Data(body.serialized.utf8)),
             via: transport, provider: "Anthropic")
         guard response.status == 200 else { throw providerError(response, provider: "Anthropic") }
-        guard let root = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let blocks = root["content"] as? [[String: Any]]
-        else { throw APIError.upstream("model_bad_output", "Anthropic's answer had no content.") }
-        let text = blocks.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined()
-        return try jsonObject(in: text, provider: "Anthropic")
+        guard let answer = try? JSONValue.decode(Answer.self, from: Array(response.body)) else {
+            throw APIError.upstream("model_bad_output", "Anthropic's answer had no content. Please try again.",
+                                    korean: "AI의 답이 비어 있었습니다. 다시 시도해 주세요.")
+        }
+        return try jsonObject(in: answer.content.filter { $0.type == "text" }.compactMap(\.text).joined(), provider: "Anthropic")
     }
 }
 

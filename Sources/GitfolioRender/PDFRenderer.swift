@@ -15,9 +15,24 @@ import GitfolioResume
 /// One renderer keeps its Pango context (fonts stay loaded); calls are serialised by a lock, since
 /// Pango's objects are not thread-safe.
 public final class PDFRenderer: @unchecked Sendable {
-    /// Changes whenever the drawing changes in a way the theme does not show, so that the site
-    /// builder renders published resumes again.
+    /// Changes whenever the drawing code changes in a way neither the blocks nor the theme show.
     public static let revision = "pdf-1"
+
+    /// Everything that determines a resume's PDF and thumbnail, as text: its blocks (the layout's
+    /// output, so any change of the layout code shows), its template's theme (every stored property,
+    /// styles in a fixed order) and the drawing revision. The site builder fingerprints this.
+    public static func definition(of resume: Resume) -> String {
+        var out = "\(ResumeLayout.blocks(resume))\n"
+        let theme = Theme.forTemplate(resume.template)
+        for child in Mirror(reflecting: theme).children {
+            if let styles = child.value as? [BlockKind: BlockStyle] {
+                for kind in BlockKind.allCases { out += "\(kind.rawValue)=\(styles[kind].map { "\($0)" } ?? "-")\n" }
+            } else {
+                out += "\(child.label ?? "")=\(child.value)\n"
+            }
+        }
+        return out + revision
+    }
 
     /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
     public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }

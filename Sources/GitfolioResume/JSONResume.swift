@@ -37,20 +37,23 @@ public enum JSONResume {
 
     /// Reads a JSON Resume document. `template` and `language` apply when the file was not made by Gitfolio.
     public static func `import`(_ data: Data, template: Template, language: Language) throws -> Resume {
-        let root = try JSONFields.object(from: data)
-        if let meta = root.values["meta"] as? [String: Any], let own = meta["gitfolio"],
+        guard let values = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw APIError.badRequest("invalid_json", "The file is not a JSON object.", korean: "파일이 JSON 객체가 아닙니다.")
+        }
+        let today = SeoulCalendar.date(of: Date())
+        if let meta = values["meta"] as? [String: Any], let own = meta["gitfolio"],
            let ownData = try? JSONSerialization.data(withJSONObject: own),
            let resume = try? JSONDecoder().decode(Resume.self, from: ownData) {
             // Our own export: validate its profile like any input, then take it whole.
-            _ = try Profile.parse(json: try JSONEncoder().encode(resume.profile))
+            _ = try Profile.parse(try JSONValue(encoding: resume.profile), today: today)
             return resume
         }
-        let basics = root.values["basics"] as? [String: Any] ?? [:]
+        let basics = values["basics"] as? [String: Any] ?? [:]
         func month(_ value: Any?) -> String? {
             guard let s = value as? String, s.count >= 7 else { return nil }
             return String(s.prefix(7)).replacingOccurrences(of: "-", with: ".")
         }
-        func list(_ key: String) -> [[String: Any]] { root.values[key] as? [[String: Any]] ?? [] }
+        func list(_ key: String) -> [[String: Any]] { values[key] as? [[String: Any]] ?? [] }
         let now = { () -> String in
             let c = Calendar(identifier: .gregorian).dateComponents([.year, .month], from: Date())
             return String(format: "%04d.%02d", c.year ?? 2000, c.month ?? 1)
@@ -88,7 +91,7 @@ public enum JSONResume {
         input["certificates"] = list("certificates").map { c in
             compact(["name": c["name"] ?? "", "issuer": c["issuer"] ?? "", "acquired": month(c["date"])])
         }
-        let profile = try Profile.parse(json: try JSONSerialization.data(withJSONObject: input))
+        let profile = try Profile.parse(try JSONValue.parse(Array(try JSONSerialization.data(withJSONObject: input))), today: today)
         let stack = list("skills").flatMap { ($0["keywords"] as? [String]) ?? [($0["name"] as? String)].compactMap { $0 } }
         let projects = list("projects").map { p -> ResumeProject in
             ResumeProject(name: p["name"] as? String ?? "", start: month(p["startDate"]), end: month(p["endDate"]),

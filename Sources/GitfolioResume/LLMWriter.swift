@@ -8,13 +8,13 @@ import GitfolioEvidence
 /// must cite the evidence references it used. References it was not given are dropped, and the
 /// grounding check that follows removes any claim the evidence does not hold.
 public struct LLMWriter: Sendable {
-    public typealias Complete = @Sendable (_ system: String, _ user: String, _ schema: [String: Any]) async throws -> [String: Any]
+    public typealias Complete = @Sendable (_ system: String, _ user: String, _ schema: JSONValue) async throws -> JSONValue
     let complete: Complete
 
     /// `complete` asks the model (e.g. `LanguageModel.complete` with the schema named `resume`).
     public init(complete: @escaping Complete) { self.complete = complete }
 
-    public static var schema: [String: Any] { [
+    public static var schema: JSONValue { [
         "type": "object", "additionalProperties": false, "required": ["aboutMe", "projects"],
         "properties": [
             "aboutMe": ["type": "string"],
@@ -34,30 +34,47 @@ public struct LLMWriter: Sendable {
     public func write(evidence: [RepositoryEvidence], profile: Profile, template: Template, language: Language,
                       request: String) async throws -> Resume {
         var draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: language, request: request)
-        let facts = draft.projects.map { project -> [String: Any] in
-            ["name": project.name, "period": [project.start, project.end].compactMap { $0 }.joined(separator: "–"),
-             "skills": project.skills, "summary": project.summary?.text ?? "",
-             "facts": project.bullets.map { ["text": $0.text, "evidence": $0.evidence] }]
-        }
-        let input = try JSONSerialization.data(withJSONObject: ["role": profile.jobRole?.english ?? "", "request": request,
-                                                                "techStack": draft.techStack, "projects": facts], options: [.sortedKeys])
+        struct Fact: Encodable { var text: String; var evidence: [String] }
+        struct ProjectFacts: Encodable { var name, period: String; var skills: [String]; var summary: String; var facts: [Fact] }
+        struct Input: Encodable { var role, request: String; var techStack: [String]; var projects: [ProjectFacts] }
+        let input = try JSONValue.serialize(Input(
+            role: profile.jobRole?.english ?? "", request: request, techStack: draft.techStack,
+            projects: draft.projects.map { project in
+                ProjectFacts(name: project.name, period: [project.start, project.end].compactMap { $0 }.joined(separator: "–"),
+                             skills: project.skills, summary: project.summary?.text ?? "",
+                             facts: project.bullets.map { Fact(text: $0.text, evidence: $0.evidence) })
+            }))
         let system = """
         You write the prose of a developer's resume in \(language == .ko ? "Korean (concise nominal endings, like 개발, 구성, 개선)" : "English") \
         from facts only. Every bullet must rest on the given facts and list the evidence references it uses, copied exactly. \
         Never add technologies, numbers, employers or outcomes that are not in the facts. Keep each project's name as given.
         """
-        let answer = try await complete(system, "Facts (JSON):\n" + String(decoding: input, as: UTF8.self)
-                                        + (request.isEmpty ? "" : "\nThe member asks: \(request)"), Self.schema)
-        if let about = answer["aboutMe"] as? String, !about.trimmingCharacters(in: .whitespaces).isEmpty {
-            draft.aboutMe = Line(about, evidence: draft.aboutMe.evidence)
+        struct Written: Decodable {
+            struct Bullet: Decodable { var text: String; var evidence: [String] }
+            struct Project: Decodable { var name: String; var bullets: [Bullet] }
+            var aboutMe: String
+            var projects: [Project]
         }
-        for written in answer["projects"] as? [[String: Any]] ?? [] {
-            guard let name = written["name"] as? String, let index = draft.projects.firstIndex(where: { $0.name == name }) else { continue }
+        let answer: Written
+        do {
+            answer = try await complete(system, "Facts (JSON):\n" + input + (request.isEmpty ? "" : "\nThe member asks: \(request)"),
+                                        Self.schema).decode(Written.self)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.upstream("model_bad_output", "The model's answer did not have the shape we asked for. Please try again.",
+                                    korean: "AI의 답을 읽을 수 없었습니다. 다시 시도해 주세요.")
+        }
+        if !answer.aboutMe.trimmingCharacters(in: .whitespaces).isEmpty {
+            draft.aboutMe = Line(answer.aboutMe, evidence: draft.aboutMe.evidence)
+        }
+        for written in answer.projects {
+            guard let index = draft.projects.firstIndex(where: { $0.name == written.name }) else { continue }
             let offered = Set(draft.projects[index].bullets.flatMap(\.evidence) + (draft.projects[index].summary?.evidence ?? []))
-            let bullets = (written["bullets"] as? [[String: Any]] ?? []).compactMap { bullet -> Line? in
-                guard let text = bullet["text"] as? String, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-                let refs = (bullet["evidence"] as? [String] ?? []).filter(offered.contains)
-                return refs.isEmpty ? nil : Line(String(text.prefix(500)), evidence: refs)  // an uncited claim is not kept
+            let bullets = written.bullets.compactMap { bullet -> Line? in
+                guard !bullet.text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+                let refs = bullet.evidence.filter(offered.contains)
+                return refs.isEmpty ? nil : Line(String(bullet.text.prefix(500)), evidence: refs)  // an uncited claim is not kept
             }
             if !bullets.isEmpty { draft.projects[index].bullets = bullets }
         }

@@ -168,7 +168,8 @@ extension Resume {
     /// Why ``setText(_:at:)`` refused a value.
     public enum TextFieldError: Error, Equatable {
         case tooLong(max: Int)
-        case invalid(String)
+        /// The rule the value breaks, as the predicate after the field's name, in English and Korean.
+        case invalid(english: String, korean: String)
     }
 
     /// Sets a field that is plain text rather than a ``Line`` — the name and contact on the resume
@@ -177,14 +178,14 @@ extension Resume {
     /// (`profile.workExperience[0].company`, …) — and returns false when the path names no such field.
     /// Lists (tech stack, skills) are written as names separated by commas or middle dots.
     public mutating func setText(_ text: String, at path: String) throws -> Bool {
-        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = TextRules.normalize(text)
         func limited(_ max: Int) throws -> String {
-            guard value.count <= max else { throw TextFieldError.tooLong(max: max) }
+            guard TextRules.length(value) <= max else { throw TextFieldError.tooLong(max: max) }
             return value
         }
         func list() throws -> [String] {
             let names = value.split(whereSeparator: { $0 == "," || $0 == "·" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard names.count <= 40, names.allSatisfy({ $0.count <= 40 }) else { throw TextFieldError.tooLong(max: 40) }
+            guard names.count <= 40, names.allSatisfy({ TextRules.length($0) <= 40 }) else { throw TextFieldError.tooLong(max: 40) }
             return names
         }
         let index = Resume.index
@@ -193,12 +194,12 @@ extension Resume {
         case "profile.name": profile.name = try limited(50); return true
         case "profile.phone":
             let phone = try limited(20)
-            guard phone.isEmpty || Profile.isPhoneNumber(phone) else { throw TextFieldError.invalid("may hold only digits, spaces, '+', '-' and parentheses") }
+            guard phone.isEmpty || Profile.isPhoneNumber(phone) else { throw TextFieldError.invalid(english: "may hold only digits, spaces, +, - and brackets", korean: "숫자, 공백, +, -, 괄호만 쓸 수 있습니다") }
             profile.phone = phone
             return true
         case "profile.email":
             let email = try limited(254)
-            guard email.isEmpty || Profile.isEmailAddress(email) else { throw TextFieldError.invalid("is not an email address") }
+            guard email.isEmpty || Profile.isEmailAddress(email) else { throw TextFieldError.invalid(english: "must be an email address such as name@example.com", korean: "name@example.com 같은 이메일 주소여야 합니다") }
             profile.email = email
             return true
         case "techStack": techStack = try list(); return true

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import FunctionCore
 import GitfolioCore
@@ -32,6 +31,9 @@ public struct SiteBuilder: Sendable {
     public var options: Options
     public var database: AppDatabase?
     public var progress: @Sendable (String) -> Void
+    /// What a resume's PDF and thumbnail are made from, as text (fingerprinted): the layout's blocks and
+    /// the template's theme. A test swaps it to stand for a change of the layout code.
+    public var resumeDefinition: @Sendable (Resume) -> String = { PDFRenderer.definition(of: $0) }
 
     public init(options: Options, database: AppDatabase?, progress: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.options = options
@@ -125,29 +127,21 @@ public struct SiteBuilder: Sendable {
             }
         }
         // Each published resume's PDF and first-page thumbnail (for the hub), from the same templates
-        // as the editor. The fingerprint covers the resume's version and the templates' definition;
-        // the document is read only when the files are due.
-        let templates = Data((HTMLRenderer.allStylesheets + PDFRenderer.revision).utf8)
-        for (id, version) in inputs.publicResumes {
-            let fingerprint = Self.fingerprint([Data("\(id)@\(version)".utf8), templates])
-            let decode = { [database] () throws -> Resume in
-                guard let document = try database?.publicResumeDocument(id: id) else {
-                    throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the resume is no longer public")
-                }
-                do { return try JSONDecoder().decode(Resume.self, from: document) } catch {
-                    throw SiteBuildError(step: "render", path: "resumes/\(id)", reason: "the stored document is not a resume: \(error)")
-                }
-            }
+        // as the editor. The fingerprint covers what determines the files: the resume's blocks and its
+        // template's theme (and the renderer's drawing), so a change of the layout code or the theme
+        // renders them again, and a change that does not alter them does not.
+        for stored in inputs.publicResumes {
+            let fingerprint = Self.fingerprint([Data(resumeDefinition(stored.resume).utf8)])
             // One layout for both files: whichever is made first renders the two.
             let rendered = Rendered()
-            let both = { () throws -> (pdf: Data, thumbnail: Data) in
+            let both = { () -> (pdf: Data, thumbnail: Data) in
                 if let done = rendered.value { return done }
-                let done = Self.renderer.pdfAndThumbnail(try decode())
+                let done = Self.renderer.pdfAndThumbnail(stored.resume)
                 rendered.value = done
                 return done
             }
-            planned.append(Planned(path: "resumes/\(id).pdf", fingerprint: fingerprint, make: { try both().pdf }))
-            planned.append(Planned(path: "resumes/\(id).png", fingerprint: fingerprint, make: { try both().thumbnail }))
+            planned.append(Planned(path: "resumes/\(stored.id).pdf", fingerprint: fingerprint, make: { both().pdf }))
+            planned.append(Planned(path: "resumes/\(stored.id).png", fingerprint: fingerprint, make: { both().thumbnail }))
         }
         return planned
     }
@@ -162,12 +156,12 @@ public struct SiteBuilder: Sendable {
     }
 
     static func fingerprint(_ parts: [Data]) -> String {
-        var hasher = SHA256()
+        var bytes: [UInt8] = []
         for part in parts {
-            hasher.update(data: withUnsafeBytes(of: UInt64(part.count).littleEndian) { Data($0) })
-            hasher.update(data: part)
+            withUnsafeBytes(of: UInt64(part.count).littleEndian) { bytes += $0 }
+            bytes += part
         }
-        return lowercaseHex(hasher.finalize())
+        return SHA256Digest.hex(bytes)
     }
 
     static func placeholders(in template: String) -> Set<String> {

@@ -22,8 +22,8 @@ struct SiteInputs {
     var site: [String: String]
     var siteData: Data
     var stats: [String: String]
-    /// Published resumes by id and version; documents are read only for those to render.
-    var publicResumes: [(id: Int64, version: Int)] = []
+    /// Published resumes.
+    var publicResumes: [StoredResume] = []
 
     static func load(site: URL, content: URL, database: AppDatabase?) throws -> SiteInputs {
         func read(_ url: URL) throws -> Data {
@@ -72,10 +72,10 @@ struct SiteInputs {
         let siteURL = content.appendingPathComponent("site.json")
         let siteValues = try stringMap(siteURL)
         var stats: [String: String] = [:]
-        var publicResumes: [(id: Int64, version: Int)] = []
+        var publicResumes: [StoredResume] = []
         if let database {
             stats["stats.members"] = String(try database.memberCount())
-            publicResumes = try database.publicResumeVersions()
+            publicResumes = try database.publicResumes()
         }
         return SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
                           site: siteValues, siteData: try read(siteURL), stats: stats, publicResumes: publicResumes)

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCore
 import GitfolioTestSupport
 import Testing
 
@@ -79,6 +80,8 @@ func lighttpdPath() -> String? {
         let lighttpd = try #require(lighttpdPath(), "lighttpd is not installed; ./test.sh installs it (apt-get install lighttpd)")
         let github = try await FakeGitHub()
         defer { Task { await github.stop() } }
+        let model = try await FakeLLM()
+        defer { Task { await model.stop() } }
         let dir = try TempDir("gitfolio-lighttpd")
         defer { dir.remove() }
         let port = freePort()
@@ -86,7 +89,12 @@ func lighttpdPath() -> String? {
         var env = ProcessInfo.processInfo.environment
         env.merge(["GITHUB_CLIENT_ID": github.clientID, "GITHUB_CLIENT_SECRET": github.clientSecret,
                    "GITHUB_OAUTH_URL": github.baseURL.absoluteString, "GITHUB_API_URL": github.baseURL.absoluteString,
-                   "GITFOLIO_SECRET_FILE": dir.path("secret.key")]) { $1 }
+                   "GITFOLIO_SECRET_FILE": dir.path("secret.key"),
+                   // The model settings reach the CGI functions too (they did not before `deploy` took every variable).
+                   "GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": model.baseURL.absoluteString + "/v1",
+                   "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-deploy-test",
+                   // Settings for a runner's own processes or a command never go to the CGI functions.
+                   "GITFOLIO_LOCAL_SIGNIN_KEY": "must-not-pass", "GITHUB_TOKEN": "ghp_must_not_pass"]) { $1 }
         let root = Built.packageRoot.path
         let common = ["--site", root + "/site", "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
         let build = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["build"] + common, environment: env, input: Data())
@@ -97,6 +105,10 @@ func lighttpdPath() -> String? {
         #expect(deploy.status == 0, "\(deploy.err)")
         let conf = try String(contentsOfFile: dir.path("deploy/lighttpd.conf"), encoding: .utf8)
         #expect(conf.contains("GITHUB_CLIENT_SECRET"))
+        for variable in Config.Variable.allCases where !variable.isInternal && env[variable.rawValue] != nil {
+            #expect(conf.contains("\"\(variable.rawValue)\""), "deploy left out \(variable.rawValue)")
+        }
+        #expect(!conf.contains("must-not-pass") && !conf.contains("ghp_must_not_pass"))
         let mode = try FileManager.default.attributesOfItem(atPath: dir.path("deploy/lighttpd.conf"))[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
 
@@ -158,6 +170,14 @@ func lighttpdPath() -> String? {
         #expect(pdf.header("content-disposition")?.hasPrefix("attachment;") == true)
         #expect(pdf.body.starts(with: Data("%PDF-".utf8)) && pdf.body.count > 20_000)
         #expect(try await poppler("pdftotext", [], pdf: pdf.body).contains("앨리스"))
+
+        // An AI rewrite through CGI: the configured model answers.
+        await model.script.load([.chat(#"{"replacement":"주문 API"}"#)])
+        let revise = try await http.send("POST", URL(string: "\(base)/api/revise")!, headers: json,
+                                         body: Data(#"{"resumeId":\#(id),"path":"aboutMe","start":0,"end":2,"instruction":"짧게"}"#.utf8))
+        #expect(revise.status == 200, "\(revise.text)")
+        #expect(revise.json?["after"] as? String == "주문 API")
+        #expect(await model.script.seen.first?.headers["authorization"] == "Bearer sk-deploy-test")
 
         let logout = try await http.send("POST", URL(string: "\(base)/api/logout")!, headers: ["Cookie": session, "Origin": base])
         #expect(logout.status == 200)

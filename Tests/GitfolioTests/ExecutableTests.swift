@@ -1,5 +1,4 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioStore
 import GitfolioTestSupport
@@ -15,7 +14,7 @@ import Testing
             dir = try TempDir("gitfolio-exe")
             env = ["GITFOLIO_DB": dir.path("g.sqlite"), "GITFOLIO_SECRET_FILE": dir.path("secret.key"),
                    "PATH": "/usr/bin:/bin", "GITFOLIO_PUBLIC_URL": "http://127.0.0.1:8080"]
-            let db = try AppDatabase(path: dir.path("g.sqlite"))
+            let db = try AppDatabase(path: dir.path("g.sqlite"), create: true)
             let member = try db.upsertLocalMember(login: "dana", name: "다나", now: Date())
             let token = Secrets.randomToken()
             try db.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
@@ -24,12 +23,12 @@ import Testing
         func event(_ method: String, cookie: String? = nil, body: String? = nil, headers: [String: String] = [:]) throws -> Data {
             var h = headers
             if let cookie { h["cookie"] = cookie }
-            return try JSONEncoder().encode(FunctionRequest(method: method, path: "/api/me", headers: h, body: body))
+            return GitfolioTests.event(FunctionRequest(method: method, path: "/api/me", headers: h, body: body))
         }
     }
 
     func decode(_ r: RunResult) throws -> [FunctionResponse] {
-        try r.stdout.split(separator: 0x0A).map { try JSONDecoder().decode(FunctionResponse.self, from: Data($0)) }
+        try r.stdout.split(separator: 0x0A).map { try FunctionResponse.parse(event: Array($0)) }
     }
 
     @Test func oneShotReadsTheDatabase() async throws {
@@ -39,7 +38,7 @@ import Testing
         #expect(signedIn.status == 0)
         let response = try #require(try decode(signedIn).first)
         #expect(response.statusCode == 200)
-        #expect(response.body.contains(#""login":"dana""#))
+        #expect(response.bodyText.contains(#""login":"dana""#))
         let anonymous = try await runProcessAsync(Built.executable("me"), environment: s.env, input: try s.event("GET"))
         #expect(try decode(anonymous).first?.statusCode == 401)
     }
@@ -61,7 +60,7 @@ import Testing
         #expect(all.prefix(30).map(\.statusCode) == (0..<30).map { $0 % 2 == 0 ? 200 : 401 })
         #expect(all[30].statusCode == 400)
         #expect(all[31].statusCode == 200)
-        #expect(all[32].body.contains("다나 Kim"))
+        #expect(all[32].bodyText.contains("다나 Kim"))
     }
 
     @Test func cgiModeSpeaksCGI() async throws {
@@ -88,7 +87,7 @@ import Testing
         #expect(oneShot.status == 0)
         let answer = try #require(try decode(oneShot).first)
         #expect(answer.statusCode == 200)
-        #expect(answer.body.contains(#""login":"dana""#))
+        #expect(answer.bodyText.contains(#""login":"dana""#))
 
         var lines = Data()
         for i in 0..<20 { lines += try s.event("GET", cookie: i % 2 == 0 ? s.cookie : "gitfolio_session=\(Secrets.randomToken())") + Data([0x0A]) }
@@ -97,7 +96,7 @@ import Testing
         #expect(warm.status == 0)
         let all = try decode(warm)
         #expect(all.count == 22)  // blank lines get no answer
-        #expect(all.prefix(20).map { $0.body.contains(#""login":"dana""#) } == (0..<20).map { $0 % 2 == 0 })
+        #expect(all.prefix(20).map { $0.bodyText.contains(#""login":"dana""#) } == (0..<20).map { $0 % 2 == 0 })
         #expect(all.prefix(20).allSatisfy { $0.statusCode == 200 })
         #expect(all[20].statusCode == 400 && all[21].statusCode == 405)
 
@@ -106,7 +105,7 @@ import Testing
                    "HTTP_COOKIE": "theme=dark; \(s.cookie)", "HTTP_PROXY": "http://evil.example", "REMOTE_ADDR": "127.0.0.1"]) { $1 }
         let cgi = try await runProcessAsync(exe, environment: env, input: Data())
         #expect(cgi.status == 0)
-        #expect(cgi.out.hasPrefix("Status: 200 OK\r\ncache-control: no-store\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"))
+        #expect(cgi.out.hasPrefix("Status: 200 OK\r\ncache-control: no-store\r\ncontent-type: application/json; charset=utf-8\r\nx-content-type-options: nosniff\r\n\r\n"))
         #expect(cgi.out.hasSuffix(#"{"member":{"id":1,"local":true,"login":"dana","plan":"FREE"}}"#))
         env["CONTENT_LENGTH"] = "10"
         let short = try await runProcessAsync(exe, environment: env, input: Data("abc".utf8))
@@ -164,12 +163,12 @@ import Testing
         let s = try Setup()
         defer { s.dir.remove() }
         for (input, status) in [(Data("{not json".utf8), 400), (Data(), 400),
-                                (Data(repeating: 0x7B, count: FunctionRuntime.maxEventBytes + 1), 413)] {
+                                (Data(repeating: 0x7B, count: FunctionLimits.maxEventBytes + 1), 413)] {
             let result = try await runProcessAsync(Built.executable(function), environment: s.env, input: input)
             #expect(result.status == 0)
             let response = try #require(try decode(result).first)
             #expect(response.statusCode == status)
-            #expect(response.body.contains(#"{"error":{"code":"#))
+            #expect(response.bodyText.contains(#"{"error":{"code":"#))
         }
     }
 
@@ -184,9 +183,9 @@ import Testing
         let state = Secrets.randomToken()
         let db = try AppDatabase(path: s.dir.path("g.sqlite"))
         try db.saveOAuthState(hash: Secrets.sha256Hex(state), scope: "read:user", returnTo: "/me.html", now: Date())
-        let event = try JSONEncoder().encode(FunctionRequest(
+        let callback = event(FunctionRequest(
             method: "GET", path: "/api/auth-callback", query: "code=the-code&state=\(state)", headers: ["cookie": "gitfolio_oauth=\(state)"]))
-        let result = try await runProcessAsync(Built.executable("auth-callback"), environment: env, input: event)
+        let result = try await runProcessAsync(Built.executable("auth-callback"), environment: env, input: callback)
         let response = try #require(try decode(result).first)
         #expect(response.statusCode == 502)
         #expect(!result.err.isEmpty)  // the failure is logged...

@@ -1,6 +1,7 @@
 import Foundation
 import FunctionCore
 import GitfolioCore
+import GitfolioTestSupport
 import Testing
 
 /// The Foundation-free base of the function protocol: JSON, SHA-256, bare events and responses.
@@ -100,62 +101,6 @@ import Testing
         }
     }
 
-    // MARK: Bare events
-
-    @Test func bareEventsAreReadAsLenientlyAsFunctionRequest() throws {
-        let request = try BareRequest.parse(event: Array(#"""
-            {"rawPath":"/api/session","headers":{"Cookie":"a=1; gitfolio_session=xyz","X-Forwarded-Proto":"https"},
-             "cookies":null,"queryStringParameters":null,"body":null,"requestContext":{"http":{"method":"get"}}}
-            """#.utf8))
-        #expect(request.method == "GET")
-        #expect(request.path == "/api/session")
-        #expect(request.header("x-forwarded-proto") == "https")
-        #expect(request.cookie("gitfolio_session") == "xyz")
-        #expect(request.cookie("a") == "1")
-        // `cookies` wins over the header when present, as in FunctionRequest.
-        let withList = try BareRequest.parse(event: Array(#"{"cookies":["gitfolio_session=abc"],"headers":{"cookie":"gitfolio_session=xyz"},"requestContext":{"http":{"method":"GET","path":"/p"}}}"#.utf8))
-        #expect(withList.cookie("gitfolio_session") == "abc")
-        #expect(withList.path == "/p")
-    }
-
-    @Test(arguments: [
-        ("not json", "not JSON"),
-        ("[]", "wrong type"),
-        (#"{"requestContext":null}"#, "missing requestContext"),
-        (#"{"requestContext":{}}"#, "missing requestContext.http"),
-        (#"{"requestContext":{"http":{}}}"#, "missing requestContext.http.method"),
-        (#"{"requestContext":{"http":{"method":7}}}"#, "wrong type at requestContext.http.method"),
-        (#"{"headers":{"a":1},"requestContext":{"http":{"method":"GET"}}}"#, "wrong type at headers.a"),
-        (#"{"cookies":"a=b","requestContext":{"http":{"method":"GET"}}}"#, "wrong type at cookies"),
-    ])
-    func malformedBareEventsAre400s(_ event: String, _ says: String) {
-        let response = BareFunction.respond(to: Array(event.utf8)) { _ in BareResponse.json(.null) }
-        #expect(response.statusCode == 400)
-        #expect(response.body.contains("malformed_event"))
-        #expect(response.body.contains(says))
-    }
-
-    @Test func oversizedBareEventsAre413s() {
-        let big = String(repeating: "x", count: FunctionLimits.maxBodyBytes + 1)
-        let event = #"{"body":"\#(big)","requestContext":{"http":{"method":"GET"}}}"#
-        #expect(BareFunction.respond(to: Array(event.utf8)) { _ in .json(.null) }.statusCode == 413)
-        let huge = [UInt8](repeating: 0x20, count: FunctionLimits.maxEventBytes + 1)
-        #expect(BareFunction.respond(to: huge) { _ in .json(.null) }.statusCode == 413)
-    }
-
-    @Test func bareResponsesHaveThePayloadShapeAndCGIForm() throws {
-        let response = BareResponse.error(FunctionError(status: 405, code: "method_not_allowed", message: "No / 안 돼"),
-                                          headers: ["allow": "GET"], cookies: ["a=; Max-Age=0"])
-        let decoded = try JSONSerialization.jsonObject(with: Data(response.event.utf8)) as? [String: Any]
-        #expect(decoded?["statusCode"] as? Int == 405)
-        #expect((decoded?["headers"] as? [String: String])?["allow"] == "GET")
-        #expect(decoded?["cookies"] as? [String] == ["a=; Max-Age=0"])
-        #expect(decoded?["isBase64Encoded"] as? Bool == false)
-        #expect(decoded?["body"] as? String == #"{"error":{"code":"method_not_allowed","message":"No / 안 돼"}}"#)
-        #expect(response.cgi == "Status: 405 Method Not Allowed\r\nallow: GET\r\ncache-control: no-store\r\n"
-                + "content-type: application/json; charset=utf-8\r\nset-cookie: a=; Max-Age=0\r\n\r\n" + response.body)
-    }
-
     @Test func cgiHeadDropsValuesThatWouldSplitIt() {
         let head = CGI.head(status: 200, headers: ["x-a": "ok", "x-b": "bad\r\nInjected: 1"], cookies: ["c=1\nX: y", "d=2"])
         #expect(head == "Status: 200 OK\r\nx-a: ok\r\nset-cookie: d=2\r\n\r\n")
@@ -167,5 +112,36 @@ import Testing
         #expect(!SessionCookie.isWellFormed(String(repeating: "a", count: 44)))
         #expect(!SessionCookie.isWellFormed(String(repeating: "a", count: 42) + "="))
         #expect(!SessionCookie.isWellFormed(String(repeating: "a", count: 41) + "é"))
+    }
+}
+
+/// The one configuration: every variable it reads is documented, and parsed values never leak.
+@Suite struct ConfigTests {
+    @Test func theREADMEDocumentsEveryVariable() throws {
+        let readme = try String(contentsOf: Built.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for variable in Config.Variable.allCases where !variable.isInternal || variable == .githubToken {
+            #expect(readme.contains("`\(variable.rawValue)`"), "README.md does not document \(variable.rawValue)")
+        }
+    }
+
+    @Test func addressesAreParsedWithoutFoundation() throws {
+        let config = try Config(environment: ["GITFOLIO_PUBLIC_URL": "https://Gitfolio.Example:443/", "GITFOLIO_DB": "/srv/data/g.sqlite"])
+        #expect(config.publicOrigin == "https://gitfolio.example" && config.isHTTPS)
+        #expect(config.secretFile == "/srv/data/secret.key")
+        #expect(config.publicURL.appending("api/auth-callback") == "https://gitfolio.example/api/auth-callback")
+        for bad in ["ftp://x", "http://", "http://a@b", "http://host:99999", "not a url"] {
+            #expect(throws: APIError.self) { try Config(environment: ["GITFOLIO_PUBLIC_URL": bad]) }
+        }
+        #expect(throws: APIError.self) { try Config(environment: ["GITHUB_CLIENT_ID": "id"]) }
+        let loopback = try Config(environment: ["GITFOLIO_PUBLIC_URL": "http://127.0.0.1:8080"])
+        #expect(loopback.allowedOrigins == ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"])
+        #expect(try Config(environment: ["GITFOLIO_PUBLIC_URL": "https://gitfolio.example"]).allowedOrigins == ["https://gitfolio.example"])
+    }
+
+    @Test func functionsGetTheOperatorsSettingsAndNotTheRunnersOwn() throws {
+        let config = try Config(environment: ["GITFOLIO_LLM_MODEL": "m", "GITFOLIO_LOCAL_SIGNIN_KEY": "k", "GITHUB_TOKEN": "t",
+                                              "GITFOLIO_FUNCTION_MODE": "warm", "PATH": "/bin"])
+        let passed = Dictionary(uniqueKeysWithValues: config.functionEnvironment(overriding: [.database: "/d.sqlite"]))
+        #expect(passed == ["GITFOLIO_LLM_MODEL": "m", "GITFOLIO_DB": "/d.sqlite"])
     }
 }

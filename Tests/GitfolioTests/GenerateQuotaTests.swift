@@ -1,13 +1,12 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioFunctions
+import GitfolioGitHub
 import GitfolioHTTP
 import GitfolioResume
 import GitfolioStore
 import GitfolioTestSupport
-import GRDB
 import Testing
 
 @Suite struct GenerateQuotaTests {
@@ -22,8 +21,8 @@ import Testing
             contributed: [FakeRepository(owner: "team", name: "infra", languages: [("HCL", 3000)], topics: ["terraform"], commits: 7)])
         let h = try Harness(github: github, extra: extra)
         let token = await github.state.issueToken()
-        let member = try h.database.upsertGitHubMember(user: GitHubUser(id: 583_231, login: "alice-dev", name: "앨리스", email: nil, avatarURL: nil),
-                                                       email: "alice@example.com", tokenCiphertext: try h.services.cipher.seal(token),
+        let member = try h.database.upsertGitHubMember(account: GitHubAccount(id: 583_231, login: "alice-dev", name: "앨리스", email: "alice@example.com", avatarURL: ""),
+                                                       tokenCiphertext: try h.services.cipher.seal(token),
                                                        scope: "read:user,user:email", now: Date())
         let session = Secrets.randomToken()
         try h.database.createSession(hash: Secrets.sha256Hex(session), memberID: member.id, now: Date())
@@ -35,8 +34,8 @@ import Testing
     @Test func generatesAGroundedResumeFromGitHubData() async throws {
         let (github, h, member, cookie) = try await setup()
         defer { Task { await github.stop() }; h.dir.remove() }
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: Self.body))
-        #expect(response.statusCode == 201, "\(response.body)")
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: Self.body))
+        #expect(response.statusCode == 201, "\(response.bodyText)")
         let json = try #require(response.json)
         #expect(json["aiUsesToday"] as? Int == 1)
         #expect((json["grounding"] as? [Any])?.isEmpty == true)
@@ -48,8 +47,8 @@ import Testing
         #expect(resume.projects[0].summary?.text == "An order and payment API.")
         #expect(resume.projects[0].star?.task.needsInput == true)  // GitHub cannot say what share was theirs
         let id = try #require(json["id"] as? Int)
-        #expect(try h.database.resumeDocument(id: Int64(id), memberID: member.id) != nil)
-        #expect(try h.database.resumeDocument(id: Int64(id), memberID: member.id + 1) == nil)
+        #expect((try? h.database.resume(id: Int64(id), memberID: member.id)) != nil)
+        #expect((try? h.database.resume(id: Int64(id), memberID: member.id + 1)) == nil)
         #expect(try uses(h, member) == 1)
     }
 
@@ -65,7 +64,7 @@ import Testing
     func badRequestsAreRefusedWithoutChargingTheQuota(body: String, status: Int, code: String) async throws {
         let (github, h, member, cookie) = try await setup()
         defer { Task { await github.stop() }; h.dir.remove() }
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body))
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: body))
         #expect(response.statusCode == status)
         #expect(response.errorCode == code)
         #expect(try uses(h, member) == 0)
@@ -75,7 +74,7 @@ import Testing
         let h = try Harness()
         defer { h.dir.remove() }
         let (_, cookie) = try h.signedInMember()
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: Self.body))
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: Self.body))
         #expect(response.statusCode == 409 && response.errorCode == "github_not_linked")
     }
 
@@ -83,9 +82,10 @@ import Testing
         let (github, h, member, cookie) = try await setup()
         defer { Task { await github.stop() }; h.dir.remove() }
         // Warm the member's GitHub cache so the 50 processes race only on the quota.
-        let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: h.database)
-        _ = try await client.repositories(memberID: member.id, token: try h.services.cipher.open(h.database.encryptedGitHubToken(memberID: member.id)!.ciphertext))
-        let event = try JSONEncoder().encode(FunctionRequest(
+        let client = GitHub(transport: URLSessionTransport(), apiURL: github.baseURL)
+        _ = try await client.repositories(memberID: member.id, token: try h.services.cipher.open(h.database.encryptedGitHubToken(memberID: member.id)!.ciphertext),
+                                          cache: h.database)
+        let generateEvent = event(FunctionRequest(
             method: "POST", path: "/api/generate",
             headers: ["cookie": cookie, "content-type": "application/json", "x-gitfolio-csrf": "1"], body: Self.body))
         var env = h.environment
@@ -107,7 +107,7 @@ import Testing
                 running.append((p, input, output))
             }
             for (_, input, _) in running {
-                input.fileHandleForWriting.write(event)
+                input.fileHandleForWriting.write(generateEvent)
                 try input.fileHandleForWriting.close()
             }
             return running.map { p, _, output in
@@ -118,14 +118,14 @@ import Testing
         }
         var statuses: [Int: Int] = [:]
         for data in answers {
-            let response = try JSONDecoder().decode(FunctionResponse.self, from: data)
+            let response = try FunctionResponse.parse(event: Array(data))
             statuses[response.statusCode, default: 0] += 1
-            if response.statusCode == 429 { #expect(response.body.contains("quota_exceeded")) }
-            if response.statusCode != 201 && response.statusCode != 429 { Issue.record("unexpected answer: \(response.body)") }
+            if response.statusCode == 429 { #expect(response.bodyText.contains("quota_exceeded")) }
+            if response.statusCode != 201 && response.statusCode != 429 { Issue.record("unexpected answer: \(response.bodyText)") }
         }
         #expect(statuses == [201: 3, 429: 47])
         #expect(try uses(h, member) == 3)
-        let resumes = try await h.database.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM resume") }
+        let resumes = try h.database.database.read { try $0.integer("SELECT count(*) FROM resume") }
         #expect(resumes == 3)
     }
 
@@ -137,7 +137,9 @@ import Testing
         #expect(Plans.day(of: beforeMidnight) == "2026-03-01")
         #expect(Plans.day(of: beforeMidnight.addingTimeInterval(1)) == "2026-03-02")
         for _ in 0..<3 { _ = try h.database.chargeAIUse(memberID: member.id, kind: .revise, now: beforeMidnight) }
-        #expect(throws: APIError.self) { try h.database.chargeAIUse(memberID: member.id, kind: .generate, now: beforeMidnight) }
+        #expect(throws: StoreError.aiQuotaExceeded(limit: 3, fairUse: false)) {
+            try h.database.chargeAIUse(memberID: member.id, kind: .generate, now: beforeMidnight)
+        }
         let use = try h.database.chargeAIUse(memberID: member.id, kind: .generate, now: beforeMidnight.addingTimeInterval(1))
         try h.database.refundAIUse(id: use)
         #expect(try h.database.aiUses(memberID: member.id, on: "2026-03-02") == 0)
@@ -166,9 +168,9 @@ import Testing
                 ["text": "Redis 캐시 도입", "evidence": ["somewhere-else:file:x"]],                 // cites what was not offered
             ]]]]
         await fake.script.load([.chat(String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self))])
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie,
                                                                        json: #"{"repositories":["alice-dev/shop-api"],"template":"BASIC"}"#))
-        #expect(response.statusCode == 201, "\(response.body)")
+        #expect(response.statusCode == 201, "\(response.bodyText)")
         let json = try #require(response.json)
         let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: json["resume"]!))
         #expect(resume.aboutMe.text == "Spring Boot로 주문·결제 API를 만든 백엔드 개발자입니다.")
@@ -184,11 +186,11 @@ import Testing
         let (fake, github, h, member, cookie) = try await setup()
         defer { Task { await fake.stop(); await github.stop() }; h.dir.remove() }
         await fake.script.load([.chat("Sorry, I can't.")])
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie,
                                                                        json: #"{"repositories":["alice-dev/shop-api"]}"#))
         #expect(response.statusCode == 502 && response.errorCode == "model_bad_output")
         #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 0)
-        let resumes = try await h.database.writer.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM resume") }
+        let resumes = try h.database.database.read { try $0.integer("SELECT count(*) FROM resume") }
         #expect(resumes == 0)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioGitHub
 import GitfolioFunctions
 import GitfolioHTTP
 import GitfolioResume
@@ -27,7 +28,7 @@ final class ManualClock: Clock, @unchecked Sendable {
         let dir: TempDir
         let database: AppDatabase
         let clock = ManualClock()
-        let client: GitHubDataClient
+        let client: CachedClient
         let token: String
         let memberID: Int64
 
@@ -36,9 +37,9 @@ final class ManualClock: Clock, @unchecked Sendable {
             await github.state.setRepositories(owned: GitHubImportTests.repos(owned, owner: "alice-dev"),
                                                contributed: GitHubImportTests.repos(contributed, owner: "team"))
             dir = try TempDir()
-            database = try AppDatabase(path: dir.path("g.sqlite"))
+            database = try AppDatabase(path: dir.path("g.sqlite"), create: true)
             memberID = try database.upsertLocalMember(login: "alice", name: "alice", now: Date()).id
-            client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database, clock: clock)
+            client = CachedClient(github: GitHub(transport: URLSessionTransport(), apiURL: github.baseURL, clock: clock), cache: database)
             token = await github.state.issueToken()
         }
 
@@ -93,7 +94,7 @@ final class ManualClock: Clock, @unchecked Sendable {
             #expect(error.code == "github_rate_limited" && error.status == 503)
             #expect(error.message.contains("until"))
         }
-        #expect(try s.database.load(memberID: s.memberID) == nil)  // nothing half-written
+        #expect(try s.database.loadImport(memberID: s.memberID) == nil)  // nothing half-written
         await s.stop()
     }
 
@@ -111,9 +112,9 @@ final class ManualClock: Clock, @unchecked Sendable {
     @Test func cacheGoesWithTheMember() async throws {
         let s = try await Setup(owned: 2, contributed: 0)
         _ = try await s.client.repositories(memberID: s.memberID, token: s.token)
-        #expect(try s.database.load(memberID: s.memberID) != nil)
+        #expect(try s.database.loadImport(memberID: s.memberID) != nil)
         try s.database.deleteMember(id: s.memberID)
-        #expect(try s.database.load(memberID: s.memberID) == nil)
+        #expect(try s.database.loadImport(memberID: s.memberID) == nil)
         await s.stop()
     }
 }
@@ -122,14 +123,14 @@ final class ManualClock: Clock, @unchecked Sendable {
     @Test func listsFromTheCacheAfterTheFirstImport() async throws {
         let (github, h, _, cookie) = try await GenerateQuotaTests().setup()
         defer { Task { await github.stop() }; h.dir.remove() }
-        let first = await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
+        let first = await h.call(RepositoriesFunction.handler, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
         #expect(first.statusCode == 200, "\(first.body)")
         let list = try #require(first.json?["repositories"] as? [[String: Any]])
         #expect(list.compactMap { $0["nameWithOwner"] as? String } == ["alice-dev/shop-api", "team/infra"])
         #expect(list.first?["owned"] as? Bool == true && list.last?["owned"] as? Bool == false)
         #expect(list.first?["readme"] == nil)  // the list stays small
         await github.state.resetRequests()
-        let second = await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
+        let second = await h.call(RepositoriesFunction.handler, browser("GET", "/api/repositories", cookie: cookie, origin: nil))
         #expect(second.statusCode == 200)
         #expect(await github.state.apiRequests.isEmpty)
     }
@@ -138,9 +139,9 @@ final class ManualClock: Clock, @unchecked Sendable {
         let h = try Harness()
         defer { h.dir.remove() }
         let (_, cookie) = try h.signedInMember()
-        #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", origin: nil)).statusCode == 401)
-        #expect(await h.call(RepositoryHandlers.repositories, browser("GET", "/api/repositories", cookie: cookie, origin: nil)).errorCode == "github_not_linked")
-        #expect(await h.call(RepositoryHandlers.repositories, browser("POST", "/api/repositories", cookie: cookie)).statusCode == 405)
+        #expect(await h.call(RepositoriesFunction.handler, browser("GET", "/api/repositories", origin: nil)).statusCode == 401)
+        #expect(await h.call(RepositoriesFunction.handler, browser("GET", "/api/repositories", cookie: cookie, origin: nil)).errorCode == "github_not_linked")
+        #expect(await h.call(RepositoriesFunction.handler, browser("POST", "/api/repositories", cookie: cookie)).statusCode == 405)
     }
 }
 
@@ -152,13 +153,13 @@ final class ManualClock: Clock, @unchecked Sendable {
         commitLog: [("Fix payment rounding error", "2024-03-02"), ("Add cart page", "2024-02-10"), ("Initial commit", "2024-01-05")],
         pullRequests: (5, 3))
 
-    func setup() async throws -> (FakeGitHub, GitHubDataClient, String, GitHubRepository) {
+    func setup() async throws -> (FakeGitHub, CachedClient, String, GitHubRepository) {
         let github = try await FakeGitHub()
         await github.state.setRepositories(owned: [Self.shop, FakeRepository(owner: "alice-dev", name: "empty", empty: true)], contributed: [])
         let dir = try TempDir()
-        let database = try AppDatabase(path: dir.path("g.sqlite"))
+        let database = try AppDatabase(path: dir.path("g.sqlite"), create: true)
         let member = try database.upsertLocalMember(login: "a", name: "a", now: Date())
-        let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database)
+        let client = CachedClient(github: GitHub(transport: URLSessionTransport(), apiURL: github.baseURL), cache: database)
         let token = await github.state.issueToken()
         let imported = try await client.repositories(memberID: member.id, token: token)
         return (github, client, token, imported.repositories[0])
@@ -198,9 +199,9 @@ final class ManualClock: Clock, @unchecked Sendable {
         await github.state.setRepositories(owned: [big], contributed: [])
         let dir = try TempDir()
         defer { dir.remove() }
-        let database = try AppDatabase(path: dir.path("g.sqlite"))
+        let database = try AppDatabase(path: dir.path("g.sqlite"), create: true)
         let member = try database.upsertLocalMember(login: "a", name: "a", now: Date())
-        let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database)
+        let client = CachedClient(github: GitHub(transport: URLSessionTransport(), apiURL: github.baseURL), cache: database)
         let token = await github.state.issueToken()
         let repo = try await client.repositories(memberID: member.id, token: token).repositories[0]
         await github.state.resetRequests()
@@ -216,9 +217,9 @@ final class ManualClock: Clock, @unchecked Sendable {
     }
 
     @Test func linkHeadersAreRead() {
-        #expect(GitHubDataClient.lastPage(#"<https://api.github.com/repositories/1/commits?author=a&per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/commits?author=a&per_page=100&page=7>; rel="last""#) == 7)
-        #expect(GitHubDataClient.lastPage(#"<https://api.github.com/x?page=2>; rel="next""#) == nil)
-        #expect(GitHubDataClient.lastPage(nil) == nil)
+        #expect(GitHub.lastPage(#"<https://api.github.com/repositories/1/commits?author=a&per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/commits?author=a&per_page=100&page=7>; rel="last""#) == 7)
+        #expect(GitHub.lastPage(#"<https://api.github.com/x?page=2>; rel="next""#) == nil)
+        #expect(GitHub.lastPage(nil) == nil)
     }
 
     @Test func anEmptyRepositoryGivesEmptyDetails() async throws {
@@ -232,9 +233,9 @@ final class ManualClock: Clock, @unchecked Sendable {
         let (github, h, member, cookie) = try await GenerateQuotaTests().setup()
         defer { Task { await github.stop() }; h.dir.remove() }
         await github.state.setRepositories(owned: [Self.shop], contributed: [])
-        let response = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie,
+        let response = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie,
                                                                        json: #"{"repositories":["alice-dev/shop-web"],"template":"GITFOLIO"}"#))
-        #expect(response.statusCode == 201, "\(response.body)")
+        #expect(response.statusCode == 201, "\(response.bodyText)")
         let json = try #require(response.json)
         #expect((json["grounding"] as? [Any])?.isEmpty == true)
         let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: json["resume"]!))
@@ -256,21 +257,22 @@ extension GitHubDetailsTests {
         let rest: @Sendable ([String]) -> [String] = { $0.filter { $0.hasPrefix("GET /repos/") || $0.hasPrefix("GET /search/") } }
 
         await github.state.resetRequests()
-        #expect(await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
+        #expect(await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
         #expect(rest(await github.state.apiRequests).count == 5, "commits, pull requests, the root listing and two files")
 
         await github.state.resetRequests()
-        let again = await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body))
+        let again = await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: body))
         #expect(again.statusCode == 201)
         #expect(rest(await github.state.apiRequests).isEmpty, "the details came from the cache")
         let resume = try JSONDecoder().decode(Resume.self, from: JSONSerialization.data(withJSONObject: try #require(again.json?["resume"])))
         #expect(resume.projects[0].bullets.first?.text == "커밋 3개 작성, 2024.01–2024.03")
 
         // An hour later they are fetched again.
-        let cached = try #require(try h.database.cachedDetails(memberID: member.id, repository: "alice-dev/shop-web", notBefore: .distantPast))
-        try h.database.saveDetails(memberID: member.id, repository: "alice-dev/shop-web", details: cached, fetchedAt: Date().addingTimeInterval(-3_700))
+        let cached = try #require(try h.database.loadDetails(memberID: member.id, repository: "alice-dev/shop-web", notBefore: 0))
+        try h.database.saveDetails(memberID: member.id, repository: "alice-dev/shop-web", body: cached,
+                                   fetchedAt: Int64(Date().timeIntervalSince1970) - 3_700)
         await github.state.resetRequests()
-        #expect(await h.call(GenerateHandlers.generate, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
+        #expect(await h.call(GenerateFunction.handler, browser("POST", "/api/generate", cookie: cookie, json: body)).statusCode == 201)
         #expect(rest(await github.state.apiRequests).count == 5)
     }
 }
@@ -298,5 +300,19 @@ extension GitHubDetailsTests {
         let noToken = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["resume", "--github", "--repo", "alice-dev/shop-web"],
                                      environment: ["PATH": "/usr/bin:/bin"], input: Data())
         #expect(noToken.status != 0 && noToken.err.contains("GITHUB_TOKEN"))
+    }
+}
+
+/// The GitHub client with one cache, as these tests use it.
+struct CachedClient: Sendable {
+    let github: GitHub
+    let cache: AppDatabase
+
+    func repositories(memberID: Int64, token: String) async throws -> GitHubImport {
+        try await github.repositories(memberID: memberID, token: token, cache: cache)
+    }
+
+    func details(for repository: String, login: String, token: String) async throws -> RepositoryDetails {
+        try await github.fetchDetails(for: repository, login: login, token: token)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
 import GitfolioHTTP
@@ -26,14 +25,14 @@ struct Harness {
         if let localKey { env["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey }
         env.merge(extra) { $1 }
         environment = env
-        services = try Services.live(environment: env, transport: URLSessionTransport())
+        services = try Services.live(config: try Config(environment: env), transport: URLSessionTransport(), createDatabase: true)
     }
 
     var database: AppDatabase { services.database }
 
     func call(_ handler: @escaping ServiceHandler, _ request: FunctionRequest, mode: RunMode = .oneShot) async -> FunctionResponse {
         let services = self.services
-        return await FunctionRuntime.respond(to: request, context: FunctionContext(name: "test", mode: mode)) { r, c in
+        return await FunctionRunner.respond(.success(request), context: FunctionContext(name: "test", mode: mode)) { r, c in
             try await handler(services, r, c)
         }
     }
@@ -48,9 +47,12 @@ struct Harness {
 }
 
 extension FunctionResponse {
-    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: bodyData()) as? [String: Any] }
+    var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] }
     var errorCode: String? { (json?["error"] as? [String: Any])?["code"] as? String }
     var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
+    /// The Korean message of an error, when it has one.
+    var errorKorean: String? { ((json?["error"] as? [String: Any])?["messages"] as? [String: Any])?["ko"] as? String }
+    var errorField: String? { (json?["error"] as? [String: Any])?["field"] as? String }
     func cookie(_ name: String) -> String? { cookies.first { $0.hasPrefix("\(name)=") } }
 }
 

@@ -29,7 +29,7 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         defer { Task { await fake.stop() } }
         await fake.script.load([.chat(#"{"replacement":"주문 API 응답 시간 개선"}"#)])
         let answer = try await openAI(fake, waits: Waits()).complete(system: "You revise resumes.", user: "Make it shorter.", schema: replacementSchema)
-        #expect(answer["replacement"] as? String == "주문 API 응답 시간 개선")
+        #expect(answer["replacement"]?.stringValue == "주문 API 응답 시간 개선")
         let seen = try #require(await fake.script.seen.first)
         #expect(seen.path == "/v1/chat/completions")
         #expect(seen.headers["authorization"] == "Bearer sk-test-secret")
@@ -48,7 +48,7 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         defer { Task { await fake.stop() } }
         await fake.script.load([.chat("Sure! Here it is:\n```json\n{\"replacement\":\"x\"}\n```")])
         let answer = try await openAI(fake, waits: Waits(), key: nil).complete(system: "s", user: "u", schema: replacementSchema)
-        #expect(answer["replacement"] as? String == "x")  // JSON found inside prose and fences
+        #expect(answer["replacement"]?.stringValue == "x")  // JSON found inside prose and fences
         #expect(await fake.script.seen.first?.headers["authorization"] == nil)
     }
 
@@ -62,7 +62,7 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         ])
         let waits = Waits()
         let answer = try await openAI(fake, waits: waits).complete(system: "s", user: "u", schema: replacementSchema)
-        #expect(answer["replacement"] as? String == "ok")
+        #expect(answer["replacement"]?.stringValue == "ok")
         #expect(waits.all == [.seconds(2), .milliseconds(1000)])  // retry-after, then backoff
         #expect(await fake.script.seen.count == 3)
     }
@@ -99,11 +99,12 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         ])
         let model = openAI(fake, waits: Waits())
         do { _ = try await model.complete(system: "s", user: "u", schema: replacementSchema); Issue.record("expected an error") } catch let error as APIError {
-            #expect(error.code == "model_error" && error.message.contains("does not exist"))
+            #expect(error.code == "model_error" && error.detail?.contains("does not exist") == true)
         }
         do { _ = try await model.complete(system: "s", user: "u", schema: replacementSchema); Issue.record("expected an error") } catch let error as APIError {
             #expect(error.code == "model_auth_failed")
-            #expect(error.message.contains("GITFOLIO_LLM_API_KEY"))
+            #expect(error.detail?.contains("GITFOLIO_LLM_API_KEY") == true)  // for the operator's log
+            #expect(!error.body.serialized.contains("sk-test-secret"))
         }
         #expect(await fake.script.seen.count == 2)
     }
@@ -143,7 +144,7 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         let model = LLMConfig(provider: .anthropic, baseURL: fake.baseURL, apiKey: "sk-ant-secret", model: "claude-test")
             .model(transport: URLSessionTransport(), retry: RetryPolicy(sleep: { waits.add($0) }))
         let answer = try await model.complete(system: "You revise resumes.", user: "Make it quantitative.", schema: replacementSchema)
-        #expect(answer["replacement"] as? String == "Cut p99 latency of the order API")
+        #expect(answer["replacement"]?.stringValue == "Cut p99 latency of the order API")
         let seen = try #require(await fake.script.seen.last)
         #expect(seen.path == "/v1/messages")
         #expect(seen.headers["x-api-key"] == "sk-ant-secret" && seen.headers["anthropic-version"] == "2023-06-01")
@@ -155,13 +156,13 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
     }
 
     @Test func configurationFromTheEnvironment() throws {
-        #expect(try LLMConfig.from(environment: [:]) == nil)
-        let ollama = try #require(try LLMConfig.from(environment: ["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": "http://127.0.0.1:11434/v1/",
+        #expect(try llmConfig([:]) == nil)
+        let ollama = try #require(try llmConfig(["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": "http://127.0.0.1:11434/v1/",
                                                                   "GITFOLIO_LLM_MODEL": "qwen2.5"]))
         #expect(ollama.baseURL.absoluteString == "http://127.0.0.1:11434/v1" && ollama.apiKey == nil)
-        #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_PROVIDER": "gemini", "GITFOLIO_LLM_MODEL": "x"]) }
-        #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_PROVIDER": "anthropic", "GITFOLIO_LLM_MODEL": "x"]) }
-        #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_PROVIDER": "openai"]) }
+        #expect(throws: APIError.self) { try llmConfig(["GITFOLIO_LLM_PROVIDER": "gemini", "GITFOLIO_LLM_MODEL": "x"]) }
+        #expect(throws: APIError.self) { try llmConfig(["GITFOLIO_LLM_PROVIDER": "anthropic", "GITFOLIO_LLM_MODEL": "x"]) }
+        #expect(throws: APIError.self) { try llmConfig(["GITFOLIO_LLM_PROVIDER": "openai"]) }
     }
 }
 
@@ -172,12 +173,12 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
         let file = dir.path("llm.json")
         try Data(#"{"provider":"openai","baseURL":"http://127.0.0.1:11434/v1/","model":"qwen2.5","apiKey":"sk-file"}"#.utf8)
             .write(to: URL(fileURLWithPath: file))
-        let config = try #require(try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file]))
+        let config = try #require(try llmConfig(["GITFOLIO_LLM_CONFIG": file]))
         #expect(config.provider == .openai && config.baseURL.absoluteString == "http://127.0.0.1:11434/v1")
         #expect(config.model == "qwen2.5" && config.apiKey == "sk-file")
-        let overridden = try #require(try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file, "GITFOLIO_LLM_MODEL": "llama3.1"]))
+        let overridden = try #require(try llmConfig(["GITFOLIO_LLM_CONFIG": file, "GITFOLIO_LLM_MODEL": "llama3.1"]))
         #expect(overridden.model == "llama3.1" && overridden.apiKey == "sk-file")
-        #expect(try LLMConfig.from(environment: [:]) == nil)
+        #expect(try llmConfig([:]) == nil)
     }
 
     @Test func aBadConfigFileIsAClearError() throws {
@@ -188,12 +189,18 @@ let replacementSchema = OutputSchema(name: "revision", schema: [
                              (#"{"provider":"openai","model":7}"#, "model must be a string"), (#"{"provider":"gemini","model":"x"}"#, "must be openai")] {
             try Data(text.utf8).write(to: URL(fileURLWithPath: file))
             do {
-                _ = try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": file])
+                _ = try llmConfig(["GITFOLIO_LLM_CONFIG": file])
                 Issue.record("\(text) was accepted")
             } catch let error as APIError {
-                #expect(error.message.contains(says), "\(error.message)")
+                #expect(error.detail?.contains(says) == true, "\(error)")
+                #expect(error.status == 500 && !error.body.serialized.contains(file))  // the member sees no path
             }
         }
-        #expect(throws: APIError.self) { try LLMConfig.from(environment: ["GITFOLIO_LLM_CONFIG": dir.path("missing.json")]) }
+        #expect(throws: APIError.self) { try llmConfig(["GITFOLIO_LLM_CONFIG": dir.path("missing.json")]) }
     }
+}
+
+/// The model settings of an environment, as every function reads them.
+func llmConfig(_ environment: [String: String]) throws -> LLMConfig? {
+    try LLMConfig.from(try Config(environment: environment))
 }

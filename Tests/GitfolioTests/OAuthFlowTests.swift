@@ -1,11 +1,9 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
 import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
-import GRDB
 import Testing
 
 /// The GitHub OAuth web flow through the real handlers and the real HTTP client, against a
@@ -14,7 +12,7 @@ import Testing
     /// Plays the browser: login → GitHub authorize → callback. Returns the callback response.
     func signIn(_ h: Harness, _ github: FakeGitHub, query: String = "return_to=/me.html",
                 tamper: ((inout String, inout String) -> Void)? = nil) async throws -> FunctionResponse {
-        let login = await h.call(AuthHandlers.login, browser("GET", "/api/login", query: query, origin: nil))
+        let login = await h.call(LoginFunction.handler, browser("GET", "/api/login", query: query, origin: nil))
         #expect(login.statusCode == 302)
         let location = try #require(login.headers["location"])
         #expect(location.hasPrefix(github.baseURL.absoluteString + "/login/oauth/authorize?"))
@@ -28,7 +26,7 @@ import Testing
         var query = callback.percentEncodedQuery ?? ""
         var cookie = String(stateCookie)
         tamper?(&query, &cookie)
-        return await h.call(AuthHandlers.authCallback, browser("GET", "/api/auth-callback", query: query, cookie: cookie, origin: nil))
+        return await h.call(AuthCallbackFunction.handler, browser("GET", "/api/auth-callback", query: query, cookie: cookie, origin: nil))
     }
 
     @Test func fullFlowCreatesMemberSessionAndEncryptedToken() async throws {
@@ -37,7 +35,7 @@ import Testing
         let h = try Harness(github: github)
         defer { h.dir.remove() }
 
-        let login = await h.call(AuthHandlers.login, browser("GET", "/api/login", query: "private=1", origin: nil))
+        let login = await h.call(LoginFunction.handler, browser("GET", "/api/login", query: "private=1", origin: nil))
         let url = try #require(URLComponents(string: login.headers["location"] ?? ""))
         let items = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         #expect(items["client_id"] == github.clientID)
@@ -52,7 +50,7 @@ import Testing
         #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"))
         #expect(callback.cookie("gitfolio_oauth")?.contains("Max-Age=0") == true)
 
-        let me = await h.call(MeHandlers.me, browser("GET", "/api/me", cookie: String(session.split(separator: ";")[0])))
+        let me = await h.call(MeFunction.handler, browser("GET", "/api/me", cookie: String(session.split(separator: ";")[0])))
         #expect(me.statusCode == 200)
         let member = try #require(me.json?["member"] as? [String: Any])
         #expect(member["login"] as? String == "alice-dev")
@@ -66,7 +64,7 @@ import Testing
         let id = try #require(member["id"] as? Int)
         let found = try h.database.encryptedGitHubToken(memberID: Int64(id))
         let stored = try #require(found)
-        #expect(stored.ciphertext.range(of: Data(issued.utf8)) == nil)
+        #expect(Data(stored.ciphertext).range(of: Data(issued.utf8)) == nil)
         #expect(try h.services.cipher.open(stored.ciphertext) == issued)
         let raw = try Data(contentsOf: URL(fileURLWithPath: h.dir.path("gitfolio.sqlite")))
             + ((try? Data(contentsOf: URL(fileURLWithPath: h.dir.path("gitfolio.sqlite-wal")))) ?? Data())
@@ -80,14 +78,14 @@ import Testing
         defer { h.dir.remove() }
         let first = try await signIn(h, github)
         let cookie = String(try #require(first.cookie("gitfolio_session")).split(separator: ";")[0])
-        let put = await h.call(MeHandlers.me, browser("PUT", "/api/me", cookie: cookie, json: #"{"name":"Alice K","email":"a@k.dev"}"#))
+        let put = await h.call(MeFunction.handler, browser("PUT", "/api/me", cookie: cookie, json: #"{"name":"Alice K","email":"a@k.dev"}"#))
         #expect(put.statusCode == 200)
         var renamed = FakeGitHub.alice
         renamed.login = "alice-renamed"
         await github.state.setUser(renamed)
         let second = try await signIn(h, github)
         let cookie2 = String(try #require(second.cookie("gitfolio_session")).split(separator: ";")[0])
-        let me = await h.call(MeHandlers.me, browser("GET", "/api/me", cookie: cookie2))
+        let me = await h.call(MeFunction.handler, browser("GET", "/api/me", cookie: cookie2))
         #expect((me.json?["member"] as? [String: Any])?["login"] as? String == "alice-renamed")
         #expect((me.json?["profile"] as? [String: Any])?["name"] as? String == "Alice K")
         #expect(try h.database.memberCount() == 1)
@@ -127,11 +125,11 @@ import Testing
         await github.state.setDeny(true)
         let h = try Harness(github: github)
         defer { h.dir.remove() }
-        let login = await h.call(AuthHandlers.login, browser("GET", "/api/login", origin: nil))
+        let login = await h.call(LoginFunction.handler, browser("GET", "/api/login", origin: nil))
         let authorize = try await TestHTTP().send("GET", URL(string: login.headers["location"]!)!)
         let query = URLComponents(string: authorize.header("location")!)!.percentEncodedQuery!
         let cookie = String(login.cookie("gitfolio_oauth")!.split(separator: ";")[0])
-        let response = await h.call(AuthHandlers.authCallback,
+        let response = await h.call(AuthCallbackFunction.handler,
                                     browser("GET", "/api/auth-callback", query: query, cookie: cookie, origin: nil,
                                             extra: ["accept": "text/html,application/xhtml+xml"]))
         #expect(response.statusCode == 302)
@@ -169,7 +167,7 @@ import Testing
         var replay: (String, String) = ("", "")
         let first = try await signIn(h, github) { query, cookie in replay = (query, cookie) }
         #expect(first.statusCode == 302)
-        let again = await h.call(AuthHandlers.authCallback,
+        let again = await h.call(AuthCallbackFunction.handler,
                                  browser("GET", "/api/auth-callback", query: replay.0, cookie: replay.1, origin: nil))
         #expect(again.statusCode == 400)
         #expect(again.errorCode == "invalid_state")
@@ -183,7 +181,7 @@ import Testing
         let state = Secrets.randomToken()
         try h.database.saveOAuthState(hash: Secrets.sha256Hex(state), scope: "read:user", returnTo: "/me.html",
                                       now: Date().addingTimeInterval(-601))
-        let response = await h.call(AuthHandlers.authCallback, browser(
+        let response = await h.call(AuthCallbackFunction.handler, browser(
             "GET", "/api/auth-callback", query: "code=abc&state=\(state)", cookie: "gitfolio_oauth=\(state)", origin: nil))
         #expect(response.errorCode == "invalid_state")
     }
@@ -207,17 +205,36 @@ import Testing
         defer { h.dir.remove() }
         var env = h.environment
         env["GITHUB_CLIENT_SECRET"] = "wrong"
-        let services = try Services.live(environment: env, transport: URLSessionTransport())
-        let login = try await AuthHandlers.login(services, browser("GET", "/api/login", origin: nil), FunctionContext(name: "t", mode: .oneShot))
+        let services = try Services.live(config: try Config(environment: env), transport: URLSessionTransport())
+        let login = try await LoginFunction.handler(services, browser("GET", "/api/login", origin: nil), FunctionContext(name: "t", mode: .oneShot))
         let authorize = try await TestHTTP().send("GET", URL(string: login.headers["location"]!)!)
         let query = URLComponents(string: authorize.header("location")!)!.percentEncodedQuery!
         let cookie = String(login.cookie("gitfolio_oauth")!.split(separator: ";")[0])
-        let response = await FunctionRuntime.respond(
-            to: browser("GET", "/api/auth-callback", query: query, cookie: cookie, origin: nil),
-            context: FunctionContext(name: "t", mode: .oneShot)) { r, c in try await AuthHandlers.authCallback(services, r, c) }
+        let response = await FunctionRunner.respond(
+            .success(browser("GET", "/api/auth-callback", query: query, cookie: cookie, origin: nil)),
+            context: FunctionContext(name: "t", mode: .oneShot)) { r, c in try await AuthCallbackFunction.handler(services, r, c) }
         #expect(response.statusCode == 502)
         #expect(response.errorCode == "github_app_misconfigured")
         #expect(!(response.errorMessage ?? "").contains("wrong"))
+    }
+
+    /// GitHub's `error` value comes from the query: it must never reach a header as it is (issue 15,
+    /// defect 8: `x%0d%0aSet-Cookie: …` split the redirect under `serve`).
+    @Test func anErrorFromTheQueryCannotSplitTheRedirect() async throws {
+        let github = try await FakeGitHub()
+        defer { Task { await github.stop() } }
+        let h = try Harness(github: github)
+        defer { h.dir.remove() }
+        let login = await h.call(LoginFunction.handler, browser("GET", "/api/login", origin: nil))
+        let cookie = String(try #require(login.cookie("gitfolio_oauth")).split(separator: ";")[0])
+        let state = String(cookie.dropFirst("gitfolio_oauth=".count))
+        let response = await h.call(AuthCallbackFunction.handler, browser(
+            "GET", "/api/auth-callback", query: "state=\(state)&error=x%0d%0aSet-Cookie:%20gitfolio_session=attacker",
+            cookie: cookie, origin: nil, extra: ["accept": "text/html"]))
+        #expect(response.statusCode == 302)
+        let location = try #require(response.headers["location"])
+        #expect(!CGI.breaksLine(location) && !location.contains("attacker"))
+        #expect(response.cookies.allSatisfy { !$0.contains("attacker") })
     }
 
     @Test func returnToMustStayOnThisSite() {
@@ -232,7 +249,7 @@ import Testing
         defer { Task { await github.stop() } }
         let h = try Harness(github: github, publicURL: "https://gitfolio.example")
         defer { h.dir.remove() }
-        let login = await h.call(AuthHandlers.login, browser("GET", "/api/login", origin: nil))
+        let login = await h.call(LoginFunction.handler, browser("GET", "/api/login", origin: nil))
         #expect(login.cookie("gitfolio_oauth")?.contains("; Secure") == true)
         #expect(login.headers["location"]?.contains("redirect_uri=https://gitfolio.example/api/auth-callback") == true)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
 import GitfolioRender
@@ -14,21 +13,22 @@ import Testing
     func setup() throws -> (Harness, Member, String, Int64) {
         let h = try Harness()
         let (member, cookie) = try h.signedInMember()
-        let id = try h.database.createResume(memberID: member.id, title: "백엔드 이력서", template: "GITFOLIO", language: "ko", jobRole: "BACKEND",
-                                             document: try JSONEncoder().encode(Resume.sample(.ko)), now: Date())
+        var resume = Resume.sample(.ko)
+        resume.template = .gitfolio
+        let id = try h.database.createResume(memberID: member.id, title: "백엔드 이력서", resume: resume, now: Date())
         return (h, member, cookie, id)
     }
 
     @Test func listsAndOpensOwnResumesInAllTemplates() async throws {
         let (h, _, cookie, id) = try setup()
         defer { h.dir.remove() }
-        let list = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", cookie: cookie))
+        let list = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", cookie: cookie))
         #expect(list.statusCode == 200)
         let resumes = try #require(list.json?["resumes"] as? [[String: Any]])
         #expect(resumes.count == 1 && resumes[0]["title"] as? String == "백엔드 이력서" && resumes[0]["version"] as? Int == 1)
         #expect((resumes[0]["updatedAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) } != nil)
 
-        let one = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", query: "id=\(id)", cookie: cookie))
+        let one = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", query: "id=\(id)", cookie: cookie))
         #expect(one.statusCode == 200)
         let json = try #require(one.json)
         let html = try #require(json["html"] as? [String: String])
@@ -42,15 +42,15 @@ import Testing
     @Test func downloadsThePDF() async throws {
         let (h, _, cookie, id) = try setup()
         defer { h.dir.remove() }
-        let response = await h.call(ResumeHandlers.resume, browser("GET", "/api/resume", query: "id=\(id)&format=pdf&template=STAR", cookie: cookie))
+        let response = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", query: "id=\(id)&format=pdf&template=STAR", cookie: cookie))
         #expect(response.statusCode == 200)
         #expect(response.headers["content-type"] == "application/pdf")
         let disposition = try #require(response.headers["content-disposition"])
         #expect(disposition.hasPrefix("attachment; filename=\"resume-\(id).pdf\""))
         #expect(disposition.contains("filename*=UTF-8''%EA%B9%80%ED%95%98%EB%8A%98-resume.pdf"))  // 김하늘
         #expect(disposition.unicodeScalars.allSatisfy { $0.isASCII })
-        #expect(response.isBase64Encoded)
-        let pdf = response.bodyData()
+        #expect(String(validating: response.body, as: UTF8.self) == nil, "binary, so the payload form carries it as base64")
+        let pdf = Data(response.body)
         #expect(pdf.starts(with: Data("%PDF-".utf8)))
         let text = try await poppler("pdftotext", [], pdf: pdf)
         #expect(text.contains("상황") && !text.contains("트러블슈팅"), "the STAR template was asked for")
@@ -59,24 +59,23 @@ import Testing
     @Test func switchesTemplateWithVersionsAndUndo() async throws {
         let (h, member, cookie, id) = try setup()
         defer { h.dir.remove() }
-        let put = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie,
+        let put = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie,
                                                               json: #"{"id":\#(id),"version":1,"template":"STAR"}"#))
         #expect(put.statusCode == 200, "\(put.body)")
         #expect(put.json?["version"] as? Int == 2)
-        let stored = try #require(try h.database.resumeDocument(id: id, memberID: member.id))
-        let resume = try JSONDecoder().decode(Resume.self, from: stored.document)
+        let resume = try h.database.resume(id: id, memberID: member.id).resume
         #expect(resume.template == .star)
         #expect(try h.database.resumes(memberID: member.id).first?.template == "STAR", "the indexed column follows the document")
 
         // A second tab still at version 1 is refused and changes nothing.
-        let stale = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"BASIC"}"#))
+        let stale = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"BASIC"}"#))
         #expect(stale.statusCode == 409 && stale.errorCode == "version_conflict")
-        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.version == 2)
+        #expect(try h.database.resume(id: id, memberID: member.id).version == 2)
 
         // The change is undone like an accepted revision.
-        let undo = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: #"{"action":"undo","resumeId":\#(id),"version":2}"#))
+        let undo = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie, json: #"{"action":"undo","resumeId":\#(id),"version":2}"#))
         #expect(undo.statusCode == 200, "\(undo.body)")
-        let restored = try JSONDecoder().decode(Resume.self, from: try #require(try h.database.resumeDocument(id: id, memberID: member.id)).document)
+        let restored = try h.database.resume(id: id, memberID: member.id).resume
         #expect(restored.template == .gitfolio)
         #expect(try h.database.resumes(memberID: member.id).first?.template == "GITFOLIO")
     }
@@ -86,7 +85,7 @@ import Testing
         defer { h.dir.remove() }
         func accept(_ path: String, _ text: String, version: Int) async -> FunctionResponse {
             let body = try! JSONSerialization.data(withJSONObject: ["action": "accept", "resumeId": id, "path": path, "text": text, "version": version])
-            return await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: String(decoding: body, as: UTF8.self)))
+            return await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie, json: String(decoding: body, as: UTF8.self)))
         }
         let edits: [(String, String)] = [
             ("profile.name", "김하늘 (Haneul)"), ("techStack", "Swift, Go · Rust"), ("projects[1].name", "settlement-batch"),
@@ -95,9 +94,9 @@ import Testing
         ]
         for (n, (path, text)) in edits.enumerated() {
             let response = await accept(path, text, version: n + 1)
-            #expect(response.statusCode == 200, "\(path): \(response.body)")
+            #expect(response.statusCode == 200, "\(path): \(response.bodyText)")
         }
-        let resume = try JSONDecoder().decode(Resume.self, from: try #require(try h.database.resumeDocument(id: id, memberID: member.id)).document)
+        let resume = try h.database.resume(id: id, memberID: member.id).resume
         #expect(resume.profile.name == "김하늘 (Haneul)" && resume.techStack == ["Swift", "Go", "Rust"])
         #expect(resume.projects[1].name == "settlement-batch" && resume.projects[0].skills == ["Java", "Spring Boot"])
         #expect(resume.profile.workExperience[0].title == "시니어 백엔드 개발자" && resume.profile.education[0].major == "소프트웨어학")
@@ -107,29 +106,29 @@ import Testing
 
         // Refused, naming the field, and nothing changes.
         let version = edits.count + 1
-        let before = try h.database.resumeDocument(id: id, memberID: member.id)
+        let before = try h.database.resume(id: id, memberID: member.id)
         for (path, text, code) in [("profile.email", "not-an-email", "invalid_field"), ("profile.phone", "call me maybe", "invalid_field"), ("profile.name", String(repeating: "가", count: 51), "invalid_field"),
                                    ("techStack", String(repeating: "x", count: 41), "invalid_field"), ("profile.plan", "PRO", "invalid_field"),
                                    ("projects[9].name", "x", "invalid_field")] {
             let response = await accept(path, text, version: version)
-            #expect(response.statusCode == 400 && response.errorCode == code, "\(path): \(response.body)")
+            #expect(response.statusCode == 400 && response.errorCode == code, "\(path): \(response.bodyText)")
             #expect((response.json?["error"] as? [String: Any])?["field"] as? String == (path.hasPrefix("profile.plan") || path.hasPrefix("projects[9]") ? "path" : path))
         }
-        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
+        #expect(try h.database.resume(id: id, memberID: member.id) == before)
     }
 
     @Test func publishesAndHidesWithoutANewVersion() async throws {
         let (h, member, cookie, id) = try setup()
         defer { h.dir.remove() }
-        let put = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
+        let put = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
         #expect(put.statusCode == 200 && put.json?["visibility"] as? String == "PUBLIC" && put.json?["version"] as? Int == 1)
-        #expect(try h.database.publicResumeVersions().map(\.id) == [id])
+        #expect(try h.database.publicResumes().map(\.id) == [id])
         #expect(try h.database.resumes(memberID: member.id).first?.visibility == "PUBLIC")
-        let bad = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"FRIENDS"}"#))
+        let bad = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"FRIENDS"}"#))
         #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
-        let hide = await h.call(ResumeHandlers.resume, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#))
+        let hide = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#))
         #expect(hide.statusCode == 200)
-        #expect(try h.database.publicResumeVersions().isEmpty)
+        #expect(try h.database.publicResumes().isEmpty)
     }
 
     @Test func startsFromTheExampleWithTheMembersProfile() async throws {
@@ -137,14 +136,13 @@ import Testing
         defer { h.dir.remove() }
         let (member, cookie) = try h.signedInMember()
         _ = try h.database.replaceProfile(memberID: member.id, with: Profile(name: "앨리스", email: "alice@example.com"), now: Date())
-        let created = await h.call(ResumeHandlers.resume, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"en"}"#))
+        let created = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"en"}"#))
         #expect(created.statusCode == 201, "\(created.body)")
         let id = try #require(created.json?["id"] as? Int)
-        let stored = try #require(try h.database.resumeDocument(id: Int64(id), memberID: member.id))
-        let resume = try JSONDecoder().decode(Resume.self, from: stored.document)
+        let resume = try h.database.resume(id: Int64(id), memberID: member.id).resume
         #expect(resume.profile.name == "앨리스" && resume.language == .en && resume.projects.count == 3)
         #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 0, "the example costs no AI use")
-        let bad = await h.call(ResumeHandlers.resume, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"fr"}"#))
+        let bad = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"fr"}"#))
         #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
     }
 
@@ -167,12 +165,12 @@ import Testing
             (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"STAR"}"#, origin: "https://evil.example"), 403, "cross_site_request"),
             (browser("DELETE", "/api/resume", query: "id=\(id)", cookie: cookie), 405, "method_not_allowed"),
         ]
-        let before = try h.database.resumeDocument(id: id, memberID: member.id)
+        let before = try h.database.resume(id: id, memberID: member.id)
         for (request, status, code) in cases {
-            let response = await h.call(ResumeHandlers.resume, request)
-            #expect(response.statusCode == status && response.errorCode == code, "\(request.method) \(request.rawQueryString): \(response.body)")
+            let response = await h.call(ResumeFunction.handler, request)
+            #expect(response.statusCode == status && response.errorCode == code, "\(request.method) \(request.rawQuery): \(response.bodyText)")
         }
-        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
-        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.version == 1)
+        #expect(try h.database.resume(id: id, memberID: member.id) == before)
+        #expect(try h.database.resume(id: id, memberID: member.id).version == 1)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioFunctions
@@ -20,8 +19,7 @@ import Testing
         defer { repo.dir.remove() }
         let evidence = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email]).analyze()
         let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(name: "앨리스"), template: .basic, language: .ko)
-        let id = try h.database.createResume(memberID: member.id, title: "이력서", template: "BASIC", language: "ko", jobRole: nil,
-                                             document: try JSONEncoder().encode(resume), now: Date())
+        let id = try h.database.createResume(memberID: member.id, title: "이력서", resume: resume, now: Date())
         return (fake, h, member, cookie, id, resume)
     }
 
@@ -38,17 +36,17 @@ import Testing
         await fake.script.load([.chat(#"{"replacement":"주문·결제 웹 서비스 설계 및 개발"}"#)])
         let line = try #require(resume.line(at: "projects[0].bullets[1]")).text  // "Express, React, Node.js, Gin 기반 웹 서비스 개발"
         let start = line.utf16.count - "웹 서비스 개발".utf16.count
-        let before = try h.database.resumeDocument(id: id, memberID: member.id)
-        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie,
+        let before = try h.database.resume(id: id, memberID: member.id)
+        let response = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie,
                                                                    json: body(id, start: start, end: line.utf16.count)))
-        #expect(response.statusCode == 200, "\(response.body)")
+        #expect(response.statusCode == 200, "\(response.bodyText)")
         let json = try #require(response.json)
         #expect(json["before"] as? String == "웹 서비스 개발")
         #expect(json["after"] as? String == "주문·결제 웹 서비스 설계 및 개발")
         #expect(json["text"] as? String == "Express, React, Node.js, Gin 기반 주문·결제 웹 서비스 설계 및 개발")
         #expect((json["findings"] as? [Any])?.isEmpty == true)
         #expect(json["aiUsesToday"] as? Int == 1)
-        #expect(try h.database.resumeDocument(id: id, memberID: member.id)?.document == before?.document)
+        #expect(try h.database.resume(id: id, memberID: member.id) == before)
         let sent = try #require(await fake.script.seen.first?.json)
         let user = ((sent["messages"] as? [[String: Any]])?.last?["content"] as? String) ?? ""
         #expect(user.contains("Gin 기반 «웹 서비스 개발»") && user.contains("Request: 더 구체적으로"))
@@ -58,7 +56,7 @@ import Testing
         let (fake, h, _, cookie, id, _) = try await setup()
         defer { Task { await fake.stop() }; h.dir.remove() }
         await fake.script.load([.chat(#"{"replacement":"Kubernetes로 배포해 응답 시간 30% 단축"}"#)])
-        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: body(id, start: 0, end: 7)))
+        let response = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie, json: body(id, start: 0, end: 7)))
         #expect(response.statusCode == 200)
         let findings = (response.json?["findings"] as? [[String: Any]])?.compactMap { $0["value"] as? String } ?? []
         #expect(Set(findings) == ["Kubernetes", "30"])
@@ -83,18 +81,17 @@ import Testing
         case "empty-span": requestBody = body(id, start: 3, end: 3)
         case "split-emoji":
             // A line with an emoji, then a selection ending between its two UTF-16 halves.
-            var resume = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+            var resume = try h.database.resume(id: id, memberID: member.id).resume
             resume.aboutMe = Line("개발 🚀 좋아요")
-            let newID = try h.database.createResume(memberID: member.id, title: "x", template: "BASIC", language: "ko", jobRole: nil,
-                                                    document: try JSONEncoder().encode(resume), now: Date())
+            let newID = try h.database.createResume(memberID: member.id, title: "x", resume: resume, now: Date())
             requestBody = body(newID, path: "aboutMe", start: 0, end: 4)
         case "empty-instruction": requestBody = body(id, start: 0, end: 5, instruction: "   ")
         case "huge-instruction": requestBody = body(id, start: 0, end: 5, instruction: String(repeating: "가", count: 501))
         case "bad-path": requestBody = body(id, path: "projects[9].bullets[0]", start: 0, end: 1)
         default: break
         }
-        let response = await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: asWho, json: requestBody))
-        #expect(response.statusCode == status, "\(response.body)")
+        let response = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: asWho, json: requestBody))
+        #expect(response.statusCode == status, "\(response.bodyText)")
         #expect(response.errorCode == code)
         #expect(try uses(h, member) == 0)  // refused before the model ran, or given back when it failed
     }
@@ -120,7 +117,7 @@ import Testing
 @Suite struct AcceptUndoTests {
     func action(_ h: Harness, _ cookie: String, _ object: [String: Any]) async -> FunctionResponse {
         let json = String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        return await h.call(ReviseHandlers.revise, browser("POST", "/api/revise", cookie: cookie, json: json))
+        return await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie, json: json))
     }
 
     @Test func acceptSavesWithVersionsAndUndoRestores() async throws {
@@ -139,14 +136,14 @@ import Testing
 
         let undo = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 3])
         #expect(undo.statusCode == 200 && undo.json?["path"] as? String == "aboutMe")
-        var saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        var saved = try h.database.resume(id: id, memberID: member.id).resume
         #expect(saved.aboutMe == resume.aboutMe)
         #expect(saved.line(at: path)?.text == "주문·결제 웹 서비스 개발")
         #expect(saved.line(at: path)?.evidence == original.evidence)  // the rewrite rests on the same evidence
 
         let undoAgain = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 4])
         #expect(undoAgain.json?["version"] as? Int == 5)
-        saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        saved = try h.database.resume(id: id, memberID: member.id).resume
         #expect(saved == resume)
         let nothing = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 5])
         #expect(nothing.statusCode == 409 && nothing.errorCode == "nothing_to_undo")
@@ -160,7 +157,7 @@ import Testing
         #expect(save.statusCode == 404 && save.errorCode == "resume_not_found")
         let undo = await action(h, mallory, ["action": "undo", "resumeId": id, "version": 1])
         #expect(undo.statusCode == 404)
-        let saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        let saved = try h.database.resume(id: id, memberID: member.id).resume
         #expect(saved == resume)
     }
 
@@ -179,7 +176,7 @@ import Testing
         let response = await action(h, cookie, body)
         #expect(response.statusCode == 400)
         #expect((response.json?["error"] as? [String: Any])?["field"] as? String == field)
-        let saved = try JSONDecoder().decode(Resume.self, from: h.database.resumeDocument(id: id, memberID: member.id)!.document)
+        let saved = try h.database.resume(id: id, memberID: member.id).resume
         #expect(saved == resume)
     }
 }

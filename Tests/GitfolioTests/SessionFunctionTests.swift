@@ -1,6 +1,5 @@
 import Foundation
 import FunctionCore
-import FunctionRuntime
 import GitfolioCore
 import GitfolioFunctions
 import GitfolioStore
@@ -10,23 +9,25 @@ import Testing
 
 /// `GET /api/session`, the function built without Foundation: same answers as the full stack.
 @Suite struct SessionFunctionTests {
-    func ask(_ lookup: SessionLookup, _ request: FunctionRequest) throws -> FunctionResponse {
-        let event = try JSONEncoder().encode(request)
-        let bare = BareFunction.respond(to: Array(event), handler: lookup.respond)
-        // What a runner would write, read back with the full stack's decoder.
-        return try JSONDecoder().decode(FunctionResponse.self, from: Data(bare.event.utf8))
+    func ask(_ function: SessionFunction, _ request: FunctionRequest) throws -> FunctionResponse {
+        let incoming = Result { () throws(APIError) in try FunctionRequest.parse(event: Array(request.event.serialized.utf8)) }
+        let answer = FunctionRunner.respond(incoming, context: FunctionContext(name: "session", mode: .warm), handler: function.respond)
+        // What a runner would write, read back.
+        return try FunctionResponse.parse(event: Array(answer.event.utf8))
     }
+
+    func lookup(_ environment: [String: String]) throws -> SessionFunction { SessionFunction(config: try Config(environment: environment)) }
 
     @Test func describesTheSignedInMemberExactlyAsMeDoes() async throws {
         let h = try Harness()
         defer { h.dir.remove() }
         let (_, cookie) = try h.signedInMember("세션-user")
-        let session = try ask(SessionLookup(environment: h.environment), browser("GET", "/api/session", cookie: cookie))
+        let session = try ask(try lookup(h.environment), browser("GET", "/api/session", cookie: cookie))
         #expect(session.statusCode == 200)
         #expect(session.headers["content-type"] == "application/json; charset=utf-8")
         #expect(session.headers["cache-control"] == "no-store")
         #expect(session.cookies.isEmpty)
-        let me = await h.call(MeHandlers.me, browser("GET", "/api/me", cookie: cookie))
+        let me = await h.call(MeFunction.handler, browser("GET", "/api/me", cookie: cookie))
         #expect(try JSONValue.parse(session.body)["member"] == JSONValue.parse(me.body)["member"])
         let sessionMember = try #require(session.json?["member"] as? [String: Any])
         #expect(sessionMember["login"] as? String == "세션-user")
@@ -37,9 +38,9 @@ import Testing
     @Test func signedOutIsANullMemberWithoutACookie() throws {
         let h = try Harness()
         defer { h.dir.remove() }
-        let response = try ask(SessionLookup(environment: h.environment), browser("GET", "/api/session"))
+        let response = try ask(try lookup(h.environment), browser("GET", "/api/session"))
         #expect(response.statusCode == 200)
-        #expect(response.body == #"{"member":null}"#)
+        #expect(response.bodyText == #"{"member":null}"#)
         #expect(response.cookies.isEmpty)
     }
 
@@ -49,29 +50,29 @@ import Testing
         let (member, real) = try h.signedInMember()
         let old = Secrets.randomToken()
         try h.database.createSession(hash: Secrets.sha256Hex(old), memberID: member.id, now: Date().addingTimeInterval(-31 * 24 * 3600))
-        let lookup = SessionLookup(environment: h.environment)
+        let function = try lookup(h.environment)
         var flipped = Array(real)
         flipped[flipped.count - 1] = flipped.last == "A" ? "B" : "A"
         for cookie in [String(flipped), "gitfolio_session=\(old)", "gitfolio_session=short", "gitfolio_session=<script>"] {
-            let response = try ask(lookup, browser("GET", "/api/session", cookie: cookie))
+            let response = try ask(function, browser("GET", "/api/session", cookie: cookie))
             #expect(response.statusCode == 200, "\(cookie)")
-            #expect(response.body == #"{"member":null}"#)
+            #expect(response.bodyText == #"{"member":null}"#)
             #expect(response.cookie("gitfolio_session") == "gitfolio_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
-            let me = await h.call(MeHandlers.me, browser("GET", "/api/me", cookie: cookie))
+            let me = await h.call(MeFunction.handler, browser("GET", "/api/me", cookie: cookie))
             #expect(me.cookie("gitfolio_session") == response.cookie("gitfolio_session"))
         }
         // The real session still works through the same (warm) lookup.
-        #expect(try ask(lookup, browser("GET", "/api/session", cookie: real)).body.contains(#""id":\#(member.id)"#))
+        #expect(try ask(function, browser("GET", "/api/session", cookie: real)).bodyText.contains(#""id":\#(member.id)"#))
     }
 
     @Test func theClearingCookieIsSecureOnHTTPSSites() throws {
         let h = try Harness(publicURL: "https://gitfolio.example")
         defer { h.dir.remove() }
-        let https = try ask(SessionLookup(environment: h.environment), browser("GET", "/api/session", cookie: "gitfolio_session=x"))
+        let https = try ask(try lookup(h.environment), browser("GET", "/api/session", cookie: "gitfolio_session=x"))
         #expect(https.cookie("gitfolio_session")?.hasSuffix("; Secure") == true)
         let plain = try Harness()
         defer { plain.dir.remove() }
-        let proxied = try ask(SessionLookup(environment: plain.environment),
+        let proxied = try ask(try lookup(plain.environment),
                               browser("GET", "/api/session", cookie: "gitfolio_session=x", extra: ["x-forwarded-proto": "https"]))
         #expect(proxied.cookie("gitfolio_session")?.hasSuffix("; Secure") == true)
     }
@@ -81,7 +82,7 @@ import Testing
         defer { h.dir.remove() }
         let (_, cookie) = try h.signedInMember()
         for method in ["POST", "PUT", "DELETE", "PATCH"] {
-            let response = try ask(SessionLookup(environment: h.environment), browser(method, "/api/session", cookie: cookie, json: "{}"))
+            let response = try ask(try lookup(h.environment), browser(method, "/api/session", cookie: cookie, json: "{}"))
             #expect(response.statusCode == 405)
             #expect(response.errorCode == "method_not_allowed")
             #expect(response.headers["allow"] == "GET")
@@ -92,16 +93,18 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         let path = dir.path("absent.sqlite")
-        let response = try ask(SessionLookup(environment: ["GITFOLIO_DB": path]),
+        let response = try ask(try lookup(["GITFOLIO_DB": path]),
                                browser("GET", "/api/session", cookie: "gitfolio_session=\(Secrets.randomToken())"))
         #expect(response.statusCode == 500)
         #expect(response.errorCode == "internal")
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
-    @Test func usesTheStoresDefaultsAndCookie() {
-        #expect(SessionLookup.defaultDatabasePath == Config.defaultDatabasePath)
-        #expect(SessionCookie.name == "gitfolio_session")
-        #expect(Functions.names.contains("session"))
+    @Test func theFunctionListIsDeclaredOnceAndBuilt() {
+        // Package.swift declares one executable per name in FunctionCatalog; each must exist.
+        #expect(FunctionCatalog.names.contains("session"))
+        for name in FunctionCatalog.names {
+            #expect(FileManager.default.isExecutableFile(atPath: Built.executable(name).path), "\(name) was not built")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GitfolioCore
+import GitfolioRender
 import GitfolioResume
 import GitfolioStore
 import GitfolioTestSupport
@@ -35,12 +36,14 @@ struct SiteFixture {
         try FileManager.default.createDirectory(at: content, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Built.packageRoot.appendingPathComponent("content/site.json"),
                                          to: content.appendingPathComponent("site.json"))
-        database = try AppDatabase(path: dir.path("g.sqlite"))
+        database = try AppDatabase(path: dir.path("g.sqlite"), create: true)
     }
 
-    func build() throws -> SiteBuilder.Report {
-        try SiteBuilder(options: .init(siteDirectory: site, contentDirectory: content, outputDirectory: out),
-                        database: database, progress: { _ in }).build()
+    func build(definition: (@Sendable (Resume) -> String)? = nil) throws -> SiteBuilder.Report {
+        var builder = SiteBuilder(options: .init(siteDirectory: site, contentDirectory: content, outputDirectory: out),
+                                  database: database, progress: { _ in })
+        if let definition { builder.resumeDefinition = definition }
+        return try builder.build()
     }
 
     func page(_ path: String) throws -> String { try String(contentsOf: out.appendingPathComponent(path), encoding: .utf8) }
@@ -138,11 +141,9 @@ struct SiteFixture {
         let f = try SiteFixture()
         defer { f.dir.remove() }
         let member = try f.database.upsertLocalMember(login: "pub", name: "pub", now: Date())
-        let published = try f.database.createResume(memberID: member.id, title: "공개", template: "STAR", language: "ko", jobRole: nil,
-                                                    document: try JSONEncoder().encode(Resume.sample(.ko, template: .star)), now: Date())
-        let hidden = try f.database.createResume(memberID: member.id, title: "비공개", template: "BASIC", language: "ko", jobRole: nil,
-                                                 document: try JSONEncoder().encode(Resume.sample(.ko, template: .basic)), now: Date())
-        #expect(try f.database.setResumeVisibility(id: published, memberID: member.id, visibility: "PUBLIC", now: Date()))
+        let published = try f.database.createResume(memberID: member.id, title: "공개", resume: Resume.sample(.ko, template: .star), now: Date())
+        let hidden = try f.database.createResume(memberID: member.id, title: "비공개", resume: Resume.sample(.ko, template: .basic), now: Date())
+        try f.database.setVisibility(.public, resumeID: published, memberID: member.id, now: Date())
         let first = try f.build()
         #expect(first.written.contains("resumes/\(published).pdf") && first.written.contains("resumes/\(published).png"))
         #expect(!first.written.contains { $0.hasPrefix("resumes/\(hidden).") })
@@ -155,13 +156,35 @@ struct SiteFixture {
         #expect(try f.build().written.isEmpty)
         var edited = Resume.sample(.ko, template: .star)
         edited.aboutMe.text = "고친 자기소개입니다."
-        _ = try f.database.applyRevision(resumeID: published, memberID: member.id, expectedVersion: 1, path: "aboutMe",
-                                         document: try JSONEncoder().encode(edited), now: Date())
+        _ = try f.database.saveResume(edited, id: published, memberID: member.id, expectedVersion: 1, path: "aboutMe", now: Date())
         #expect(Set(try f.build().written) == ["resumes/\(published).pdf", "resumes/\(published).png"])
         let text = try await poppler("pdftotext", [], pdf: try Data(contentsOf: f.out.appendingPathComponent("resumes/\(published).pdf")))
         #expect(text.contains("고친 자기소개입니다."))
-        try f.database.setResumeVisibility(id: published, memberID: member.id, visibility: "PRIVATE", now: Date())
+        try f.database.setVisibility(.private, resumeID: published, memberID: member.id, now: Date())
         #expect(Set(try f.build().removed) == ["resumes/\(published).pdf", "resumes/\(published).png"])
         #expect(!FileManager.default.fileExists(atPath: f.out.appendingPathComponent("resumes/\(published).pdf").path))
+    }
+
+    /// A published resume's files follow what determines them — its blocks and its template's theme —
+    /// not a version number: a change of the layout code that alters the blocks renders them again,
+    /// though the resume itself did not change (issue 11).
+    @Test func aChangedLayoutRendersPublishedFilesAgain() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        let member = try f.database.upsertLocalMember(login: "pub", name: "pub", now: Date())
+        let id = try f.database.createResume(memberID: member.id, title: "공개", resume: Resume.sample(.en, template: .basic), now: Date())
+        try f.database.setVisibility(.public, resumeID: id, memberID: member.id, now: Date())
+        let files: Set = ["resumes/\(id).pdf", "resumes/\(id).png"]
+        #expect(files.isSubset(of: Set(try f.build().written)))
+        #expect(try f.build().written.isEmpty)
+        // The layout code changes (here: one more block): same resume, same version, new files.
+        let changed: @Sendable (Resume) -> String = { PDFRenderer.definition(of: $0) + "\nBlock(kind: paragraph, runs: [])" }
+        #expect(Set(try f.build(definition: changed).written) == files)
+        #expect(try f.build(definition: changed).written.isEmpty)
+        // The definition reflects both the blocks and the theme: another template, another definition.
+        var star = Resume.sample(.en, template: .basic)
+        #expect(PDFRenderer.definition(of: star).contains("accent="))
+        star.template = .star
+        #expect(PDFRenderer.definition(of: star) != PDFRenderer.definition(of: Resume.sample(.en, template: .basic)))
     }
 }

@@ -59,7 +59,7 @@ def test_my_page_from_sign_in_to_sign_out(site, browser):
     # The server's validation message reaches the person, and nothing is saved.
     browser.js("""(() => { document.querySelector('[name=end]').value = '2017.01';
         document.querySelector('#profile button[type=submit]').click(); })()""")
-    browser.wait("document.querySelector('#me-status').textContent === '학력 1번째 항목의 종료은(는) 시작보다 앞설 수 없습니다.'")
+    browser.wait("document.querySelector('#me-status').textContent === '학력 1번째 항목의 종료 시기는 시작보다 앞설 수 없습니다.'")
     assert browser.js("document.querySelector('[data-list=education] [name=end]').getAttribute('aria-invalid')") == "true"
     assert browser.js("document.activeElement.name") == "end"
     browser.screenshot("me-invalid-ko")

@@ -4,11 +4,11 @@
 const GFT = (key, vars = {}) => (window.GF.t["js." + key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
 const $ = (sel, root = document) => root.querySelector(sel);
 
-// Server messages come as "English / 한국어": show the part in the page's language.
-function localMessage(message) {
-  if (!message) return GFT("error.default");
-  const parts = message.split(" / ");
-  return window.GF.lang === "ko" ? parts[parts.length - 1] : parts[0];
+// A server error in the page's language: `messages.ko`/`messages.en` when the server wrote both,
+// else its English `message`.
+function localMessage(error) {
+  if (!error) return GFT("error.default");
+  return error.messages?.[window.GF.lang] || error.message || GFT("error.default");
 }
 
 // Marks the input an error names ("email", "education[0].end") and moves focus to it.
@@ -149,7 +149,7 @@ async function loginPage() {
     const { status, data } = await api("login", { method: "POST",
       body: { login: form.elements.login.value, name: form.elements.name.value } });
     if (status === 200) location.href = window.GF.root + "/me.html";
-    else { const el = $("#login-error"); el.textContent = localMessage(data?.error?.message); el.hidden = false; }
+    else { const el = $("#login-error"); el.textContent = localMessage(data?.error); el.hidden = false; }
   });
 }
 
@@ -172,7 +172,7 @@ async function mePage(me) {
       fillProfile(form, data.profile); markField(form, null);
       setStatus(status, GFT("saved"), "ok");
     } else {
-      setStatus(status, localMessage(data?.error?.message), "bad");
+      setStatus(status, localMessage(data?.error), "bad");
       markField(form, data?.error?.field);
     }
   });
@@ -181,7 +181,7 @@ async function mePage(me) {
     if (typed === null) return;
     const { status: code, data } = await api("me", { method: "DELETE", body: { confirm: typed } });
     if (code === 200) { alert(GFT("deleted")); location.href = window.GF.root + "/index.html"; }
-    else setStatus(status, localMessage(data?.error?.message), "bad");
+    else setStatus(status, localMessage(data?.error), "bad");
   });
 }
 
@@ -200,7 +200,7 @@ async function resumeList(me) {
   $("#new-sample").addEventListener("click", async () => {
     const { status: code, data } = await api("resume", { method: "POST", body: { action: "sample", language: window.GF.lang } });
     if (code === 201) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
-    else setStatus(status, localMessage(data?.error?.message), "bad");
+    else setStatus(status, localMessage(data?.error), "bad");
   });
   const { data } = await api("resume");
   const resumes = data?.resumes || [];
@@ -224,7 +224,7 @@ async function resumeList(me) {
   form.elements.language.value = window.GF.lang;
   box.textContent = GFT("resume.loadingRepos");
   const repos = await api("repositories");
-  if (repos.status !== 200) { box.textContent = localMessage(repos.data?.error?.message); return; }
+  if (repos.status !== 200) { box.textContent = localMessage(repos.data?.error); return; }
   box.replaceChildren(...repos.data.repositories.map((r) => {
     const label = document.createElement("label");
     label.className = "check";
@@ -243,7 +243,7 @@ async function resumeList(me) {
     const { status: code, data } = await api("generate", { method: "POST", body: {
       repositories, template: form.elements.template.value, language: form.elements.language.value, request: form.elements.request.value } });
     if (code === 201) location.href = `${window.GF.root}/resume.html?id=${data.id}`;
-    else setStatus(status, localMessage(data?.error?.message), "bad");
+    else setStatus(status, localMessage(data?.error), "bad");
   });
 }
 
@@ -257,7 +257,7 @@ async function resumeEditor(id) {
 
   async function load() {
     const { status: code, data } = await api(`resume?id=${id}`);
-    if (code !== 200) { setStatus(status, localMessage(data?.error?.message), "bad"); sheet.replaceChildren(); return false; }
+    if (code !== 200) { setStatus(status, localMessage(data?.error), "bad"); sheet.replaceChildren(); return false; }
     state.version = data.version; state.resume = data.resume; state.html = data.html; state.template = data.resume.template;
     $("#template-css").textContent = data.css;
     render();
@@ -279,7 +279,7 @@ async function resumeEditor(id) {
   }
 
   function failed(data) {
-    setStatus(status, localMessage(data?.error?.message), "bad");
+    setStatus(status, localMessage(data?.error), "bad");
     if (data?.error?.code === "version_conflict") load();
   }
 

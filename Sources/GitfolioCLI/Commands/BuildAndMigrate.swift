@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -19,7 +18,7 @@ struct Build: ParsableCommand {
     @OptionGroup var options: SiteOptions
 
     func run() throws {
-        let database = try AppDatabase(path: options.databasePath)
+        let database = try AppDatabase(path: options.databasePath, create: true)
         _ = try options.build(database: database)
     }
 }
@@ -29,7 +28,7 @@ struct Migrate: ParsableCommand {
     @OptionGroup var options: SiteOptions
 
     func run() throws {
-        _ = try AppDatabase(path: options.databasePath)
+        _ = try AppDatabase(path: options.databasePath, create: true)
         print("database ready: \(options.databasePath)")
     }
 }

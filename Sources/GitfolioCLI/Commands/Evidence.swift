@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP

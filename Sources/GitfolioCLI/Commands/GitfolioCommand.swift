@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioBench
 import GitfolioCore
 import GitfolioEvidence

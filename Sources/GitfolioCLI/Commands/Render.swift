@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -32,9 +31,7 @@ func writeResume(_ resume: Resume, format: ResumeFormat?, out: String?) throws {
     case .jsonresume:
         data = try JSONResume.export(resume) + Data("\n".utf8)
     case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        data = try encoder.encode(resume) + Data("\n".utf8)
+        data = Data((try JSONValue.serialize(resume) + "\n").utf8)
     }
     if let out {
         try data.write(to: URL(fileURLWithPath: out))
@@ -63,7 +60,7 @@ struct Render: ParsableCommand {
         guard let file else { throw ValidationError("Name a resume JSON file, or --sample ko|en.") }
         guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("\(file) cannot be read.") }
         do {
-            resume = try JSONDecoder().decode(Resume.self, from: data)
+            resume = try JSONValue.decode(Resume.self, from: Array(data))
         } catch {
             throw ValidationError("\(file) is not a Gitfolio resume: \(error)")
         }

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
 import GitfolioRender
 import GitfolioResume
 import GitfolioFunctions
+import GitfolioGitHub
 import GitfolioStore
 import SiteBuilder
 
@@ -60,34 +60,25 @@ struct ResumeCommand: AsyncParsableCommand {
 extension ResumeCommand {
     /// The chosen repositories from GitHub: the import (for the list and languages) and REST details.
     func fromGitHub() async throws -> [RepositoryEvidence] {
-        let env = ProcessInfo.processInfo.environment
-        guard let token = env["GITHUB_TOKEN"], !token.isEmpty else {
+        let config = try Config(environment: ProcessInfo.processInfo.environment)
+        guard let token = config[.githubToken] else {
             throw APIError.badRequest("github_token_required", "Set GITHUB_TOKEN to a GitHub token (scopes read:user, and repo for private repositories).")
         }
-        let api = URL(string: env["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com")!
-        let client = GitHubDataClient(transport: URLSessionTransport(timeout: 30), apiURL: api, cache: MemoryImportCache())
+        let github = GitHub(transport: URLSessionTransport(timeout: 30), config: config)
+        let cache = MemoryGitHubCache()
         FileHandle.standardError.write(Data("[1/\(repos.count + 1)] importing the repository list from GitHub\n".utf8))
-        let imported = try await client.repositories(memberID: 0, token: token)
+        let imported = try await github.repositories(memberID: 0, token: token, cache: cache)
         var evidence: [RepositoryEvidence] = []
         for (i, name) in repos.enumerated() {
             guard let repo = imported.repositories.first(where: { $0.nameWithOwner.lowercased() == name.lowercased() }) else {
                 throw APIError.badRequest("unknown_repositories", "\(name) is not among \(imported.login)'s repositories.")
             }
             FileHandle.standardError.write(Data("[\(i + 2)/\(repos.count + 1)] reading \(repo.nameWithOwner)\n".utf8))
-            evidence.append(RepositoryEvidence(github: repo, details: try await client.details(for: repo.nameWithOwner,
-                                                                                              login: imported.login, token: token)))
+            evidence.append(RepositoryEvidence(github: repo, details: try await github.fetchDetails(for: repo.nameWithOwner,
+                                                                                                   login: imported.login, token: token)))
         }
         return evidence
     }
-}
-
-/// A cache for one command run.
-final class MemoryImportCache: GitHubImportCache, @unchecked Sendable {
-    private let lock = NSLock()
-    private var entry: (value: GitHubImport, etag: String?, fetchedAt: Date)?
-    func load(memberID: Int64) throws -> (value: GitHubImport, etag: String?, fetchedAt: Date)? { lock.lock(); defer { lock.unlock() }; return entry }
-    func save(memberID: Int64, value: GitHubImport, etag: String?, fetchedAt: Date) throws { lock.lock(); entry = (value, etag, fetchedAt); lock.unlock() }
-    func touch(memberID: Int64, fetchedAt: Date) throws { lock.lock(); entry?.fetchedAt = fetchedAt; lock.unlock() }
 }
 
 enum ResumeFormat: String, ExpressibleByArgument, CaseIterable {

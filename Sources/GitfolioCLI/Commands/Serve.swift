@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -30,44 +29,40 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// `gitfolio serve`: build the site, start warm pools for every function, serve until stopped.
+/// `gitfolio serve`: build the site, listen, start warm pools for every function, serve until stopped.
 func serveSite(databasePath dbPath: String, out: String, build: (AppDatabase) throws -> SiteBuilder.Report,
                host: String, port: UInt16, workers: Int, functions: String?) async throws {
     signal(SIGPIPE, SIG_IGN)
     let env = ProcessInfo.processInfo.environment
-    let database = try AppDatabase(path: dbPath)
+    let settings = try Config(environment: env)
+    let database = try AppDatabase(path: dbPath, create: true)
     _ = try build(database)
 
-    var workerEnv = env
-    workerEnv["GITFOLIO_DB"] = dbPath
-    workerEnv["GITFOLIO_FUNCTION_MODE"] = "warm"
-    if env["GITFOLIO_PUBLIC_URL"] == nil { workerEnv["GITFOLIO_PUBLIC_URL"] = "http://\(host):\(port)" }
-    let config = try Config(environment: workerEnv)
-    let loopback = host.hasPrefix("127.") || host == "localhost"
-    var localKey: String?
-    if config.github == nil && loopback {
-        localKey = Secrets.randomToken()
-        workerEnv["GITFOLIO_LOCAL_SIGNIN_KEY"] = localKey
-    } else {
-        workerEnv.removeValue(forKey: "GITFOLIO_LOCAL_SIGNIN_KEY")
-    }
     let dir = functionsDirectory(functions)
-    var pools: [String: FunctionPool] = [:]
-    for name in Functions.names {
-        let exe = dir.appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: exe.path) else {
-            throw ValidationError("The function executable \(exe.path) is missing; run `swift build` first or pass --functions.")
-        }
-        pools[name] = FunctionPool(name: name, executable: exe, environment: workerEnv, size: workers)
+    for name in FunctionCatalog.names where !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(name).path) {
+        throw ValidationError("The function executable \(dir.appendingPathComponent(name).path) is missing; run `swift build` first or pass --functions.")
     }
-    let server = SiteServer(host: host, port: port, siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path, pools: pools,
+    let loopback = host.hasPrefix("127.") || host == "localhost"
+    let localKey = settings.github == nil && loopback ? Secrets.randomToken() : nil
+    let server = SiteServer(host: host, port: port, siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path,
                             localSignInKey: localKey)
-    let github = config.github != nil
-    let localOn = localKey != nil
     try await server.run { actual in
+        // The workers' settings: the operator's (Config.Variable) plus what this runner decides — the
+        // database, warm mode, the local sign-in key, and the public URL with the port actually bound.
+        var overrides: [Config.Variable: String] = [.database: dbPath, .functionMode: "warm"]
+        if settings[.publicURL] == nil { overrides[.publicURL] = "http://\(host):\(actual)" }
+        if let localKey { overrides[.localSignInKey] = localKey }
+        var workerEnv = env.filter { Config.Variable(rawValue: $0.key) == nil }
+        for (name, value) in settings.functionEnvironment(overriding: overrides) { workerEnv[name] = value }
+        var pools: [String: FunctionPool] = [:]
+        for name in FunctionCatalog.names {
+            pools[name] = FunctionPool(name: name, executable: dir.appendingPathComponent(name), environment: workerEnv, size: workers)
+        }
         print("Gitfolio is serving http://\(host):\(actual)/  (site: \(out), database: \(dbPath))")
-        print(github ? "GitHub sign-in: on" : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localOn ? "on, loopback only" : "off")")
+        print(settings.github != nil ? "GitHub sign-in: on"
+              : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localKey != nil ? "on, loopback only" : "off")")
         print("Press Ctrl-C to stop.")
         fflush(nil)
+        return pools
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -22,7 +21,7 @@ struct SiteOptions: ParsableArguments {
     @Option(help: "SQLite database file (default: $GITFOLIO_DB or content/gitfolio.sqlite).") var db: String?
 
     var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["GITFOLIO_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Config.defaultDatabasePath
+        db ?? (try? Config(environment: ProcessInfo.processInfo.environment))?.databasePath ?? Config.defaultDatabasePath
     }
 
     func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }

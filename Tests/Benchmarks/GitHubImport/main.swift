@@ -5,6 +5,7 @@
 import Foundation
 import GitfolioCore
 import GitfolioEvidence
+import GitfolioGitHub
 import GitfolioHTTP
 import GitfolioStore
 import GitfolioTestSupport
@@ -28,16 +29,16 @@ await github.state.setRepositories(owned: repos(150, "bench"), contributed: repo
 await github.state.setLatency(.milliseconds(latency))
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gitfolio-import-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: dir) }
-let database = try AppDatabase(path: dir.appendingPathComponent("g.sqlite").path)
+let database = try AppDatabase(path: dir.appendingPathComponent("g.sqlite").path, create: true)
 let memberID = try database.upsertLocalMember(login: "bench", name: "bench", now: Date()).id
 let clock = BenchClock()
-let client = GitHubDataClient(transport: URLSessionTransport(), apiURL: github.baseURL, cache: database, clock: clock)
+let client = GitHub(transport: URLSessionTransport(), apiURL: github.baseURL, clock: clock)
 let token = await github.state.issueToken()
 let c = ContinuousClock()
 
 print("GitHub import: 150 owned + 30 contributed-to repositories, fake GitHub with \(latency) ms per request")
 var start = c.now
-let cold = try await client.repositories(memberID: memberID, token: token)
+let cold = try await client.repositories(memberID: memberID, token: token, cache: database)
 let coldTime = c.now - start
 print(String(format: "cold import:  %d requests, %.0f ms, %d repositories (target: at most 3 requests)",
              await github.state.apiRequests.count, ms(coldTime), cold.repositories.count))
@@ -46,7 +47,7 @@ await github.state.resetRequests()
 var warm: [Double] = []
 for _ in 0..<200 {
     start = c.now
-    _ = try await client.repositories(memberID: memberID, token: token)
+    _ = try await client.repositories(memberID: memberID, token: token, cache: database)
     warm.append(ms(c.now - start))
 }
 warm.sort()
@@ -56,7 +57,7 @@ print(String(format: "warm (cache): %d requests, p50 %.2f ms, p99 %.2f ms over 2
 clock.advance(3601)
 await github.state.resetRequests()
 start = c.now
-_ = try await client.repositories(memberID: memberID, token: token)
+_ = try await client.repositories(memberID: memberID, token: token, cache: database)
 print(String(format: "after an hour: %d request (304 Not Modified, no rate-limit cost), %.0f ms",
              await github.state.apiRequests.count, ms(c.now - start)))
 await github.stop()

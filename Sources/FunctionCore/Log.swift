@@ -1,26 +1,31 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Logging to standard error only: standard output belongs to the function's response.
+/// Logging to standard error only: standard output belongs to the function's response. Messages
+/// never carry secrets (keys, tokens, cookies) or request bodies.
 public struct Log: Sendable {
     public enum Level: Int, Sendable, Comparable {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+
+        /// `debug`, `info`, `warning` or `error`; anything else is `info`.
+        public init(name: String?) {
+            switch name?.lowercased() {
+            case "debug": self = .debug
+            case "warning": self = .warning
+            case "error": self = .error
+            default: self = .info
+            }
+        }
     }
 
     public var label: String
     public var minimum: Level
 
-    public init(label: String, minimum: Level? = nil) {
+    public init(label: String, minimum: Level = .info) {
         self.label = label
-        let env = ProcessInfo.processInfo.environment["GITFOLIO_LOG_LEVEL"]?.lowercased()
-        self.minimum = minimum ?? {
-            switch env {
-            case "debug": return .debug
-            case "warning": return .warning
-            case "error": return .error
-            default: return .info
-            }
-        }()
+        self.minimum = minimum
     }
 
     public func debug(_ message: @autoclosure () -> String) { write(.debug, message) }
@@ -30,7 +35,6 @@ public struct Log: Sendable {
 
     private func write(_ level: Level, _ message: () -> String) {
         guard level >= minimum else { return }
-        let line = "[\(label)] \(level): \(message())\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        writeAll(Array("[\(label)] \(level): \(message())\n".utf8), to: 2)
     }
 }

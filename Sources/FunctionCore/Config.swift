@@ -1,0 +1,194 @@
+/// Everything Gitfolio reads from its environment, in one place: every variable is listed once in
+/// `Config.Variable` (its meaning and default, whether it is a secret, whether functions need it),
+/// and `gitfolio serve`, `gitfolio deploy`, the functions and the commands take their settings
+/// from here. Foundation-free, so the fast functions read it too.
+public struct Config: Sendable {
+    public enum Variable: String, CaseIterable, Sendable {
+        case database = "GITFOLIO_DB"
+        case secretKey = "GITFOLIO_SECRET_KEY"
+        case secretFile = "GITFOLIO_SECRET_FILE"
+        case publicURL = "GITFOLIO_PUBLIC_URL"
+        case githubClientID = "GITHUB_CLIENT_ID"
+        case githubClientSecret = "GITHUB_CLIENT_SECRET"
+        case githubOAuthURL = "GITHUB_OAUTH_URL"
+        case githubAPIURL = "GITHUB_API_URL"
+        case llmProvider = "GITFOLIO_LLM_PROVIDER"
+        case llmBaseURL = "GITFOLIO_LLM_BASE_URL"
+        case llmModel = "GITFOLIO_LLM_MODEL"
+        case llmAPIKey = "GITFOLIO_LLM_API_KEY"
+        case llmConfigFile = "GITFOLIO_LLM_CONFIG"
+        case logLevel = "GITFOLIO_LOG_LEVEL"
+        case localSignInKey = "GITFOLIO_LOCAL_SIGNIN_KEY"
+        case functionMode = "GITFOLIO_FUNCTION_MODE"
+        case githubToken = "GITHUB_TOKEN"
+
+        public var meaning: String {
+            switch self {
+            case .database: "SQLite file"
+            case .secretKey: "base64 of 32 bytes; encrypts GitHub tokens at rest"
+            case .secretFile: "key file, created with mode 0600 on first use"
+            case .publicURL: "the URL people use; OAuth redirect, cookies and origin checks derive from it"
+            case .githubClientID, .githubClientSecret: "your GitHub OAuth app; its callback URL is `<public URL>/api/auth-callback`"
+            case .githubOAuthURL, .githubAPIURL: "GitHub's endpoints (tests point them at a fake)"
+            case .llmProvider: "`openai` (any OpenAI-compatible server) or `anthropic`"
+            case .llmBaseURL, .llmModel, .llmAPIKey: "where, which model, and the key (optional for local servers)"
+            case .llmConfigFile: "a JSON file with `provider`, `baseURL`, `model`, `apiKey`; a variable above that is set wins over it"
+            case .logLevel: "`debug`, `info`, `warning`, `error` (logs go to stderr)"
+            case .localSignInKey: "set only by `gitfolio serve` on loopback, for the local sign-in"
+            case .functionMode: "`warm` makes a function read newline-delimited events (set by `gitfolio serve`)"
+            case .githubToken: "a GitHub token for `gitfolio resume --github` (scopes `read:user`, and `repo` for private repositories)"
+            }
+        }
+
+        public var defaultText: String {
+            switch self {
+            case .database: "`content/gitfolio.sqlite`"
+            case .secretKey: "read from `GITFOLIO_SECRET_FILE`"
+            case .secretFile: "`secret.key` beside the database"
+            case .publicURL: "`http://127.0.0.1:8080`"
+            case .githubClientID, .githubClientSecret: "unset: GitHub sign-in off"
+            case .githubOAuthURL: "`https://github.com`"
+            case .githubAPIURL: "`https://api.github.com`"
+            case .llmProvider: "unset: no model; generation uses the offline writer, AI revision is unavailable"
+            case .llmBaseURL, .llmModel, .llmAPIKey: "OpenAI's or Anthropic's URL; no model; no key"
+            case .llmConfigFile: "unset"
+            case .logLevel: "`info`"
+            case .localSignInKey, .functionMode, .githubToken: "unset"
+            }
+        }
+
+        /// Values never printed, logged or put in an error.
+        public var isSecret: Bool { [.secretKey, .githubClientSecret, .llmAPIKey, .localSignInKey, .githubToken].contains(self) }
+
+        /// Not for function processes: set by the runner for its own processes, or read by a command only.
+        public var isInternal: Bool { self == .localSignInKey || self == .functionMode || self == .githubToken }
+    }
+
+    /// The settings a GitHub OAuth app gives.
+    public struct GitHubApp: Sendable, Equatable {
+        public var clientID: String
+        public var clientSecret: String
+        public init(clientID: String, clientSecret: String) {
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+        }
+    }
+
+    /// The values of the variables that are set (and not empty), by variable.
+    public let values: [Variable: String]
+    public var databasePath: String
+    public var secretKey: String?
+    public var secretFile: String
+    public var publicURL: WebAddress
+    public var github: GitHubApp?
+    public var githubOAuthURL: WebAddress
+    public var githubAPIURL: WebAddress
+    public var localSignInKey: String?
+    public var logLevel: Log.Level
+
+    public static let defaultDatabasePath = "content/gitfolio.sqlite"
+
+    /// Reads the variables; a malformed value is an error that names the variable (never its value).
+    public init(environment env: [String: String]) throws(APIError) {
+        var values: [Variable: String] = [:]
+        for variable in Variable.allCases {
+            if let value = env[variable.rawValue], !value.isEmpty { values[variable] = value }
+        }
+        self.values = values
+        databasePath = values[.database] ?? Config.defaultDatabasePath
+        secretKey = values[.secretKey]
+        secretFile = values[.secretFile] ?? Config.directory(of: databasePath) + "/secret.key"
+        publicURL = try Config.address(values[.publicURL] ?? "http://127.0.0.1:8080", .publicURL)
+        if let id = values[.githubClientID] {
+            guard let secret = values[.githubClientSecret] else {
+                throw .internal("GITHUB_CLIENT_ID is set but GITHUB_CLIENT_SECRET is not.")
+            }
+            github = GitHubApp(clientID: id, clientSecret: secret)
+        }
+        githubOAuthURL = try Config.address(values[.githubOAuthURL] ?? "https://github.com", .githubOAuthURL)
+        githubAPIURL = try Config.address(values[.githubAPIURL] ?? "https://api.github.com", .githubAPIURL)
+        localSignInKey = values[.localSignInKey]
+        logLevel = Log.Level(name: values[.logLevel])
+    }
+
+    public subscript(variable: Variable) -> String? { values[variable] }
+
+    public var isHTTPS: Bool { publicURL.scheme == "https" }
+
+    /// The origin (`scheme://host[:port]`) browsers send in `Origin` for this site.
+    public var publicOrigin: String { publicURL.origin }
+
+    /// The operator's settings to hand to function processes (`serve`'s pools, `deploy`'s CGI
+    /// environment): every variable that is set, except those a runner sets for itself.
+    public func functionEnvironment(overriding overrides: [Variable: String] = [:]) -> [(String, String)] {
+        Variable.allCases.compactMap { variable in
+            guard let value = overrides[variable] ?? (variable.isInternal ? nil : values[variable]) else { return nil }
+            return (variable.rawValue, value)
+        }
+    }
+
+    static func address(_ text: String, _ variable: Variable) throws(APIError) -> WebAddress {
+        guard let address = WebAddress(text), address.scheme == "http" || address.scheme == "https" else {
+            throw .internal("\(variable.rawValue) must be an http(s) URL.")
+        }
+        return address
+    }
+
+    /// `a/b/c.sqlite` → `a/b`; `c.sqlite` → `.`.
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+/// An absolute http(s) address, parsed without Foundation: `scheme://host[:port][/path]`.
+public struct WebAddress: Sendable, Equatable, CustomStringConvertible {
+    public var scheme: String
+    public var host: String
+    public var port: Int?
+    /// Without a trailing slash; empty for the root.
+    public var path: String
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        scheme = parts[0].lowercased()
+        var rest = parts[1]
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        let authority = rest.firstIndex(of: "/").map { rest[..<$0] } ?? rest
+        path = String(rest[authority.endIndex...])
+        while path.hasSuffix("/") { path.removeLast() }
+        guard !authority.contains("@") else { return nil }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = String(authority[...close]).lowercased()
+            let after = authority[authority.index(after: close)...]
+            if after.isEmpty { port = nil } else {
+                guard after.hasPrefix(":"), let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
+                port = p
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon]).lowercased()
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else { return nil }
+            port = p
+        } else {
+            host = authority.lowercased()
+            port = nil
+        }
+        guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }) else { return nil }
+        if (scheme == "http" && port == 80) || (scheme == "https" && port == 443) { port = nil }
+    }
+
+    /// `scheme://host[:port]`.
+    public var origin: String { "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "") }
+
+    /// The host as a `Host` header names it: `host[:port]`.
+    public var hostHeader: String { host + (port.map { ":\($0)" } ?? "") }
+
+    public var description: String { origin + path }
+
+    /// This address with `relative` appended as path segments: `https://a/v1` + `chat/completions`.
+    public func appending(_ relative: String) -> String {
+        description + "/" + relative.drop(while: { $0 == "/" })
+    }
+}

@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum RunMode: String, Sendable {
+    case oneShot = "one-shot", warm, cgi
+}
+
+/// What a handler knows about the process answering it.
+public struct FunctionContext: Sendable {
+    public var name: String
+    public var mode: RunMode
+    public var log: Log
+
+    public init(name: String, mode: RunMode, log: Log? = nil) {
+        self.name = name
+        self.mode = mode
+        self.log = log ?? Log(label: name)
+    }
+}
+
+/// The one runner of every function executable. It owns the three modes, the framing of events,
+/// the limits and the error shape; a handler only maps a request to a response.
+///
+/// - CGI/1.1 when `GATEWAY_INTERFACE` is set: meta-variables and exactly `CONTENT_LENGTH` bytes in;
+///   `Status:`, headers, blank line and body out.
+/// - warm with `--warm` or `GITFOLIO_FUNCTION_MODE=warm`: newline-delimited payload 2.0 events in,
+///   one response line out per event (blank lines get no answer), until end of input.
+/// - otherwise one-shot: one payload 2.0 event on stdin, one response document on stdout.
+///
+/// Every failure becomes `{"error":{"code","message"}}` with its status: a malformed event is a 400,
+/// an event or body over the limits a 413, an unexpected error a 500 whose details go to stderr only.
+/// It is built without Foundation, so a function that needs nothing more starts about as fast as a
+/// minimal Swift executable; `run` takes a synchronous handler or an async one (the same loop).
+public enum FunctionRunner {
+    public typealias Handler = (FunctionRequest, FunctionContext) throws -> FunctionResponse
+    public typealias AsyncHandler = @Sendable (FunctionRequest, FunctionContext) async throws -> FunctionResponse
+
+    /// The process's main loop: answers standard input on standard output in the process's mode, then exits.
+    public static func run(_ name: String, environment: [String: String] = processEnvironment(),
+                           arguments: [String] = CommandLine.arguments, handler: Handler) -> Never {
+        prepareProcess()
+        serve(name, environment: environment, arguments: arguments, handler: handler)
+        exit(0)
+    }
+
+    public static func run(_ name: String, environment: [String: String] = processEnvironment(),
+                           arguments: [String] = CommandLine.arguments, handler: AsyncHandler) async -> Never {
+        prepareProcess()
+        await serve(name, environment: environment, arguments: arguments, handler: handler)
+        exit(0)
+    }
+
+    /// Answers every request `input` brings, on `output`, in the mode the environment and arguments choose.
+    public static func serve(_ name: String, environment: [String: String], arguments: [String] = [],
+                             input: Int32 = 0, output: Int32 = 1, handler: Handler) {
+        var channel = Channel(environment: environment, arguments: arguments, name: name, input: input, output: output)
+        while let incoming = channel.next() {
+            channel.send(respond(incoming, context: channel.context, handler: handler))
+        }
+    }
+
+    public static func serve(_ name: String, environment: [String: String], arguments: [String] = [],
+                             input: Int32 = 0, output: Int32 = 1, handler: AsyncHandler) async {
+        var channel = Channel(environment: environment, arguments: arguments, name: name, input: input, output: output)
+        while let incoming = channel.next() {
+            channel.send(await respond(incoming, context: channel.context, handler: handler))
+        }
+    }
+
+    /// SIGPIPE ignored (a reader that left is a write error, not a death), and an empty signal mask:
+    /// a process inherits the mask of the thread that spawned it, and from a dispatch worker thread
+    /// that mask blocks nearly everything, SIGTERM included.
+    static func prepareProcess() {
+        signal(SIGPIPE, SIG_IGN)
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+    }
+
+    /// One request (or the failure to read it) through a handler; every error becomes a response.
+    public static func respond(_ incoming: Result<FunctionRequest, APIError>, context: FunctionContext,
+                               handler: Handler) -> FunctionResponse {
+        switch incoming {
+        case .failure(let error): return .error(error)
+        case .success(let request):
+            do { return try handler(request, context) } catch { return failure(error, request, context) }
+        }
+    }
+
+    public static func respond(_ incoming: Result<FunctionRequest, APIError>, context: FunctionContext,
+                               handler: AsyncHandler) async -> FunctionResponse {
+        switch incoming {
+        case .failure(let error): return .error(error)
+        case .success(let request):
+            do { return try await handler(request, context) } catch { return failure(error, request, context) }
+        }
+    }
+
+    /// A payload 2.0 event through a handler (what a warm process does per line; tests use it too).
+    public static func respond(toEvent event: [UInt8], context: FunctionContext, handler: AsyncHandler) async -> FunctionResponse {
+        await respond(Result { () throws(APIError) in try FunctionRequest.parse(event: event) }, context: context, handler: handler)
+    }
+
+    static func failure(_ error: any Error, _ request: FunctionRequest, _ context: FunctionContext) -> FunctionResponse {
+        let path = request.path.prefix(200)
+        if let error = error as? any ResponseError {
+            let answer = error.apiError
+            if answer.status >= 500 { context.log.error("\(request.method) \(path): \(error)") }
+            return .error(answer)
+        }
+        context.log.error("\(request.method) \(path): unexpected \(type(of: error)): \(error)")
+        return .error(.internal())
+    }
+
+    public static func mode(environment: [String: String], arguments: [String]) -> RunMode {
+        if environment["GATEWAY_INTERFACE"] != nil { return .cgi }
+        if arguments.contains("--warm") || environment[Config.Variable.functionMode.rawValue] == "warm" { return .warm }
+        return .oneShot
+    }
+
+    /// The process's input and output in its mode.
+    struct Channel {
+        let context: FunctionContext
+        let environment: [String: String]
+        let reader: ByteReader
+        let output: Int32
+        var done = false
+
+        init(environment: [String: String], arguments: [String], name: String, input: Int32, output: Int32) {
+            reader = ByteReader(fd: input)
+            self.output = output
+            self.environment = environment
+            let level = Log.Level(name: environment[Config.Variable.logLevel.rawValue])
+            context = FunctionContext(name: name, mode: FunctionRunner.mode(environment: environment, arguments: arguments),
+                                      log: Log(label: name, minimum: level))
+        }
+
+        mutating func next() -> Result<FunctionRequest, APIError>? {
+            switch context.mode {
+            case .warm:
+                switch reader.nextEvent() {
+                case .end: return nil
+                case .tooLong: return .failure(.payloadTooLarge())
+                case .line(let line): return Result { () throws(APIError) in try FunctionRequest.parse(event: line) }
+                }
+            case .oneShot:
+                if done { return nil }
+                done = true
+                guard let event = reader.readAll(limit: FunctionLimits.maxEventBytes) else { return .failure(.payloadTooLarge()) }
+                return Result { () throws(APIError) in try FunctionRequest.parse(event: event) }
+            case .cgi:
+                if done { return nil }
+                done = true
+                let reader = self.reader
+                return Result { () throws(APIError) in try CGI.request(environment: environment, body: { reader.read(count: $0) }) }
+            }
+        }
+
+        func send(_ response: FunctionResponse) {
+            switch context.mode {
+            case .cgi: writeAll(response.cgi, to: output)
+            case .warm, .oneShot: writeAll(Array((response.event + "\n").utf8), to: output)
+            }
+        }
+    }
+}
+
+/// Every function executable, by the name it is deployed under (`/api/<name>`), each built from
+/// `Functions/<name>/main.swift`. This list is the one declaration: Package.swift reads it (between
+/// the markers) to declare the executables, and `serve`, `deploy` and the benchmarks take it from here.
+public enum FunctionCatalog {
+    public static let names: [String] = [
+        // functions:begin
+        "auth-callback", "generate", "login", "logout", "me", "repositories", "resume", "revise", "session",
+        // functions:end
+    ]
+}

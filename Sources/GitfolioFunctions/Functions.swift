@@ -1,0 +1,24 @@
+import GitfolioCore
+
+/// The handlers of the function executables, with live services: each `Functions/<name>/main.swift`
+/// runs one of these through `FunctionRunner`. (`resume`'s is in RenderFunctions, so that only its
+/// executable links Pango and Cairo; `session` is built without this module at all.)
+public enum Functions {
+    public static func login(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(LoginFunction.handler, transport: transport)
+    }
+    public static func authCallback(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(AuthCallbackFunction.handler, transport: transport)
+    }
+    public static func generate(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(GenerateFunction.handler, transport: transport)
+    }
+    public static func revise(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(ReviseFunction.handler, transport: transport)
+    }
+    public static func repositories(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(RepositoriesFunction.handler, transport: transport)
+    }
+    public static let logout = liveHandler(LogoutFunction.handler)
+    public static let me = liveHandler(MeFunction.handler)
+}

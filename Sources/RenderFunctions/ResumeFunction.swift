@@ -1,0 +1,159 @@
+import Foundation
+import GitfolioCore
+import GitfolioFunctions
+import GitfolioRender
+import GitfolioResume
+import GitfolioStore
+
+/// The `resume` function: a member's resumes, one resume in all three templates, its PDF, and the
+/// changes that are not a field's text (the template, the visibility). Text is edited through
+/// `revise`'s accept action, one field at a time.
+///
+/// It lives apart from the other handlers so that only this executable links Pango and Cairo:
+/// the other functions start without loading them.
+public enum ResumeFunction {
+    /// One renderer per process: fonts load on the first PDF, later ones are warm.
+    static let renderer = PDFRenderer()
+
+    struct ListBody: Encodable {
+        var resumes: [ResumeSummary]
+    }
+
+    struct ResumeBody: Encodable {
+        var id: Int64
+        var version: Int
+        var visibility: Visibility
+        var resume: Resume
+        /// The resume in each template, so the editor switches between them at once.
+        var html: [String: String]
+        /// The templates' stylesheet (one definition with the PDF).
+        var css: String
+    }
+
+    struct SavedBody: Encodable {
+        var id: Int64
+        var version: Int
+        var resume: Resume
+        var visibility: Visibility?
+    }
+
+    struct Update: Decodable {
+        var id: Int64
+        var version: Int
+        var template: Template?
+        var visibility: Visibility?
+        enum CodingKeys: String, CodingKey { case id, version, template, visibility }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(Int64.self, forKey: .id)
+            version = try c.version(.version)
+            if c.contains(.template) { template = try c.template(.template) }
+            if c.contains(.visibility) {
+                guard let value = Visibility(rawValue: try c.text(.visibility, max: 10)) else {
+                    throw FieldError(c.path(.visibility), .oneOf(english: ["PUBLIC", "PRIVATE"], korean: ["PUBLIC(공개)", "PRIVATE(비공개)"]))
+                }
+                visibility = value
+            }
+        }
+    }
+
+    struct Sample: Decodable {
+        var language: Language
+        enum CodingKeys: String, CodingKey { case action, language }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard try c.text(.action, max: 10, required: true) == "sample" else {
+                throw FieldError(c.path(.action), .oneOf(english: ["sample"], korean: ["sample"]))
+            }
+            language = try c.language(.language)
+        }
+    }
+
+    /// `GET /api/resume`: the member's resumes. `GET /api/resume?id=N`: one, with its HTML in every
+    /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download.
+    /// `PUT /api/resume` with `{"id", "version", "template"?, "visibility"?}`: a template change is
+    /// saved if the resume is still at `version` and can be undone like an accepted revision;
+    /// PUBLIC puts the resume, its PDF and thumbnail on the next site build.
+    /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
+    /// example with the member's own profile, to try the editor without GitHub or an AI use.
+    public static let handler: ServiceHandler = { s, request, _ in
+        try request.allow("GET", "PUT", "POST")
+        if request.method == "PUT" || request.method == "POST" {
+            try s.config.requireSameOrigin(request)
+            let member = try s.requireMember(request)
+            return request.method == "PUT" ? try update(s, member, try request.decodeBody(Update.self))
+                : try createSample(s, member, try request.decodeBody(Sample.self))
+        }
+        let member = try s.requireMember(request)
+        guard let rawID = request.query("id") else {
+            return .json(ListBody(resumes: try s.database.resumes(memberID: member.id)))
+        }
+        guard let id = Int64(rawID), id > 0 else { throw APIError(field: FieldError("id", .wrongType(expected: .number))) }
+        let stored = try s.database.resume(id: id, memberID: member.id)
+        switch request.query("format") ?? "json" {
+        case "json":
+            var html: [String: String] = [:]
+            for template in Template.allCases {
+                var copy = stored.resume
+                copy.template = template
+                html[template.rawValue] = HTMLRenderer.fragment(copy)
+            }
+            return .json(ResumeBody(id: id, version: stored.version, visibility: stored.visibility, resume: stored.resume, html: html,
+                                    css: HTMLRenderer.allStylesheets))
+        case "pdf":
+            var copy = stored.resume
+            if let raw = request.query("template") {
+                guard let template = Template(rawValue: raw) else {
+                    throw APIError(field: FieldError("template", .oneOf(english: ["BASIC", "STAR", "GITFOLIO"], korean: ["BASIC", "STAR", "GITFOLIO"])))
+                }
+                copy.template = template
+            }
+            return FunctionResponse(statusCode: 200, headers: [
+                "content-type": "application/pdf",
+                "content-disposition": "attachment; filename=\"resume-\(id).pdf\"; filename*=UTF-8''\(fileName(stored.resume))",
+                "cache-control": "private, no-store",
+                "x-content-type-options": "nosniff",
+            ], body: Array(renderer.pdf(copy)))
+        default:
+            throw APIError(field: FieldError("format", .oneOf(english: ["json", "pdf"], korean: ["json", "pdf"])))
+        }
+    }
+
+    static func update(_ s: Services, _ member: Member, _ input: Update) throws -> FunctionResponse {
+        guard input.template != nil || input.visibility != nil else {
+            throw APIError.badRequest("nothing_to_change", "Send a template or a visibility to change.",
+                                      korean: "바꿀 템플릿이나 공개 여부를 보내 주세요.")
+        }
+        var stored = try s.database.resume(id: input.id, memberID: member.id)
+        // The template goes through the version check (and the undo history) of every document change.
+        var version = input.version
+        if let template = input.template {
+            stored.resume.template = template
+            version = try s.database.saveResume(stored.resume, id: input.id, memberID: member.id, expectedVersion: input.version,
+                                                path: "template", now: s.now)
+        }
+        if let visibility = input.visibility {
+            try s.database.setVisibility(visibility, resumeID: input.id, memberID: member.id, now: s.now)
+        }
+        return .json(SavedBody(id: input.id, version: version, resume: stored.resume, visibility: input.visibility))
+    }
+
+    static func createSample(_ s: Services, _ member: Member, _ input: Sample) throws -> FunctionResponse {
+        var resume = Resume.sample(input.language)
+        if let profile = try s.database.profile(memberID: member.id), !profile.name.isEmpty {
+            resume.profile = profile
+        }
+        let title = input.language == .ko ? "예시 이력서" : "Example resume"
+        let id = try s.database.createResume(memberID: member.id, title: title, resume: resume, now: s.now)
+        return .json(SavedBody(id: id, version: 1, resume: resume), status: 201)
+    }
+
+    /// `홍길동-resume.pdf`, percent-encoded for `filename*` (RFC 6266).
+    static func fileName(_ resume: Resume) -> String {
+        let base = resume.profile.name.isEmpty ? "resume" : "\(resume.profile.name.prefix(40))-resume"
+        return PercentEncoding.encode(base + ".pdf")
+    }
+
+    /// The `resume` function with live services.
+    public static let live = liveHandler(handler)
+}

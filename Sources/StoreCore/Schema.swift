@@ -1,0 +1,164 @@
+/// The schema, one literal per shipped migration, applied in order by `Database`.
+///
+/// A shipped migration is never edited, and its text never depends on live values: enumerations
+/// are written out here as they were when the migration shipped (a test compares each with a stored
+/// copy). A new job role or school type comes as a new migration.
+public enum Schema {
+    /// Every migration, oldest first: its identifier (as recorded in `schema_migrations`) and its SQL.
+    public static let migrations: [(identifier: String, sql: String)] = [
+        ("v1-members-sessions-profile", v1),
+        ("v2-github-import-cache", v2),
+        ("v3-resumes-ai-uses", v3),
+        ("v4-resume-revisions", v4),
+        ("v5-github-details-cache", v5),
+    ]
+
+    static let v1 = """
+    CREATE TABLE member (
+        id INTEGER PRIMARY KEY,
+        github_id INTEGER UNIQUE,
+        local_login TEXT UNIQUE,
+        login TEXT NOT NULL CHECK (length(login) BETWEEN 1 AND 100),
+        name TEXT NOT NULL DEFAULT '' CHECK (length(name) <= 50),
+        email TEXT NOT NULL DEFAULT '' CHECK (length(email) <= 254),
+        phone TEXT NOT NULL DEFAULT '' CHECK (length(phone) <= 20),
+        avatar_url TEXT NOT NULL DEFAULT '' CHECK (length(avatar_url) <= 500),
+        job_role TEXT CHECK (job_role IN ('BACKEND','FRONTEND','INFRA','AI','GAME')),
+        plan TEXT NOT NULL DEFAULT 'FREE' CHECK (plan IN ('FREE','PRO')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        CHECK ((github_id IS NULL) <> (local_login IS NULL))
+    );
+
+    CREATE TABLE github_token (
+        member_id INTEGER PRIMARY KEY REFERENCES member(id) ON DELETE CASCADE,
+        ciphertext BLOB NOT NULL,
+        scope TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE session (
+        token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL CHECK (expires_at > created_at)
+    ) WITHOUT ROWID;
+    CREATE INDEX session_by_member ON session(member_id);
+
+    CREATE TABLE oauth_state (
+        state_hash TEXT PRIMARY KEY CHECK (length(state_hash) = 64),
+        scope TEXT NOT NULL,
+        return_to TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE education (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        school_type TEXT NOT NULL CHECK (school_type IN ('PRIVATE_EDUCATION','HIGH_SCHOOL','UNIVERSITY_ASSOCIATE_DEGREE','UNIVERSITY_BACHELOR','GRADUATE_SCHOOL_MASTER','GRADUATE_SCHOOL_DOCTOR')),
+        school_name TEXT NOT NULL CHECK (length(school_name) BETWEEN 1 AND 100),
+        major TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('GRADUATED','ATTENDING','DROP_OUT')),
+        start_month TEXT CHECK (start_month GLOB '[12][0-9][0-9][0-9].[01][0-9]'),
+        end_month TEXT CHECK (end_month GLOB '[12][0-9][0-9][0-9].[01][0-9]'),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE work_experience (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        company TEXT NOT NULL CHECK (length(company) BETWEEN 1 AND 100),
+        title TEXT NOT NULL DEFAULT '',
+        work_type TEXT NOT NULL CHECK (work_type IN ('INTERN','CONTRACT_WORKER','FULL_TIME','PRIVATE_BUSINESS','FREELANCER')),
+        employment TEXT NOT NULL CHECK (employment IN ('EMPLOYMENT','RESIGNATION')),
+        start_month TEXT CHECK (start_month GLOB '[12][0-9][0-9][0-9].[01][0-9]'),
+        end_month TEXT CHECK (end_month GLOB '[12][0-9][0-9][0-9].[01][0-9]'),
+        description TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE certificate (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
+        issuer TEXT NOT NULL DEFAULT '',
+        acquired_month TEXT CHECK (acquired_month GLOB '[12][0-9][0-9][0-9].[01][0-9]'),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE link (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position >= 0),
+        title TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
+        PRIMARY KEY (member_id, position)
+    ) WITHOUT ROWID;
+    """
+
+    /// The member's imported GitHub data (JSON), with the list's ETag for revalidation.
+    static let v2 = """
+    CREATE TABLE github_import (
+        member_id INTEGER PRIMARY KEY REFERENCES member(id) ON DELETE CASCADE,
+        body BLOB NOT NULL,
+        etag TEXT,
+        fetched_at INTEGER NOT NULL
+    );
+    """
+
+    /// Resumes (a JSON document plus the columns the hub filters and sorts on) and AI uses.
+    static let v3 = """
+    CREATE TABLE resume (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 100),
+        template TEXT NOT NULL CHECK (template IN ('BASIC','STAR','GITFOLIO')),
+        language TEXT NOT NULL CHECK (language IN ('ko','en')),
+        visibility TEXT NOT NULL DEFAULT 'PRIVATE' CHECK (visibility IN ('PUBLIC','PRIVATE')),
+        job_role TEXT CHECK (job_role IN ('BACKEND','FRONTEND','INFRA','AI','GAME')),
+        document BLOB NOT NULL CHECK (json_valid(document)),
+        version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+        like_count INTEGER NOT NULL DEFAULT 0 CHECK (like_count >= 0),
+        view_count INTEGER NOT NULL DEFAULT 0 CHECK (view_count >= 0),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX resume_by_member ON resume(member_id, updated_at DESC);
+    CREATE INDEX resume_public ON resume(visibility, updated_at DESC);
+
+    -- One row per AI run, charged before the model runs and removed if it fails on our side.
+    CREATE TABLE ai_use (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+        kind TEXT NOT NULL CHECK (kind IN ('GENERATE','REVISE')),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX ai_use_by_member_day ON ai_use(member_id, day);
+    """
+
+    /// Accepted revisions of a resume, newest last: each keeps the whole document before it, so an
+    /// undo restores exactly what was there.
+    static let v4 = """
+    CREATE TABLE resume_revision (
+        id INTEGER PRIMARY KEY,
+        resume_id INTEGER NOT NULL REFERENCES resume(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        previous_document BLOB NOT NULL CHECK (json_valid(previous_document)),
+        created_at INTEGER NOT NULL,
+        UNIQUE (resume_id, version)
+    );
+    """
+
+    /// GitHub's REST details of a repository for a member (their commits, pull requests, manifests),
+    /// kept for an hour so that generating again soon costs no rate limit.
+    static let v5 = """
+    CREATE TABLE github_details (
+        member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+        repository TEXT NOT NULL CHECK (length(repository) BETWEEN 3 AND 200),
+        body BLOB NOT NULL CHECK (json_valid(body)),
+        fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (member_id, repository)
+    );
+    """
+}
