@@ -39,10 +39,13 @@ let package = Package(
     ],
     targets: [
         // The Foundation-free base: the function protocol and its one runner (modes, framing, limits,
-        // the error shape), JSON and Codable over it, configuration, logging, SHA-256, request checks.
+        // the error shape), the strict JSON reader, configuration, logging, SHA-256, request checks.
         .target(name: "FunctionCore", swiftSettings: strict),
+        // Codable on top of the runner: JSON to typed values and back, request bodies as Decodable types,
+        // the one field-naming 400. Apart, so that the fast functions do not link it.
+        .target(name: "FunctionCodable", dependencies: ["FunctionCore"], swiftSettings: strict),
         // The domain values (job roles, school types, plans and their limits, Asia/Seoul dates), Foundation-free.
-        .target(name: "GitfolioDomain", dependencies: ["FunctionCore"], swiftSettings: strict),
+        .target(name: "GitfolioDomain", swiftSettings: strict),
         // SQLite's C API from Debian (libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // The store's Foundation-free half: the SQLite connection, migrations, transactions, errors, and
@@ -52,7 +55,7 @@ let package = Package(
         // clock and outbound HTTP seams.
         .target(
             name: "GitfolioCore",
-            dependencies: ["FunctionCore", "GitfolioDomain", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FunctionCore", "FunctionCodable", "GitfolioDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The real outbound HTTP client (URLSession; libcurl on Linux), only where a function calls out.
@@ -152,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "GitfolioTests",
             dependencies: [
-                "FunctionCore", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
+                "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
                 "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
                 "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],

@@ -2,4 +2,5 @@ import FunctionCore
 import SessionFunction
 
 // Built without Foundation: see `SessionFunction`.
-FunctionRunner.run("session", handler: SessionFunction.live())
+let environment = processEnvironment()
+FunctionRunner.run("session", environment: environment, handler: SessionFunction.live(environment: environment))

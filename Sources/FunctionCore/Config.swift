@@ -74,8 +74,10 @@ public struct Config: Sendable {
         }
     }
 
-    /// The values of the variables that are set (and not empty), by variable.
-    public let values: [Variable: String]
+    /// The values of the variables that are set (and not empty), by name. (Keyed by the name rather
+    /// than the enum: a dictionary of our own key type costs a one-shot process a runtime metadata
+    /// lookup and a conformance scan at start-up.)
+    let values: [String: String]
     public var databasePath: String
     public var secretKey: String?
     public var secretFile: String
@@ -90,28 +92,29 @@ public struct Config: Sendable {
 
     /// Reads the variables; a malformed value is an error that names the variable (never its value).
     public init(environment env: [String: String]) throws(APIError) {
-        var values: [Variable: String] = [:]
+        var values: [String: String] = [:]
         for variable in Variable.allCases {
-            if let value = env[variable.rawValue], !value.isEmpty { values[variable] = value }
+            if let value = env[variable.rawValue], !value.isEmpty { values[variable.rawValue] = value }
         }
         self.values = values
-        databasePath = values[.database] ?? Config.defaultDatabasePath
-        secretKey = values[.secretKey]
-        secretFile = values[.secretFile] ?? Config.directory(of: databasePath) + "/secret.key"
-        publicURL = try Config.address(values[.publicURL] ?? "http://127.0.0.1:8080", .publicURL)
-        if let id = values[.githubClientID] {
-            guard let secret = values[.githubClientSecret] else {
+        func value(_ variable: Variable) -> String? { values[variable.rawValue] }
+        databasePath = value(.database) ?? Config.defaultDatabasePath
+        secretKey = value(.secretKey)
+        secretFile = value(.secretFile) ?? Config.directory(of: databasePath) + "/secret.key"
+        publicURL = try Config.address(value(.publicURL) ?? "http://127.0.0.1:8080", .publicURL)
+        if let id = value(.githubClientID) {
+            guard let secret = value(.githubClientSecret) else {
                 throw .internal("GITHUB_CLIENT_ID is set but GITHUB_CLIENT_SECRET is not.")
             }
             github = GitHubApp(clientID: id, clientSecret: secret)
         }
-        githubOAuthURL = try Config.address(values[.githubOAuthURL] ?? "https://github.com", .githubOAuthURL)
-        githubAPIURL = try Config.address(values[.githubAPIURL] ?? "https://api.github.com", .githubAPIURL)
-        localSignInKey = values[.localSignInKey]
-        logLevel = Log.Level(name: values[.logLevel])
+        githubOAuthURL = try Config.address(value(.githubOAuthURL) ?? "https://github.com", .githubOAuthURL)
+        githubAPIURL = try Config.address(value(.githubAPIURL) ?? "https://api.github.com", .githubAPIURL)
+        localSignInKey = value(.localSignInKey)
+        logLevel = Log.Level(name: value(.logLevel))
     }
 
-    public subscript(variable: Variable) -> String? { values[variable] }
+    public subscript(variable: Variable) -> String? { values[variable.rawValue] }
 
     public var isHTTPS: Bool { publicURL.scheme == "https" }
 
@@ -122,7 +125,7 @@ public struct Config: Sendable {
     /// environment): every variable that is set, except those a runner sets for itself.
     public func functionEnvironment(overriding overrides: [Variable: String] = [:]) -> [(String, String)] {
         Variable.allCases.compactMap { variable in
-            guard let value = overrides[variable] ?? (variable.isInternal ? nil : values[variable]) else { return nil }
+            guard let value = overrides[variable] ?? (variable.isInternal ? nil : values[variable.rawValue]) else { return nil }
             return (variable.rawValue, value)
         }
     }
@@ -150,29 +153,37 @@ public struct WebAddress: Sendable, Equatable, CustomStringConvertible {
     public var path: String
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return nil }
-        scheme = parts[0].lowercased()
-        var rest = parts[1]
-        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
-        let authority = rest.firstIndex(of: "/").map { rest[..<$0] } ?? rest
-        path = String(rest[authority.endIndex...])
-        while path.hasSuffix("/") { path.removeLast() }
-        guard !authority.contains("@") else { return nil }
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            host = String(authority[...close]).lowercased()
-            let after = authority[authority.index(after: close)...]
-            if after.isEmpty { port = nil } else {
-                guard after.hasPrefix(":"), let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
-                port = p
-            }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon]).lowercased()
-            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else { return nil }
+        // On the UTF-8 bytes: a one-shot function parses three of these at start-up.
+        let bytes = Array(text.utf8)
+        func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        var i = 0
+        while i + 2 < bytes.count, !(bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/") && bytes[i + 2] == UInt8(ascii: "/")) {
+            i += 1
+        }
+        guard i + 2 < bytes.count, i > 0 else { return nil }
+        scheme = string(0..<i).lowercased()
+        let start = i + 3
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "?"), bytes[end] != UInt8(ascii: "#") { end += 1 }
+        var slash = start
+        while slash < end, bytes[slash] != UInt8(ascii: "/") { slash += 1 }
+        var pathEnd = end
+        while pathEnd > slash, bytes[pathEnd - 1] == UInt8(ascii: "/") { pathEnd -= 1 }
+        path = string(slash..<pathEnd)
+        let authority = bytes[start..<slash]
+        guard !authority.contains(UInt8(ascii: "@")) else { return nil }
+        var hostEnd = slash
+        if authority.first == UInt8(ascii: "[") {
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            hostEnd = close + 1
+        } else if let colon = authority.lastIndex(of: UInt8(ascii: ":")) {
+            hostEnd = colon
+        }
+        host = string(start..<hostEnd).lowercased()
+        if hostEnd < slash {
+            guard bytes[hostEnd] == UInt8(ascii: ":"), let p = Int(string((hostEnd + 1)..<slash)), (1...65535).contains(p) else { return nil }
             port = p
         } else {
-            host = authority.lowercased()
             port = nil
         }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }) else { return nil }

@@ -94,14 +94,19 @@ public func writeAll(_ bytes: [UInt8], to fd: Int32) {
     bytes.withUnsafeBytes { writeAll($0, to: fd) }
 }
 
-/// The process environment as a dictionary, read without Foundation.
+/// The process environment as a dictionary, read without Foundation. Works on the C strings' bytes
+/// (a search by Character for `=` cost a function a tenth of its start-up).
 public func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     var entry = environ
     while let pointer = entry.pointee {
-        let pair = String(cString: pointer)
-        if let eq = pair.firstIndex(of: "=") {
-            result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        let length = strlen(pointer)
+        pointer.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            let all = UnsafeBufferPointer(start: bytes, count: length)
+            if let eq = all.firstIndex(of: UInt8(ascii: "=")) {
+                result[String(decoding: UnsafeBufferPointer(rebasing: all[..<eq]), as: UTF8.self)] =
+                    String(decoding: UnsafeBufferPointer(rebasing: all[(eq + 1)...]), as: UTF8.self)
+            }
         }
         entry += 1
     }

@@ -21,15 +21,6 @@ public struct FunctionResponse: Sendable, Equatable {
         FunctionResponse(statusCode: status, headers: jsonHeaders, cookies: cookies, body: Array(value.serialized.utf8))
     }
 
-    /// A typed body, encoded through `JSONValue` (keys sorted, the same text everywhere).
-    public static func json(_ value: some Encodable, status: Int = 200, cookies: [String] = []) -> FunctionResponse {
-        do {
-            return json(try JSONValue(encoding: value), status: status, cookies: cookies)
-        } catch {
-            return .error(.internal())
-        }
-    }
-
     /// `{"error":{"code","message",...}}`, the body of every error of every function.
     public static func error(_ error: APIError, cookies: [String] = []) -> FunctionResponse {
         var response = json(error.body, status: error.status, cookies: cookies)

@@ -78,9 +78,19 @@ public enum FunctionRunner {
         sigprocmask(SIG_SETMASK, &none, nil)
     }
 
+    /// A request as the runner read it, or why it could not. (Not `Result`: a generic type with an
+    /// `Error` requirement costs a one-shot process a runtime conformance scan at start-up.)
+    public enum Incoming: Sendable {
+        case success(FunctionRequest)
+        case failure(APIError)
+
+        init(_ read: () throws(APIError) -> FunctionRequest) {
+            do { self = .success(try read()) } catch { self = .failure(error) }
+        }
+    }
+
     /// One request (or the failure to read it) through a handler; every error becomes a response.
-    public static func respond(_ incoming: Result<FunctionRequest, APIError>, context: FunctionContext,
-                               handler: Handler) -> FunctionResponse {
+    public static func respond(_ incoming: Incoming, context: FunctionContext, handler: Handler) -> FunctionResponse {
         switch incoming {
         case .failure(let error): return .error(error)
         case .success(let request):
@@ -88,8 +98,7 @@ public enum FunctionRunner {
         }
     }
 
-    public static func respond(_ incoming: Result<FunctionRequest, APIError>, context: FunctionContext,
-                               handler: AsyncHandler) async -> FunctionResponse {
+    public static func respond(_ incoming: Incoming, context: FunctionContext, handler: AsyncHandler) async -> FunctionResponse {
         switch incoming {
         case .failure(let error): return .error(error)
         case .success(let request):
@@ -99,7 +108,7 @@ public enum FunctionRunner {
 
     /// A payload 2.0 event through a handler (what a warm process does per line; tests use it too).
     public static func respond(toEvent event: [UInt8], context: FunctionContext, handler: AsyncHandler) async -> FunctionResponse {
-        await respond(Result { () throws(APIError) in try FunctionRequest.parse(event: event) }, context: context, handler: handler)
+        await respond(Incoming { () throws(APIError) in try FunctionRequest.parse(event: event) }, context: context, handler: handler)
     }
 
     static func failure(_ error: any Error, _ request: FunctionRequest, _ context: FunctionContext) -> FunctionResponse {
@@ -136,24 +145,24 @@ public enum FunctionRunner {
                                       log: Log(label: name, minimum: level))
         }
 
-        mutating func next() -> Result<FunctionRequest, APIError>? {
+        mutating func next() -> Incoming? {
             switch context.mode {
             case .warm:
                 switch reader.nextEvent() {
                 case .end: return nil
                 case .tooLong: return .failure(.payloadTooLarge())
-                case .line(let line): return Result { () throws(APIError) in try FunctionRequest.parse(event: line) }
+                case .line(let line): return Incoming { () throws(APIError) in try FunctionRequest.parse(event: line) }
                 }
             case .oneShot:
                 if done { return nil }
                 done = true
                 guard let event = reader.readAll(limit: FunctionLimits.maxEventBytes) else { return .failure(.payloadTooLarge()) }
-                return Result { () throws(APIError) in try FunctionRequest.parse(event: event) }
+                return Incoming { () throws(APIError) in try FunctionRequest.parse(event: event) }
             case .cgi:
                 if done { return nil }
                 done = true
                 let reader = self.reader
-                return Result { () throws(APIError) in try CGI.request(environment: environment, body: { reader.read(count: $0) }) }
+                return Incoming { () throws(APIError) in try CGI.request(environment: environment, body: { reader.read(count: $0) }) }
             }
         }
 

@@ -91,21 +91,4 @@ extension FunctionRequest {
             throw .badRequest("invalid_json", "The request body is not valid JSON.", korean: "요청 본문이 올바른 JSON이 아닙니다.")
         }
     }
-
-    /// The body as a typed value: unknown fields refused, and every failure a field error (400)
-    /// that names the field in both languages.
-    public func decodeBody<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
-        let document = try jsonBody()
-        guard case .object = document else {
-            throw .badRequest("invalid_json", "The request body must be a JSON object.", korean: "요청 본문은 JSON 객체여야 합니다.")
-        }
-        do {
-            return try document.decode(type, options: .init(rejectUnknownKeys: true))
-        } catch let error as APIError {
-            throw error
-        } catch {
-            guard let field = FieldError.from(error) else { throw .badRequest("invalid_json", "The request body could not be read.") }
-            throw APIError(field: field)
-        }
-    }
 }

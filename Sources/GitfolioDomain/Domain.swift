@@ -1,5 +1,3 @@
-import FunctionCore
-
 /// Values of the domain, with their Korean and English labels (MISSION.md, "Domain reference").
 public protocol LabelledValue: RawRepresentable<String>, CaseIterable, Codable, Sendable, Hashable {
     var korean: String { get }
@@ -9,16 +7,6 @@ public protocol LabelledValue: RawRepresentable<String>, CaseIterable, Codable, 
 extension LabelledValue {
     public func label(_ language: Language) -> String { language == .ko ? korean : english }
     public static var allRawValues: [String] { allCases.map(\.rawValue) }
-
-    /// A value a client sent that is not one of the cases is a field error listing the choices.
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: raw) else {
-            throw FieldError(JSONPath.describe(decoder.codingPath),
-                             .oneOf(english: Self.allCases.map(\.english), korean: Self.allCases.map(\.korean)))
-        }
-        self = value
-    }
 }
 
 public enum Language: String, Codable, Sendable, CaseIterable {

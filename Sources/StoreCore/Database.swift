@@ -69,6 +69,12 @@ public final class Database: @unchecked Sendable {
         try locked { try transaction("BEGIN", body) }
     }
 
+    /// One statement on its own (SQLite runs it in its own implicit transaction, consistent by
+    /// itself): no BEGIN and COMMIT around it. For the single-query reads on the hottest paths.
+    public func statement<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try locked { try body(connection) }
+    }
+
     /// One write transaction, holding the write lock from its start; rolled back if `body` throws.
     public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try locked { try transaction("BEGIN IMMEDIATE", body) }

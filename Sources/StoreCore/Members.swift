@@ -28,7 +28,7 @@ extension Database {
 
     /// The member behind a session id's hash, if the session exists and has not expired.
     public func member(sessionHash: String, now: Int64) throws -> Member? {
-        try read { db in try Database.member(db, sessionHash: sessionHash, now: now) }
+        try statement { db in try Database.member(db, sessionHash: sessionHash, now: now) }
     }
 
     static func member(_ db: SQLiteConnection, sessionHash: String, now: Int64) throws(StoreError) -> Member? {

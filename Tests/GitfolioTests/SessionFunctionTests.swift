@@ -10,7 +10,7 @@ import Testing
 /// `GET /api/session`, the function built without Foundation: same answers as the full stack.
 @Suite struct SessionFunctionTests {
     func ask(_ function: SessionFunction, _ request: FunctionRequest) throws -> FunctionResponse {
-        let incoming = Result { () throws(APIError) in try FunctionRequest.parse(event: Array(request.event.serialized.utf8)) }
+        let incoming = FunctionRunner.Incoming.success(try FunctionRequest.parse(event: Array(request.event.serialized.utf8)))
         let answer = FunctionRunner.respond(incoming, context: FunctionContext(name: "session", mode: .warm), handler: function.respond)
         // What a runner would write, read back.
         return try FunctionResponse.parse(event: Array(answer.event.utf8))

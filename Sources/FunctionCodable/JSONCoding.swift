@@ -1,3 +1,5 @@
+import FunctionCore
+
 /// Codable over `JSONValue`, without Foundation: the one way Gitfolio turns JSON into typed values
 /// (request bodies, stored documents, GitHub, model and KakaoPay answers) and typed values into JSON
 /// (responses, stored documents). Documents are read by the strict `JSONValue.parse` first, so
@@ -511,30 +513,5 @@ extension JSONValue: Codable {
         case .array(let items): try c.encode(items)
         case .object(let members): try c.encode(members)
         }
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { $1 }))
-    }
-    public init(nilLiteral: ()) { self = .null }
-}
-
-extension JSONValue {
-    public var arrayValue: [JSONValue]? {
-        if case .array(let items) = self { return items }
-        return nil
-    }
-
-    public var objectValue: [String: JSONValue]? {
-        if case .object(let members) = self { return members }
-        return nil
     }
 }

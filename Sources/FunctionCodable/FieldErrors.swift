@@ -1,3 +1,5 @@
+import FunctionCore
+
 /// Input that fails: why, and where. Every decoding failure of a request body and every validation
 /// rule ends here, and `APIError(field:)` turns it into the one 400 a page shows: a sentence for a
 /// person in English and in Korean (no field paths, no variable names, the right Korean particle),
