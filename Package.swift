@@ -40,7 +40,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         // Evidence from a developer's work: local git clones (and, later, GitHub data).
-        .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // The technology catalogue's data (Catalogue/technologies.tsv) is embedded as Swift source by
+        // scripts/embed-catalogue.sh, so the executables never look for a file at run time.
+        .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], exclude: ["Catalogue/technologies.tsv"], swiftSettings: strict),
         // The resume document, the offline writer, the grounding check and text renderings.
         .target(name: "GitfolioResume", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
         // Pango and Cairo from Debian (libpango1.0-dev, libcairo2-dev), for the PDF renderer.
