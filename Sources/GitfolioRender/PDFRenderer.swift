@@ -17,7 +17,7 @@ import GitfolioResume
 public final class PDFRenderer: @unchecked Sendable {
     /// Changes whenever the drawing changes in a way the theme does not show, so that the site
     /// builder renders published resumes again.
-    public static let revision = "pdf-1"
+    public static let revision = "pdf-2"
 
     /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
     public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }
@@ -43,7 +43,7 @@ public final class PDFRenderer: @unchecked Sendable {
         g_object_unref(fontMap)
     }
 
-    /// The resume as a PDF document.
+    /// The resume as a PDF document; unfilled prompts are left out (``Resume/withoutUnfilledPrompts()``).
     public func pdf(_ resume: Resume) -> Data {
         withDocument(resume) { makePDF($0, title: resume.profile.name) }
     }
@@ -72,7 +72,8 @@ public final class PDFRenderer: @unchecked Sendable {
     /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
     private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: context)
+        // A PDF (and its thumbnail) never carries the editor's unfilled prompts.
+        let document = Document(blocks: ResumeLayout.blocks(resume.withoutUnfilledPrompts()), theme: Theme.forTemplate(resume.template), context: context)
         defer { document.release() }
         return body(document)
     }
