@@ -202,9 +202,15 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// The whole history with per-file line counts; renames are followed to their new path. Merge
     /// commits are not counted, but a merge of a pull request by the member names it.
     func history() throws -> History {
-        let log = String(decoding: try git.run([
-            "log", "-M", "--numstat", "--date=iso-strict", "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d",
-        ]), as: UTF8.self)
+        let format = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
+        let raw: Data
+        do {
+            raw = try git.run(["log", "-M", "--numstat", "--date=iso-strict", format])
+        } catch {
+            // A clone missing some blobs (shallow or partial) cannot diff: commits without line counts.
+            raw = try git.run(["log", "--date=iso-strict", format])
+        }
+        let log = String(decoding: raw, as: UTF8.self)
         var commits: [Commit] = []
         for record in log.split(separator: "\u{1e}") {
             guard let end = record.firstIndex(of: "\u{1d}") else { continue }
