@@ -66,7 +66,15 @@ enum Manifests {
         case "pyproject.toml": add(.pypi, pyproject(text))
         case "pipfile": add(.pypi, tomlKeys(text, inSections: { $0 == "packages" || $0 == "dev-packages" }))
         case "setup.py", "setup.cfg": add(.pypi, setupRequirements(text))
-        case "cargo.toml": add(.cargo, tomlKeys(text, inSections: { $0.hasSuffix("dependencies") }) + tomlTables(text, suffix: "dependencies"))
+        case "cargo.toml":
+            add(.cargo, tomlKeys(text, inSections: { $0.hasSuffix("dependencies") }) + tomlTables(text, suffix: "dependencies"))
+            // A database driver chosen by a crate feature (`sqlx = { features = ["postgres"] }`).
+            for line in text.split(separator: "\n") where line.contains("features") {
+                for (feature, image) in [("postgres", "postgres"), ("mysql", "mysql"), ("sqlite", "sqlite"), ("mssql", "mcr.microsoft.com/mssql/server")]
+                    where line.contains("\"\(feature)\"") || line.contains("-\(feature)\"") {
+                    add(.image, [image])
+                }
+            }
         case "go.mod": add(.go, goModules(text))
         case "gemfile": add(.gem, gems(text))
         case "composer.json":
@@ -92,7 +100,9 @@ enum Manifests {
                 if text.contains("Sdk=\"Microsoft.NET.Sdk.Web\"") { add(.nuget, ["Microsoft.AspNetCore.App"]) }
             } else if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") {
                 add(.image, dockerImages(text))
-            } else if lower.hasPrefix("docker-compose") || lower.hasPrefix("compose") {
+            } else if lower.hasPrefix("docker-compose") || lower.hasPrefix("compose")
+                        || (lower.hasSuffix(".yml") || lower.hasSuffix(".yaml")) && text.contains("services:") && !path.hasPrefix(".github/") {
+                // Compose files, and stack files under other names (`services:` with `image:`).
                 add(.image, composeImages(text))
             } else if path.hasPrefix(".github/workflows/") {
                 add(.action, actions(text))
@@ -225,6 +235,8 @@ enum Manifests {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("require (") { inRequire = true; continue }
             if inRequire && line.hasPrefix(")") { inRequire = false; continue }
+            // `// indirect`: a dependency of a dependency, not something the code uses.
+            if line.hasSuffix("// indirect") { continue }
             if inRequire, let first = line.split(separator: " ").first, !first.hasPrefix("//") { names.append(String(first)) }
             if line.hasPrefix("require "), !line.hasPrefix("require ("), let module = line.split(separator: " ").dropFirst().first {
                 names.append(String(module))

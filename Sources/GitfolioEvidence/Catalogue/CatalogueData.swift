@@ -20,6 +20,24 @@ extension Catalogue {
 # specfy/stack-analyser (MIT licence, https://github.com/specfy/stack-analyser/tree/main/src/rules),
 # read as facts (package name -> product) for the rows after the Gitfolio-written ones, with names
 # normalised to their official spelling. Edit this file, then run scripts/embed-catalogue.sh.
+maven	tools.jackson.core:jackson-databind	Jackson	library	tools.jackson	
+maven	tools.jackson.module:jackson-module-kotlin	Jackson	library	tools.jackson	
+maven	androidx.constraintlayout:constraintlayout-compose	ConstraintLayout	library	androidx.constraintlayout	
+npm	pino-http	Pino	library		
+npm	pino-pretty	Pino	library		
+npm	laravel-mix	Laravel Mix	tool		
+npm	bootstrap-sass	Bootstrap	library		
+npm	@hotwired/stimulus	Stimulus	library		
+npm	@hotwired/turbo	Hotwire Turbo	library		
+npm	@hotwired/turbo-rails	Hotwire Turbo	library		
+npm	mermaid	Mermaid	library		
+gem	jquery-rails	jQuery	library		
+gem	turbolinks	Turbolinks	library		
+swift	swift-prometheus	Prometheus	infrastructure	Prometheus	
+cargo	jwt	JWT	library		
+pypi	django-structlog	structlog	library	django_structlog	
+pypi	qrcode	qrcode	library	qrcode	
+image	sqlite	SQLite	database		
 npm	react	React	framework		
 npm	react-dom	React	framework		
 npm	next	Next.js	framework		
