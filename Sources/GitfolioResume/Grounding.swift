@@ -77,7 +77,9 @@ public struct Grounding: Sendable {
 
     /// The vocabulary names mentioned (whole words, any case) in a text.
     static func mentionedNames(in text: String) -> [String] {
-        Set(words(in: text)).flatMap { index[$0] ?? [] }.filter { mentions(text, $0) }
+        let found = Set(words(in: text)).flatMap { index[$0] ?? [] }.filter { mentions(text, $0) }
+        // The longest name wins: "GitHub Actions" does not also claim "GitHub".
+        return found.filter { short in !found.contains { $0 != short && $0.count > short.count && mentions($0, short) } }
     }
 
     public init(evidence: [RepositoryEvidence]) {
@@ -95,7 +97,7 @@ public struct Grounding: Sendable {
             let c = repo.contribution
             [c.commits, c.totalCommits, c.linesAdded, c.linesDeleted, c.pullRequests ?? 0, c.mergedPullRequests ?? 0].forEach(add)
             if c.totalCommits > 0 { add(Int((Double(c.commits) / Double(c.totalCommits) * 100).rounded())) }
-            for area in c.areas { add(area.commits); addText(area.path) }
+            for area in c.areas { add(area.commits); addText(area.path); quotes.append(area.path) }
             for month in [c.firstMonth, c.lastMonth].compactMap({ $0 }) { addText(month) }
             for commit in c.recentCommits { addText(commit.subject); addText(commit.date); addText(commit.hash); quotes.append(commit.subject) }
             for p in c.problems ?? [] {
@@ -107,7 +109,7 @@ public struct Grounding: Sendable {
             for l in repo.languages { add(l.bytes); add(Int((l.share * 100).rounded())) }
             addText(repo.name)
             if let summary = repo.readmeSummary { addText(summary); quotes.append(summary) }
-            for t in repo.technologies { addText(t.name); t.sources.forEach(addText); t.usage.map(add) }
+            for t in repo.technologies { addText(t.name); t.sources.forEach(addText); quotes += t.sources; t.usage.map(add) }
         }
         self.numbers = numbers
         self.quotes = quotes
