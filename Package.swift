@@ -66,8 +66,10 @@ let package = Package(
             // Needed when FoundationNetworking is linked statically (--static-swift-stdlib).
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        // Evidence from a developer's work: local git clones and GitHub's data.
-        .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // Evidence from a developer's work: local git clones and GitHub's data. The technology catalogue's
+        // data (Catalogue/technologies.tsv) is embedded as Swift source by scripts/embed-catalogue.sh, so the
+        // executables never look for a file at run time.
+        .target(name: "GitfolioEvidence", dependencies: ["GitfolioCore"], exclude: ["Catalogue/technologies.tsv"], swiftSettings: strict),
         // Everything Gitfolio asks GitHub (sign-in, repositories, details), with its caches.
         .target(name: "GitfolioGitHub", dependencies: ["GitfolioCore", "GitfolioEvidence"], swiftSettings: strict),
         // The resume document, the offline writer, the grounding check and text renderings.

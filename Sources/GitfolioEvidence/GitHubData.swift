@@ -124,6 +124,9 @@ extension RepositoryEvidence {
                 ?? (details.moreCommits ? nil : months.first)
             contribution.lastMonth = months.last
             contribution.recentCommits = Array(details.commits.prefix(20))
+            // Only subjects are known here: fixes are ranked by what their subjects say.
+            let problems = LocalRepositoryAnalyzer.problems(subjects: details.commits)
+            contribution.problems = problems.isEmpty ? nil : problems
         }
         contribution.pullRequests = details.pullRequests
         contribution.mergedPullRequests = details.mergedPullRequests

@@ -6,6 +6,11 @@ public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
     public var authorEmails: Set<String>
 
+    /// At most this many of the member's changed files are read for their imports.
+    static let maxFilesRead = 4000
+    /// A dependency the catalogue lacks is named when this many of the member's files import it.
+    static let uncataloguedUsage = 3
+
     public init(repository: URL, authorEmails: [String], gitExecutable: String = Git.defaultExecutable) throws {
         let emails = authorEmails.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         guard !emails.isEmpty else {
@@ -25,12 +30,18 @@ public struct LocalRepositoryAnalyzer: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let root = URL(fileURLWithPath: top)
         let files = String(decoding: try git.run(["ls-files", "-z"]), as: UTF8.self).split(separator: "\0").map(String.init)
+        let history = try self.history()
+        let readme = readmeText(root: root, files: files)
+        // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
+        let remote = try? git.run(["config", "--get", "remote.origin.url"])
+        let identity = RepositoryIdentity(remote: remote.map { String(decoding: $0, as: UTF8.self) }, readme: readme,
+                                          folder: root.lastPathComponent)
         return RepositoryEvidence(
-            name: root.lastPathComponent, origin: top,
-            readmeSummary: readmeSummary(root: root, files: files),
+            name: identity.name, origin: identity.url ?? top,
+            readmeSummary: readme.flatMap(Self.summary(ofReadme:)),
             languages: languages(root: root, files: files),
-            technologies: technologies(root: root, files: files),
-            contribution: try contribution())
+            technologies: technologies(root: root, files: files, changed: history.changedFiles),
+            contribution: history.contribution)
     }
 
     func languages(root: URL, files: [String]) -> [LanguageShare] {
@@ -46,64 +57,329 @@ public struct LocalRepositoryAnalyzer: Sendable {
             .sorted { ($0.bytes, $1.name) > ($1.bytes, $0.name) }
     }
 
-    func technologies(root: URL, files: [String]) -> [Technology] {
+    static func isFixture(_ path: String) -> Bool {
+        path.split(separator: "/").dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
+    }
+
+    /// Technologies from manifests and configuration (through the catalogue), ranked by how many of
+    /// the member's changed files import them; heavily imported dependencies the catalogue lacks
+    /// are named by their package.
+    func technologies(root: URL, files: [String], changed: [String]) -> [Technology] {
         var found: [String: Technology] = [:]
         var order: [String] = []
-        for path in files where Manifests.isManifest(path) && !Languages.isVendored(path) {
+        /// Import names per technology (to count usage) and per uncatalogued declared package.
+        var importNames: [String: [String]] = [:]
+        var uncatalogued: [String: (declared: Declared, sources: [String], prefixes: [String])] = [:]
+        func note(_ name: String, _ category: Technology.Category, _ path: String) {
+            if found[name] == nil {
+                found[name] = Technology(name: name, category: category, sources: [])
+                order.append(name)
+            }
+            if !found[name]!.sources.contains(path) { found[name]!.sources.append(path) }
+        }
+        for path in files where Manifests.isManifest(path) && !Languages.isVendored(path) && !Self.isFixture(path) {
             let url = root.appendingPathComponent(path)
             guard let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
                   size.intValue < 1_000_000, let data = FileManager.default.contents(atPath: url.path) else { continue }
-            for known in Manifests.detect(path: path, text: String(decoding: data, as: UTF8.self)) {
-                if found[known.name] == nil {
-                    found[known.name] = Technology(name: known.name, category: known.category, sources: [])
-                    order.append(known.name)
+            let text = String(decoding: data, as: UTF8.self)
+            for declared in Manifests.declarations(path: path, text: text) {
+                if let entry = Catalogue.shared.entry(declared.ecosystem, declared.package) {
+                    for name in [entry.name] + (entry.implies.map { [$0] } ?? []) {
+                        note(name, Catalogue.shared.categories[name] ?? entry.category, path)
+                        importNames[name, default: []] += Self.importNames(entry: entry, declared: declared)
+                    }
+                } else if let prefixes = Self.importNames(uncatalogued: declared),
+                          !(declared.ecosystem == .maven && Catalogue.shared.hasGroup(of: declared.package)) {
+                    let key = declared.package.lowercased()
+                    var u = uncatalogued[key] ?? (declared, [], prefixes)
+                    if !u.sources.contains(path) { u.sources.append(path) }
+                    uncatalogued[key] = u
                 }
-                if !(found[known.name]!.sources.contains(path)) { found[known.name]!.sources.append(path) }
+            }
+            for (name, category) in Manifests.detect(path: path, text: text) where found[name] == nil || !found[name]!.sources.contains(path) {
+                note(name, category, path)
             }
         }
-        return order.map { found[$0]! }
+
+        // Usage: the member's changed files that still exist, and what each imports.
+        let tracked = Set(files)
+        var usage: [String: Int] = [:]
+        var unknownUsage: [String: Int] = [:]
+        var languagesSeen: Set<Imports.Language> = []
+        for path in changed.filter({ tracked.contains($0) && !Languages.isVendored($0) }).prefix(Self.maxFilesRead) {
+            guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { continue }
+            let data = handle.readData(ofLength: 256 * 1024)
+            try? handle.close()
+            guard let (language, names) = Imports.specifiers(path: path, text: String(decoding: data, as: UTF8.self)), !names.isEmpty else { continue }
+            languagesSeen.insert(language)
+            for (tech, prefixes) in importNames where names.contains(where: { Imports.matches($0, prefixes: prefixes) }) {
+                usage[tech, default: 0] += 1
+            }
+            for (key, u) in uncatalogued where names.contains(where: { Imports.matches($0, prefixes: u.prefixes) }) {
+                unknownUsage[key, default: 0] += 1
+            }
+        }
+        var result = order.map { name -> Technology in
+            var t = found[name]!
+            // Usage is known where the technology has import names in a language the member wrote.
+            if let names = importNames[name], !names.isEmpty {
+                let ecosystems = Set(t.sources.compactMap { Self.importLanguage(ofManifest: $0) })
+                if !ecosystems.isDisjoint(with: languagesSeen) || usage[name] != nil { t.usage = usage[name] ?? 0 }
+            }
+            return t
+        }
+        for (key, u) in uncatalogued.sorted(by: { $0.key < $1.key }) where (unknownUsage[key] ?? 0) >= Self.uncataloguedUsage {
+            // Maven coordinates are named by their artifact, as people write them.
+            let name = u.declared.ecosystem == .maven ? String(u.declared.package.split(separator: ":").last ?? "") : u.declared.package
+            result.append(Technology(name: name, category: .library, sources: u.sources, usage: unknownUsage[key], uncatalogued: true))
+        }
+        // Most used first; declared but unused last; the catalogue's order otherwise.
+        let rank = { (t: Technology) -> Int in t.usage.map { $0 == 0 ? -1 : $0 } ?? 0 }
+        return result.enumerated().sorted { (rank($0.element), -$0.offset) > (rank($1.element), -$1.offset) }.map(\.element)
     }
 
-    /// Non-merge history with per-file line counts; renames are followed to their new path.
-    func contribution() throws -> Contribution {
-        let log = String(decoding: try git.run([
-            "log", "--no-merges", "-M", "--numstat", "--date=iso-strict", "--format=%x1e%H%x1f%ae%x1f%ad%x1f%s",
-        ]), as: UTF8.self)
+    /// The import names of a catalogued package: its `imports` column, or the package's own name.
+    static func importNames(entry: Catalogue.Entry, declared: Declared) -> [String] {
+        if !entry.imports.isEmpty { return entry.imports }
+        switch declared.ecosystem {
+        case .npm, .go: return [declared.package]
+        case .cargo: return [declared.package.replacingOccurrences(of: "-", with: "_")]
+        case .pypi: return [declared.package.lowercased().replacingOccurrences(of: "-", with: "_")]
+        case .gem: return [declared.package]
+        default: return []  // Maven: only the catalogue's prefixes (a group such as org.springframework.boot says too little)
+        }
+    }
+
+    /// Import names for a package the catalogue lacks, where they follow from its name; nil where
+    /// they do not (a container image, a GitHub action).
+    static func importNames(uncatalogued declared: Declared) -> [String]? {
+        switch declared.ecosystem {
+        case .npm, .go: return declared.package.hasPrefix("@types/") ? nil : [declared.package]
+        case .cargo: return [declared.package.replacingOccurrences(of: "-", with: "_")]
+        case .pypi: return [declared.package.lowercased().replacingOccurrences(of: "-", with: "_")]
+        case .maven: return declared.package.split(separator: ":").first.map { [String($0)] }
+        default: return nil
+        }
+    }
+
+    /// The language whose imports show a manifest's packages in use.
+    static func importLanguage(ofManifest path: String) -> Imports.Language? {
+        let lower = Manifests.fileName(path).lowercased()
+        switch lower {
+        case "package.json": return .javascript
+        case "pyproject.toml", "pipfile", "setup.py", "setup.cfg": return .python
+        case "cargo.toml": return .rust
+        case "go.mod": return .go
+        case "package.swift": return .swift
+        case "build.gradle", "build.gradle.kts", "pom.xml", "libs.versions.toml": return .jvm
+        case "composer.json": return .php
+        default:
+            if lower.hasPrefix("requirements") { return .python }
+            if lower.hasSuffix(".csproj") { return .csharp }
+            return nil
+        }
+    }
+
+    // MARK: History
+
+    struct History {
+        var contribution: Contribution
+        /// Paths the member changed, most recently changed first.
+        var changedFiles: [String]
+    }
+
+    struct Commit {
+        var hash: String
+        var email: String
+        var name: String
+        var date: String
+        var parents: Int
+        var subject: String
+        var body: String
+        var files: [(path: String, added: Int, deleted: Int)]
+    }
+
+    /// The whole history with per-file line counts; renames are followed to their new path. Merge
+    /// commits are not counted, but a merge of a pull request by the member names it.
+    func history() throws -> History {
+        let format = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
+        let raw: Data
+        do {
+            raw = try git.run(["log", "-M", "--numstat", "--date=iso-strict", format])
+        } catch {
+            // A clone missing some blobs (shallow or partial) cannot diff: commits without line counts.
+            raw = try git.run(["log", "--date=iso-strict", format])
+        }
+        let log = String(decoding: raw, as: UTF8.self)
+        var commits: [Commit] = []
+        for record in log.split(separator: "\u{1e}") {
+            guard let end = record.firstIndex(of: "\u{1d}") else { continue }
+            let fields = record[..<end].split(separator: "\u{1f}", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 7 else { continue }
+            var files: [(String, Int, Int)] = []
+            for line in record[record.index(after: end)...].split(separator: "\n") {
+                let parts = line.split(separator: "\t", maxSplits: 2)
+                guard parts.count == 3 else { continue }
+                files.append((Self.renamedPath(String(parts[2])), Int(parts[0]) ?? 0, Int(parts[1]) ?? 0))
+            }
+            commits.append(Commit(hash: fields[0], email: fields[1].lowercased(), name: fields[2], date: fields[3],
+                                  parents: fields[4].split(separator: " ").count, subject: fields[5],
+                                  body: fields[6].trimmingCharacters(in: .whitespacesAndNewlines), files: files))
+        }
         var mine = 0, total = 0, added = 0, deleted = 0
         var dates: [String] = []
         var areas: [String: Int] = [:]
         var recent: [Contribution.CommitRef] = []
-        for record in log.split(separator: "\u{1e}") {
-            let lines = record.split(separator: "\n", omittingEmptySubsequences: true)
-            guard let header = lines.first else { continue }
-            let fields = header.split(separator: "\u{1f}", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 4 else { continue }
+        var names: [String: Int] = [:]
+        var changed: [String] = []
+        var seen: Set<String> = []
+        for commit in commits where commit.parents < 2 {
             total += 1
-            guard authorEmails.contains(fields[1].lowercased()) else { continue }
+            guard authorEmails.contains(commit.email) else { continue }
             mine += 1
-            dates.append(fields[2])
+            dates.append(commit.date)
+            names[commit.name, default: 0] += 1
             if recent.count < 20 {
-                recent.append(.init(hash: String(fields[0].prefix(12)), date: String(fields[2].prefix(10)), subject: String(fields[3].prefix(200))))
+                recent.append(.init(hash: String(commit.hash.prefix(12)), date: String(commit.date.prefix(10)), subject: String(commit.subject.prefix(200))))
             }
             var touched: Set<String> = []
-            for line in lines.dropFirst() {
-                let parts = line.split(separator: "\t", maxSplits: 2)
-                guard parts.count == 3 else { continue }
-                added += Int(parts[0]) ?? 0
-                deleted += Int(parts[1]) ?? 0
-                let path = Self.renamedPath(String(parts[2]))
-                if Languages.isVendored(path) { continue }
-                let components = path.split(separator: "/")
-                touched.insert(components.count > 1 ? String(components[0]) : "(root)")
+            for file in commit.files {
+                added += file.added
+                deleted += file.deleted
+                if seen.insert(file.path).inserted { changed.append(file.path) }
+                if Languages.isVendored(file.path) { continue }
+                touched.insert(Self.area(of: file.path))
             }
             for area in touched { areas[area, default: 0] += 1 }
         }
         let months = dates.map { String($0.prefix(7)).replacingOccurrences(of: "-", with: ".") }.sorted()
-        return Contribution(
+        let problems = Self.problems(commits, authorEmails: authorEmails)
+        return History(contribution: Contribution(
             authorEmails: authorEmails.sorted(), commits: mine, totalCommits: total,
             firstMonth: months.first, lastMonth: months.last, linesAdded: added, linesDeleted: deleted,
             areas: areas.map { .init(path: $0.key, commits: $0.value) }.sorted { ($0.commits, $1.path) > ($1.commits, $0.path) },
-            recentCommits: recent)
+            recentCommits: recent,
+            authorName: names.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key,
+            problems: problems.isEmpty ? nil : problems), changedFiles: changed)
+    }
+
+    static func area(of path: String) -> String {
+        let components = path.split(separator: "/")
+        return components.count > 1 ? String(components[0]) : "(root)"
+    }
+
+    // MARK: Troubleshooting candidates
+
+    /// Conventional-commit types that never describe a problem solved.
+    static let notProblems: Set<String> = ["refactor", "chore", "docs", "doc", "style", "test", "tests", "ci", "build", "release",
+                                           "revert", "merge", "wip", "format", "lint", "deps", "bump", "feat", "feature", "init"]
+    static let fixTypes: Set<String> = ["fix", "hotfix", "bugfix", "perf", "bug"]
+    static let problemWords = #"(?i)\b(fix(e[sd])?|bugs?|errors?|crash(es|ed)?|exceptions?|leaks?|race|deadlock|time-?outs?|slow|n\+1|memory|perf(ormance)?|optimi[sz]e[sd]?|broken|fails?|failing|failed|incorrect|wrong|prevents?|resolves?d?|hangs?)\b|수정|해결|버그|오류|에러|개선|최적화|문제|장애|누락|실패|예외"#
+    static let noise = #"(?i)\b(typos?|bump|dependabot|upgrade dependenc|update dependenc|readme|lint(ing)?|formatting|prettier|merge branch|wip)\b|오타|주석"#
+    static let causeWords = #"(?i)\b(because|caused|cause|due to|root cause|the reason|when)\b|원인|때문|발생|경우"#
+
+    /// Commits by the member (and pull requests they merged) that describe a problem and its fix,
+    /// scored by their signal: a fix type or problem words in the subject (3 or 2), a body with
+    /// prose (2) that names a cause (1), tests added or changed with it (2), a pull request number
+    /// (1, or 2 for a merged pull request), a revert of the same files before it (2) and a
+    /// reviewable size (1). Refactors, chores, docs, typo and dependency bumps never count.
+    static func problems(_ commits: [Commit], authorEmails: Set<String>) -> [Contribution.Problem] {
+        var found: [Contribution.Problem] = []
+        var reverts: [(hash: String, files: Set<String>)] = []
+        for commit in commits.reversed() {  // oldest first, so a revert is seen before the fix after it
+            let paths = Set(commit.files.map(\.path))
+            if commit.subject.hasPrefix("Revert \"") || commit.subject.lowercased().hasPrefix("revert:") {
+                reverts.append((String(commit.hash.prefix(12)), paths))
+                continue
+            }
+            guard authorEmails.contains(commit.email) else { continue }
+            var subject = commit.subject.trimmingCharacters(in: .whitespaces)
+            var body = commit.body
+            var pullRequest: Int?
+            var merged = false
+            if commit.parents >= 2 {
+                // `Merge pull request #12 from user/branch` + the pull request's title as the body.
+                guard let r = subject.range(of: #"^Merge pull request #(\d+)"#, options: .regularExpression) else { continue }
+                pullRequest = Int(subject[r].filter(\.isNumber))
+                let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+                guard let title = lines.first, !title.isEmpty else { continue }
+                subject = String(title)
+                body = lines.dropFirst().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+                merged = true
+            }
+            if let r = subject.range(of: #"\s*\(#(\d+)\)\s*$"#, options: .regularExpression) {
+                pullRequest = pullRequest ?? Int(subject[r].filter(\.isNumber))
+                subject.removeSubrange(r)
+            }
+            var type: String?
+            if let r = subject.range(of: #"^[A-Za-z]+(\([^)]*\))?!?:\s*"#, options: .regularExpression) {
+                type = subject[r].prefix { $0.isLetter }.lowercased()
+                subject = String(subject[r.upperBound...])
+            } else if let r = subject.range(of: #"^\[[A-Za-z]+\]\s*"#, options: .regularExpression) {
+                type = subject[r].filter(\.isLetter).lowercased()
+                subject = String(subject[r.upperBound...])
+            }
+            if let type, notProblems.contains(type) { continue }
+            if subject.range(of: noise, options: .regularExpression) != nil { continue }
+            var score = 0
+            if let type, fixTypes.contains(type) { score += 3 }
+            else if subject.range(of: problemWords, options: .regularExpression) != nil { score += 2 }
+            else { continue }
+            let paragraph = body.components(separatedBy: "\n\n").first?
+                .split(separator: "\n").filter { !$0.hasPrefix("Signed-off-by") && !$0.hasPrefix("Co-authored-by") && !$0.hasPrefix("* ") }
+                .joined(separator: " ").trimmingCharacters(in: .whitespaces) ?? ""
+            let detail = paragraph.count >= 30 ? String(paragraph.prefix(300)) : nil
+            if detail != nil { score += 2 }
+            let cause = sentences(body).first { $0.range(of: causeWords, options: .regularExpression) != nil }.map { String($0.prefix(200)) }
+            if cause != nil { score += 1 }
+            let tests = commit.files.map(\.path).filter(isTest)
+            if !tests.isEmpty { score += 2 }
+            if pullRequest != nil { score += merged ? 2 : 1 }
+            let after = reverts.last { !$0.files.isDisjoint(with: paths) }
+            if after != nil { score += 2 }
+            let lines = commit.files.map { $0.added + $0.deleted }.reduce(0, +)
+            if (3...800).contains(lines) { score += 1 }
+            var areaCounts: [String: Int] = [:]
+            for p in paths where !Languages.isVendored(p) { areaCounts[area(of: p), default: 0] += 1 }
+            found.append(Contribution.Problem(
+                hash: String(commit.hash.prefix(12)), date: String(commit.date.prefix(10)), title: String(subject.prefix(200)),
+                detail: detail, cause: cause, pullRequest: pullRequest,
+                area: areaCounts.max { ($0.value, $1.key) < ($1.value, $0.key) }.map(\.key).flatMap { $0 == "(root)" ? nil : $0 },
+                files: commit.files.count, linesChanged: lines, tests: Array(tests.prefix(5)), afterRevert: after?.hash, score: score))
+        }
+        return Array(found.filter { $0.score >= 3 }.sorted { ($0.score, $0.date) > ($1.score, $1.date) }.prefix(10))
+    }
+
+    /// Candidates from commit subjects alone (GitHub's commit list, without bodies or files).
+    public static func problems(subjects commits: [Contribution.CommitRef]) -> [Contribution.Problem] {
+        let me = "member@gitfolio.invalid"
+        return problems(commits.map { Commit(hash: $0.hash, email: me, name: "", date: $0.date, parents: 1, subject: $0.subject, body: "", files: []) },
+                        authorEmails: [me])
+    }
+
+    static func sentences(_ text: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        for ch in text.replacingOccurrences(of: "\n", with: " ") {
+            current.append(ch)
+            if ch == "." || ch == "!" || ch == "?" || ch == "。" {
+                let s = current.trimmingCharacters(in: .whitespaces)
+                if s.count > 8 { out.append(s) }
+                current = ""
+            }
+        }
+        let s = current.trimmingCharacters(in: .whitespaces)
+        if s.count > 8 { out.append(s) }
+        return out
+    }
+
+    static func isTest(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        let name = lower.split(separator: "/").last.map(String.init) ?? lower
+        if lower.split(separator: "/").dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs", "androidtest"].contains($0) }) { return true }
+        return name.hasSuffix("_test.go") || name.contains(".test.") || name.contains(".spec.") || name.hasPrefix("test_")
+            || name.hasSuffix("_test.py") || name.hasSuffix("test.java") || name.hasSuffix("test.kt") || name.hasSuffix("tests.swift")
+            || name.hasSuffix("_spec.rb") || name.hasSuffix("test.php") || name.hasSuffix("tests.cs")
     }
 
     /// `src/{old => new}/a.ts` → `src/new/a.ts`; `old.ts => new.ts` → `new.ts`.
@@ -117,24 +393,18 @@ public struct LocalRepositoryAnalyzer: Sendable {
         return path
     }
 
-    /// The README's first real paragraph: no headings, badges, images or HTML, at most 300 characters.
-    func readmeSummary(root: URL, files: [String]) -> String? {
-        guard let readme = files.first(where: { !$0.contains("/") && $0.lowercased().hasPrefix("readme") }),
+    // MARK: README
+
+    func readmeText(root: URL, files: [String]) -> String? {
+        let candidates = files.filter { !$0.contains("/") && $0.lowercased().hasPrefix("readme") }
+            .sorted { ($0.lowercased().hasSuffix(".md") ? 0 : 1, $0.count) < ($1.lowercased().hasSuffix(".md") ? 0 : 1, $1.count) }
+        guard let readme = candidates.first,
               let data = FileManager.default.contents(atPath: root.appendingPathComponent(readme).path) else { return nil }
-        return Self.summary(ofReadme: String(decoding: data, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
     }
 
+    /// The README's first prose paragraph, Markdown and HTML stripped, at most 300 characters.
     public static func summary(ofReadme text: String) -> String? {
-        var paragraph: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { if paragraph.isEmpty { continue } else { break } }
-            if t.hasPrefix("#") || t.hasPrefix("![") || t.hasPrefix("[![") || t.hasPrefix("<") || t.hasPrefix("```")
-                || t.hasPrefix("---") || t.hasPrefix("===") { if paragraph.isEmpty { continue } else { break } }
-            paragraph.append(t)
-        }
-        let text = paragraph.joined(separator: " ")
-        guard !text.isEmpty else { return nil }
-        return text.count > 300 ? String(text.prefix(299)) + "…" : text
+        Readme(text).summary
     }
 }

@@ -4,8 +4,10 @@ import GitfolioResume
 /// The resume as HTML, from the template definition (``ResumeLayout``) and its ``Theme``.
 /// Every piece of text is escaped; only web and mail links become links.
 public enum HTMLRenderer {
-    /// The resume as an `<article>`; editable lines carry `data-path` and `data-evidence`.
-    public static func fragment(_ resume: Resume) -> String {
+    /// The resume as an `<article>`; editable lines carry `data-path` and `data-evidence`. The
+    /// editor shows prompts (the default); a page for anyone else passes `.omit`.
+    public static func fragment(_ resume: Resume, prompts: PromptPolicy = .show) -> String {
+        let resume = (try? resume.leavingEditor(prompts == .refuse ? .omit : prompts)) ?? resume
         var out = "<article class=\"gf-resume gf-\(resume.template.rawValue.lowercased())\" lang=\"\(resume.language.rawValue)\">\n"
         for block in ResumeLayout.blocks(resume) {
             let tag: String
@@ -24,8 +26,10 @@ public enum HTMLRenderer {
         return out + "</article>\n"
     }
 
-    /// A whole HTML document: the stylesheet of the template and the fragment.
+    /// A whole HTML document (an export): the stylesheet of the template and the fragment, with
+    /// unfilled prompts left out.
     public static func document(_ resume: Resume) -> String {
+        let resume = resume.withoutUnfilledPrompts()
         let theme = Theme.forTemplate(resume.template)
         let title = resume.profile.name.isEmpty ? "Resume" : resume.profile.name
         return """

@@ -88,15 +88,18 @@ public enum ResumeLayout {
             if !contact.isEmpty { contact.append(Run("  ·  ", muted: true)) }
             contact.append(run)
         }
-        if !p.email.isEmpty { addContact(Run(p.email, link: "mailto:" + p.email, path: "profile.email")) }
+        // A noreply address (GitHub's private-commit address and the like) reaches nobody: never shown.
+        if !p.email.isEmpty, !Resume.isNoreply(p.email) { addContact(Run(p.email, link: "mailto:" + p.email, path: "profile.email")) }
         if !p.phone.isEmpty { addContact(Run(p.phone, path: "profile.phone")) }
         for link in p.links where !link.url.isEmpty {
             addContact(Run(link.title.isEmpty ? displayURL(link.url) : "\(link.title) \(displayURL(link.url))", link: link.url))
         }
         if !contact.isEmpty { out.append(Block(.contact, contact)) }
 
-        out.append(Block(.section, [Run(ko ? "자기소개" : "About me")]))
-        out.append(Block(.paragraph, [Run(line: r.aboutMe, path: "aboutMe")]))
+        if !r.aboutMe.text.isEmpty {
+            out.append(Block(.section, [Run(ko ? "자기소개" : "About me")]))
+            out.append(Block(.paragraph, [Run(line: r.aboutMe, path: "aboutMe")]))
+        }
 
         if !r.techStack.isEmpty {
             out.append(Block(.section, [Run(ko ? "기술 스택" : "Tech stack")]))
@@ -109,8 +112,11 @@ public enum ResumeLayout {
                 let at = "profile.workExperience[\(j)]"
                 var title = [Run(job.company, bold: true, path: "\(at).company")]
                 if !job.title.isEmpty { title += [Run(" · ", bold: true), Run(job.title, bold: true, path: "\(at).title")] }
-                out.append(Block(.entry, title, aside: period(job.start, job.end, open: job.employment == .employed, lang)))
-                out.append(Block(.meta, [Run("\(job.workType.label(lang)) · \(job.employment.label(lang))", muted: true)]))
+                out.append(Block(.entry, title, aside: period(job.start, job.end, open: job.employment == .employed && r.states("\(at).employment"), lang)))
+                // Only what the source stated: an imported file without a work type shows none.
+                let stated = [r.states("\(at).workType") ? job.workType.label(lang) : nil,
+                              r.states("\(at).employment") ? job.employment.label(lang) : nil].compactMap { $0 }
+                if !stated.isEmpty { out.append(Block(.meta, [Run(stated.joined(separator: " · "), muted: true)])) }
                 if !job.description.isEmpty { out.append(Block(.paragraph, [Run(job.description, path: "\(at).description")])) }
             }
         }
@@ -132,15 +138,15 @@ public enum ResumeLayout {
                 meta.append(Run(project.skills.joined(separator: ", "), muted: true, path: "\(at).skills"))
             }
             if !meta.isEmpty { out.append(Block(.meta, meta)) }
-            if let summary = project.summary { out.append(Block(.paragraph, [Run(line: summary, path: "\(at).summary")])) }
-            for (b, bullet) in project.bullets.enumerated() {
+            if let summary = project.summary, !summary.text.isEmpty { out.append(Block(.paragraph, [Run(line: summary, path: "\(at).summary")])) }
+            for (b, bullet) in project.bullets.enumerated() where !bullet.text.isEmpty {
                 out.append(Block(.bullet, [Run(line: bullet, path: "\(at).bullets[\(b)]")]))
             }
             if r.template == .star, let s = project.star {
                 out.append(Block(.subheading, [Run("STAR")]))
                 let labels = ko ? ["상황", "과제", "행동", "결과"] : ["Situation", "Task", "Action", "Result"]
                 let keys = ["situation", "task", "action", "result"]
-                for (n, line) in [s.situation, s.task, s.action, s.result].enumerated() {
+                for (n, line) in [s.situation, s.task, s.action, s.result].enumerated() where !line.text.isEmpty {
                     out.append(Block(.row, [Run(labels[n], bold: true), Run("  "), Run(line: line, path: "\(at).star.\(keys[n])")]))
                 }
             }
@@ -149,7 +155,7 @@ public enum ResumeLayout {
                     out.append(Block(.subheading, [Run(ko ? "트러블슈팅" : "Troubleshooting")]))
                     let labels = ko ? ["발생한 문제", "세웠던 가설", "시도한 방법", "개선된 지표"] : ["Problem", "Hypothesis", "What I tried", "Improvement"]
                     let keys = ["problem", "hypothesis", "attempt", "result"]
-                    for (n, line) in [item.problem, item.hypothesis, item.attempt, item.result].enumerated() {
+                    for (n, line) in [item.problem, item.hypothesis, item.attempt, item.result].enumerated() where !line.text.isEmpty {
                         out.append(Block(.row, [Run(labels[n], bold: true), Run("  "), Run(line: line, path: "\(at).troubleshooting[\(t)].\(keys[n])")]))
                     }
                 }
@@ -161,10 +167,16 @@ public enum ResumeLayout {
             for (e, school) in p.education.enumerated() {
                 let at = "profile.education[\(e)]"
                 out.append(Block(.entry, [Run(school.schoolName, bold: true, path: "\(at).schoolName")],
-                                 aside: period(school.start, school.end, open: school.status == .attending, lang)))
-                var detail = [Run(school.schoolType.label(lang) + " · ", muted: true)]
-                if !school.major.isEmpty { detail += [Run(school.major, muted: true, path: "\(at).major"), Run(" · ", muted: true)] }
-                out.append(Block(.meta, detail + [Run(school.status.label(lang), muted: true)]))
+                                 aside: period(school.start, school.end, open: school.status == .attending && r.states("\(at).status"), lang)))
+                var detail: [Run] = []
+                func add(_ run: Run) {
+                    if !detail.isEmpty { detail.append(Run(" · ", muted: true)) }
+                    detail.append(run)
+                }
+                if r.states("\(at).schoolType") { add(Run(school.schoolType.label(lang), muted: true)) }
+                if !school.major.isEmpty { add(Run(school.major, muted: true, path: "\(at).major")) }
+                if r.states("\(at).status") { add(Run(school.status.label(lang), muted: true)) }
+                if !detail.isEmpty { out.append(Block(.meta, detail)) }
             }
         }
         if !p.certificates.isEmpty {

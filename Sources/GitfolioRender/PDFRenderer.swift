@@ -58,7 +58,7 @@ public final class PDFRenderer: @unchecked Sendable {
         g_object_unref(fontMap)
     }
 
-    /// The resume as a PDF document.
+    /// The resume as a PDF document; unfilled prompts are left out (``Resume/withoutUnfilledPrompts()``).
     public func pdf(_ resume: Resume) -> Data {
         withDocument(resume) { makePDF($0, title: resume.profile.name) }
     }
@@ -87,7 +87,8 @@ public final class PDFRenderer: @unchecked Sendable {
     /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
     private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
-        let document = Document(blocks: ResumeLayout.blocks(resume), theme: Theme.forTemplate(resume.template), context: context)
+        // A PDF (and its thumbnail) never carries the editor's unfilled prompts.
+        let document = Document(blocks: ResumeLayout.blocks(resume.withoutUnfilledPrompts()), theme: Theme.forTemplate(resume.template), context: context)
         defer { document.release() }
         return body(document)
     }

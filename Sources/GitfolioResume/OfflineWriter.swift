@@ -11,8 +11,10 @@ public struct OfflineWriter: Sendable {
     public func write(evidence: [RepositoryEvidence], profile: Profile, template: Template, language: Language,
                       request: String = "") -> Resume {
         let ko = language == .ko
+        let profile = Resume.resumeProfile(profile, evidence: evidence)
         // Technologies named in the member's request come first; nothing outside the evidence is added.
-        let requested = Set(Vocabulary.technologyNames.filter { !request.isEmpty && request.localizedCaseInsensitiveContains($0) })
+        let named = Set(evidence.flatMap { $0.technologies.map(\.name) + $0.languages.map(\.name) })
+        let requested = Set(named.filter { !request.isEmpty && Self.mentions(request, $0) })
         let projects = evidence
             .filter { $0.contribution.commits > 0 || $0.contribution.totalCommits == 0 }  // 0 total: GitHub's count, kept
             .sorted { a, b in
@@ -26,23 +28,46 @@ public struct OfflineWriter: Sendable {
                       aboutMe: aboutMe(evidence, profile: profile, stack: stack, ko: ko), techStack: stack, projects: projects)
     }
 
+    /// Whole-word, case-insensitive (so "Go" is not found in "Google").
+    static func mentions(_ text: String, _ name: String) -> Bool {
+        var start = text.startIndex
+        while let r = text.range(of: name, options: .caseInsensitive, range: start..<text.endIndex) {
+            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
+            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
+            let isWord = { (c: Character?) in c.map { $0.isLetter && $0.isASCII || $0.isNumber } ?? false }
+            if !isWord(before) && !isWord(after) { return true }
+            start = r.upperBound
+        }
+        return false
+    }
+
     // MARK: About me and stack
+
+    /// How much a technology says about the member: by how many of their own files use it; one
+    /// declared but never imported by their changes counts little.
+    static func weight(_ t: Technology) -> Double {
+        guard let usage = t.usage else { return 1 }
+        return usage == 0 ? 0.25 : 1 + log2(1 + Double(usage))
+    }
+
+    static func onStack(_ t: Technology) -> Bool { t.category != .tool && t.category != .testing }
 
     func techStack(_ evidence: [RepositoryEvidence], first requested: Set<String>) -> [String] {
         var weight: [String: Double] = [:]
         for repo in evidence where repo.contribution.commits > 0 {
-            for language in repo.languages where language.share >= 0.05 { weight[language.name, default: 0] += 1 + language.share }
-            for tech in repo.technologies where tech.category != .tool { weight[tech.name, default: 0] += 1 }
+            for language in repo.languages where language.share >= 0.05 { weight[language.name, default: 0] += 2 + 4 * language.share }
+            for tech in repo.technologies where Self.onStack(tech) { weight[tech.name, default: 0] += Self.weight(tech) }
         }
-        return weight.sorted { (requested.contains($0.key) ? 1 : 0, $0.value, $1.key) > (requested.contains($1.key) ? 1 : 0, $1.value, $0.key) }
-            .map(\.key)
+        let ranked = weight.sorted { (requested.contains($0.key) ? 1 : 0, $0.value, $1.key) > (requested.contains($1.key) ? 1 : 0, $1.value, $0.key) }
+        return Array(ranked.prefix(20).map(\.key))
     }
 
     func aboutMe(_ evidence: [RepositoryEvidence], profile: Profile, stack: [String], ko: Bool) -> Line {
         let mine = evidence.filter { $0.contribution.commits > 0 }
         let commits = mine.map(\.contribution.commits).reduce(0, +)
         let languages = orderedLanguages(mine).prefix(2)
-        let frameworks = mine.flatMap(\.technologies).filter { $0.category == .framework }.map(\.name).uniqued().prefix(3)
+        let frameworkNames = Set(mine.flatMap(\.technologies).filter { $0.category == .framework && $0.uncatalogued != true }.map(\.name))
+        let frameworks = stack.filter(frameworkNames.contains).prefix(3)
         let months = mine.compactMap(\.contribution.firstMonth).sorted() + mine.compactMap(\.contribution.lastMonth).sorted()
         let first = months.min(), last = months.max()
         let refs = mine.map { "\($0.name):commits" } + mine.map { "\($0.name):languages" }
@@ -81,13 +106,19 @@ public struct OfflineWriter: Sendable {
         let n = repo.name
         let pct = c.totalCommits > 0 ? Int((Double(c.commits) / Double(c.totalCommits) * 100).rounded()) : 0
         let leading = pct >= 50
-        let frameworks = repo.technologies.filter { $0.category == .framework || $0.category == .library }.map(\.name)
-        let infra = repo.technologies.filter { $0.category == .infrastructure }.map(\.name)
-        let databases = repo.technologies.filter { $0.category == .database }.map(\.name)
-        let ci = repo.technologies.filter { $0.category == .ci }.map(\.name)
+        // Technologies come ranked by the member's own use (see LocalRepositoryAnalyzer).
+        let named = repo.technologies.filter { $0.uncatalogued != true }
+        let frameworks = named.filter { ($0.category == .framework || $0.category == .library) && $0.usage != 0 }.map(\.name)
+        let infra = named.filter { $0.category == .infrastructure }.map(\.name)
+        let databases = named.filter { $0.category == .database }.map(\.name)
+        let ci = named.filter { $0.category == .ci }.map(\.name)
+        let used = repo.technologies.filter { ($0.usage ?? 0) > 0 && Self.onStack($0) }.prefix(4)
         let areas = c.areas.filter { $0.path != "(root)" }.prefix(3).map(\.path)
         let kind = Self.kind(repo, ko: ko)
         let period = [c.firstMonth, c.lastMonth].compactMap { $0 }.uniqued().joined(separator: "–")
+        func sources(_ names: [String]) -> [String] {
+            repo.technologies.filter { names.contains($0.name) }.flatMap { $0.sources.map { "\(n):file:\($0)" } }.uniqued()
+        }
 
         var bullets: [Line] = []
         if c.totalCommits > 0 {
@@ -109,9 +140,15 @@ public struct OfflineWriter: Sendable {
                                 evidence: ["\(n):pulls"]))
         }
         if !frameworks.isEmpty {
-            bullets.append(Line(ko ? "\(frameworks.prefix(4).joined(separator: ", ")) 기반 \(kind) 개발"
-                                   : "Built the \(kind) with \(frameworks.prefix(4).joined(separator: ", "))",
-                                evidence: repo.technologies.filter { frameworks.prefix(4).contains($0.name) }.flatMap { $0.sources.map { "\(n):file:\($0)" } }.uniqued()))
+            let top = Array(frameworks.prefix(4))
+            bullets.append(Line(ko ? "\(top.joined(separator: ", ")) 기반 \(kind) 개발" : "Built the \(kind) with \(top.joined(separator: ", "))",
+                                evidence: sources(top)))
+        }
+        if !used.isEmpty {
+            let list = used.map { "\($0.name) \($0.usage ?? 0)개" }.joined(separator: ", ")
+            let listEn = used.map { "\($0.name) in \($0.usage ?? 0)" }.joined(separator: ", ")
+            bullets.append(Line(ko ? "직접 작성·수정한 파일 중 \(list) 파일에서 사용" : "Used \(listEn) of the files I wrote or changed",
+                                evidence: ["\(n):usage"] + sources(used.map(\.name))))
         }
         if !areas.isEmpty {
             bullets.append(Line(ko ? "\(areas.joined(separator: ", ")) 영역 중심으로 코드 \(c.linesAdded)줄 추가, \(c.linesDeleted)줄 삭제"
@@ -122,20 +159,20 @@ public struct OfflineWriter: Sendable {
             let tools = infra.joined(separator: ", ")
             let with = databases.isEmpty ? "" : (ko ? "\(databases.joined(separator: ", ")) 포함 " : ", including \(databases.joined(separator: " and "))")
             bullets.append(Line(ko ? "\(Korean.ro(tools)) \(with)실행 환경 구성" : "Set up the runtime with \(tools)\(with)",
-                                evidence: repo.technologies.filter { infra.contains($0.name) || databases.contains($0.name) }
-                                    .flatMap { $0.sources.map { "\(n):file:\($0)" } }.uniqued()))
+                                evidence: sources(infra + databases)))
         }
         if !ci.isEmpty {
             bullets.append(Line(ko ? "\(Korean.ro(ci.joined(separator: ", "))) CI 구성" : "Set up continuous integration with \(ci.joined(separator: ", "))",
-                                evidence: repo.technologies.filter { ci.contains($0.name) }.flatMap { $0.sources.map { "\(n):file:\($0)" } }))
+                                evidence: sources(ci)))
         }
         let skills = (repo.languages.filter { $0.share >= 0.05 }.prefix(3).map(\.name)
-                      + repo.technologies.filter { $0.category != .tool }.prefix(8).map(\.name)).uniqued()
+                      + repo.technologies.filter { Self.onStack($0) && $0.usage != 0 }.prefix(8).map(\.name)).uniqued()
         let summary = repo.readmeSummary.map { Line($0, evidence: ["\(n):readme"]) }
 
         var star: STAR?
         if template == .star {
-            let action = bullets.dropFirst().map(\.text).joined(separator: ko ? ", " : ". ") + (ko || bullets.count < 2 ? "" : ".")
+            let actions = bullets.dropFirst()
+            let action = actions.map(\.text).joined(separator: ko ? ", " : ". ") + (ko || actions.isEmpty ? "" : ".")
             star = STAR(
                 situation: summary ?? Line(ko ? "\(n): \(kind) 프로젝트" : "\(n): a \(kind) project", evidence: ["\(n):languages"]),
                 task: c.totalCommits > 0
@@ -144,21 +181,13 @@ public struct OfflineWriter: Sendable {
                            evidence: ["\(n):commits"])
                     : Line(ko ? "이 프로젝트에서 맡은 역할을 적어 주세요." : "What was your role in this project?", needsInput: true),
                 action: action.isEmpty ? Line(ko ? "수행한 일을 적어 주세요." : "Describe what you did.", needsInput: true)
-                                       : Line(action, evidence: bullets.dropFirst().flatMap(\.evidence).uniqued()),
+                                       : Line(action, evidence: actions.flatMap(\.evidence).uniqued()),
                 result: Line(ko ? "성과를 수치로 적어 주세요 (예: 응답 시간, 사용자 수)." : "Add a measurable outcome (response time, users, …).",
                              needsInput: true))
         }
         var troubleshooting: [Troubleshooting] = []
         if template == .gitfolio {
-            troubleshooting = Self.fixes(c).prefix(2).map { commit in
-                Troubleshooting(
-                    problem: Line(ko ? "“\(commit.subject)” (\(commit.date))" : "“\(commit.subject)” (\(commit.date))",
-                                  evidence: ["\(n):commit:\(commit.hash)"]),
-                    hypothesis: Line(ko ? "원인에 대해 세웠던 가설을 적어 주세요." : "What did you suspect the cause was?", needsInput: true),
-                    attempt: Line(ko ? "커밋 \(commit.hash.prefix(7))에서 수정" : "Fixed in commit \(commit.hash.prefix(7))",
-                                  evidence: ["\(n):commit:\(commit.hash)"]),
-                    result: Line(ko ? "개선된 지표를 적어 주세요." : "What improved, and by how much?", needsInput: true))
-            }
+            troubleshooting = (c.problems ?? []).prefix(2).map { Self.troubleshooting($0, repository: n, ko: ko) }
             if troubleshooting.isEmpty {
                 troubleshooting = [Troubleshooting(
                     problem: Line(ko ? "이 프로젝트에서 겪은 문제를 적어 주세요." : "Describe a problem you met in this project.", needsInput: true),
@@ -171,19 +200,41 @@ public struct OfflineWriter: Sendable {
                              summary: summary, bullets: bullets, star: star, troubleshooting: troubleshooting)
     }
 
-    /// Commits whose subjects say they fixed or improved something.
-    static func fixes(_ c: Contribution) -> [Contribution.CommitRef] {
-        let pattern = #"(?i)\b(fix|fixes|fixed|bug|perf|optimi[sz]e|improve|resolve|speed up|reduce)|해결|수정|개선|최적화|버그"#
-        return c.recentCommits.filter { $0.subject.range(of: pattern, options: .regularExpression) != nil }
+    /// A troubleshooting entry from a mined fix: what the commit (or pull request) says, cited; the
+    /// hypothesis only when its message names a cause; the improvement always left to the member.
+    static func troubleshooting(_ p: Contribution.Problem, repository n: String, ko: Bool) -> Troubleshooting {
+        var refs = ["\(n):commit:\(p.hash)"]
+        if let pr = p.pullRequest { refs.append("\(n):pr:\(pr)") }
+        let short = String(p.hash.prefix(7))
+        let pr = p.pullRequest.map { ", PR #\($0)" } ?? ""
+        var problem = "“\(p.title)” (\(p.date)\(pr))"
+        if let detail = p.detail, detail != p.cause { problem += " — \(detail)" }
+        let hypothesis = p.cause.map { Line("“\($0)”", evidence: refs) }
+            ?? Line(ko ? "원인에 대해 세웠던 가설을 적어 주세요." : "What did you suspect the cause was?", needsInput: true)
+        var attempt: String
+        if ko {
+            attempt = (p.area.map { "\($0) 영역 " } ?? "") + "파일 \(p.files)개 수정(커밋 \(short))"
+            if !p.tests.isEmpty { attempt += ", 테스트 파일 \(p.tests.count)개 추가·수정" }
+            if let revert = p.afterRevert { attempt += ", 되돌린 변경(\(revert.prefix(7))) 이후 다시 수정" }
+        } else {
+            attempt = "Changed \(p.files) file\(p.files == 1 ? "" : "s")" + (p.area.map { " in \($0)" } ?? "") + " (commit \(short))"
+            if !p.tests.isEmpty { attempt += ", adding or updating \(p.tests.count) test file\(p.tests.count == 1 ? "" : "s")" }
+            if let revert = p.afterRevert { attempt += ", after the change was reverted (\(revert.prefix(7)))" }
+        }
+        return Troubleshooting(
+            problem: Line(problem, evidence: refs), hypothesis: hypothesis, attempt: Line(attempt, evidence: refs),
+            result: Line(ko ? "개선된 지표를 적어 주세요." : "What improved, and by how much?", needsInput: true))
     }
 
     /// What the project is, from what it is built with.
     static func kind(_ repo: RepositoryEvidence, ko: Bool) -> String {
         let names = Set(repo.technologies.map(\.name))
-        let front: Set = ["React", "Vue.js", "Angular", "Svelte", "Next.js", "Nuxt"]
+        let front: Set = ["React", "Vue.js", "Angular", "Svelte", "Next.js", "Nuxt", "SvelteKit", "SolidJS", "Preact", "Astro", "Remix"]
         let back: Set = ["Express", "NestJS", "Fastify", "Koa", "Django", "Flask", "FastAPI", "Spring Boot", "Gin", "Echo",
-                         "Fiber", "Actix Web", "Axum", "Vapor", "Hummingbird", "Ruby on Rails", "Laravel", "Ktor"]
-        let ml: Set = ["PyTorch", "TensorFlow", "Keras", "scikit-learn", "Hugging Face Transformers"]
+                         "Fiber", "Actix Web", "Axum", "Vapor", "Hummingbird", "Ruby on Rails", "Laravel", "Ktor", "Django REST framework",
+                         "Symfony", "Sinatra", "Rocket", "chi", "ASP.NET Core", "Spring WebFlux", "Hono", "Quarkus", "Micronaut"]
+        let ml: Set = ["PyTorch", "TensorFlow", "Keras", "scikit-learn", "Hugging Face Transformers", "JAX", "XGBoost", "LightGBM"]
+        let mobile: Set = ["Android SDK", "Jetpack Compose", "React Native", "Expo", "Flutter"]
         let game: Set = ["Bevy"]
         switch (names.isDisjoint(with: front), names.isDisjoint(with: back)) {
         case (false, false): return ko ? "웹 서비스" : "web service"
@@ -191,6 +242,7 @@ public struct OfflineWriter: Sendable {
         case (false, true): return ko ? "프론트엔드 애플리케이션" : "front-end application"
         default: break
         }
+        if !names.isDisjoint(with: mobile) { return ko ? "모바일 앱" : "mobile app" }
         if !names.isDisjoint(with: ml) { return ko ? "머신러닝 프로젝트" : "machine learning project" }
         if !names.isDisjoint(with: game) || repo.languages.first?.name == "GDScript" { return ko ? "게임" : "game" }
         let language = repo.languages.first?.name ?? ""

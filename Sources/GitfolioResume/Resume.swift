@@ -13,15 +13,38 @@ public enum Template: String, Codable, Sendable, CaseIterable {
 
 /// A sentence of the resume and the evidence it rests on (`shop:commits`, `shop:file:package.json`).
 /// A sentence with `needsInput` is a prompt for the member: the evidence could not say it.
+/// A line with `needsReview` was kept as the member wrote it when the resume changed language
+/// (``Resume/switchingLanguage(to:evidence:)``): it is still in the other language.
 public struct Line: Codable, Sendable, Equatable {
     public var text: String
     public var evidence: [String]
     public var needsInput: Bool
+    public var needsReview: Bool
 
-    public init(_ text: String, evidence: [String] = [], needsInput: Bool = false) {
+    public init(_ text: String, evidence: [String] = [], needsInput: Bool = false, needsReview: Bool = false) {
         self.text = text
         self.evidence = evidence
         self.needsInput = needsInput
+        self.needsReview = needsReview
+    }
+
+    enum CodingKeys: String, CodingKey { case text, evidence, needsInput, needsReview }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decode(String.self, forKey: .text)
+        evidence = try c.decodeIfPresent([String].self, forKey: .evidence) ?? []
+        needsInput = try c.decodeIfPresent(Bool.self, forKey: .needsInput) ?? false
+        needsReview = try c.decodeIfPresent(Bool.self, forKey: .needsReview) ?? false
+    }
+
+    /// `needsReview` is written only when set, so documents without it stay as they were.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(text, forKey: .text)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encode(needsInput, forKey: .needsInput)
+        if needsReview { try c.encode(true, forKey: .needsReview) }
     }
 }
 
@@ -87,15 +110,23 @@ public struct Resume: Codable, Sendable, Equatable {
     public var aboutMe: Line
     public var techStack: [String]
     public var projects: [ResumeProject]
+    /// Paths of profile values the source never stated (an imported JSON Resume has no work type,
+    /// say): the profile holds a placeholder there, and nothing prints it. Nil when there are none.
+    public var unstated: [String]?
 
-    public init(language: Language, template: Template, profile: Profile, aboutMe: Line, techStack: [String], projects: [ResumeProject]) {
+    public init(language: Language, template: Template, profile: Profile, aboutMe: Line, techStack: [String], projects: [ResumeProject],
+                unstated: [String]? = nil) {
         self.language = language
         self.template = template
         self.profile = profile
         self.aboutMe = aboutMe
         self.techStack = techStack
         self.projects = projects
+        self.unstated = unstated
     }
+
+    /// Whether the source stated the profile value at `path` (`profile.workExperience[0].workType`).
+    public func states(_ path: String) -> Bool { !(unstated ?? []).contains(path) }
 }
 
 extension Resume {

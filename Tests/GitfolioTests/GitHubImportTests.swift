@@ -242,8 +242,10 @@ final class ManualClock: Clock, @unchecked Sendable {
         let bullets = resume.projects[0].bullets.map(\.text)
         #expect(bullets.first == "커밋 3개 작성, 2024.01–2024.03")
         #expect(bullets.contains("PR 5개 작성, 3개 병합"))
-        #expect(bullets.contains("Express, React, Node.js 기반 웹 서비스 개발"))
-        #expect(resume.projects[0].troubleshooting.first?.problem.text == "“Fix payment rounding error” (2024-03-02)")
+        #expect(bullets.contains("Express, React 기반 웹 서비스 개발"))
+        // A commit subject alone ("Fix payment rounding error", no body, tests or pull request) is too
+        // little signal for a troubleshooting story: the member is asked instead.
+        #expect(resume.projects[0].troubleshooting.first?.problem.needsInput == true)
         #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 1)
     }
 }

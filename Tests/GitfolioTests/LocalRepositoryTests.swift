@@ -101,7 +101,7 @@ func makeShopRepository() throws -> TestRepository {
         let tech = Dictionary(uniqueKeysWithValues: evidence.technologies.map { ($0.name, $0) })
         #expect(tech["React"]?.sources == ["package.json"])
         #expect(tech["Express"]?.category == .framework)
-        #expect(tech["Jest"]?.category == .tool)
+        #expect(tech["Jest"]?.category == .testing)
         #expect(tech["Gin"]?.sources == ["service/go.mod"])
         #expect(tech["Docker"]?.sources == ["Dockerfile"])
         #expect(tech["PostgreSQL"]?.category == .database && tech["Redis"] != nil)
@@ -114,7 +114,7 @@ func makeShopRepository() throws -> TestRepository {
         ("requirements.txt", "Django==4.2\nfastapi>=0.100 # api\ntorch\n", ["Django", "FastAPI", "PyTorch"]),
         ("pyproject.toml", "[project]\ndependencies = [\"flask>=3\", \"sqlalchemy\"]\n", ["Flask", "SQLAlchemy"]),
         ("Cargo.toml", "[dependencies]\ntokio = { version = \"1\" }\naxum = \"0.7\"\n", ["Tokio", "Axum"]),
-        ("build.gradle.kts", "plugins { id(\"org.springframework.boot\") }\ndependencies { implementation(\"org.springframework.boot:spring-boot-starter-data-jpa\") }\n", ["Spring Boot", "Spring Data JPA", "Gradle"]),
+        ("build.gradle.kts", "plugins { id(\"org.springframework.boot\") }\ndependencies { implementation(\"org.springframework.boot:spring-boot-starter-data-jpa\") }\n", ["Spring Data JPA", "Spring Boot", "Gradle"]),
         ("Package.swift", ".package(url: \"https://github.com/vapor/vapor.git\", from: \"4.0.0\")\n", ["Vapor"]),
         ("Gemfile", "source 'https://rubygems.org'\ngem 'rails', '~> 7.0'\n", ["Ruby on Rails"]),
         ("k8s/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n", ["Kubernetes"]),

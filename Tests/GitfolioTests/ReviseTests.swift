@@ -34,7 +34,7 @@ import Testing
         let (fake, h, member, cookie, id, resume) = try await setup()
         defer { Task { await fake.stop() }; h.dir.remove() }
         await fake.script.load([.chat(#"{"replacement":"주문·결제 웹 서비스 설계 및 개발"}"#)])
-        let line = try #require(resume.line(at: "projects[0].bullets[1]")).text  // "Express, React, Node.js, Gin 기반 웹 서비스 개발"
+        let line = try #require(resume.line(at: "projects[0].bullets[1]")).text  // "Express, React, Gin 기반 웹 서비스 개발"
         let start = line.utf16.count - "웹 서비스 개발".utf16.count
         let before = try h.database.resume(id: id, memberID: member.id)
         let response = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie,
@@ -43,7 +43,7 @@ import Testing
         let json = try #require(response.json)
         #expect(json["before"] as? String == "웹 서비스 개발")
         #expect(json["after"] as? String == "주문·결제 웹 서비스 설계 및 개발")
-        #expect(json["text"] as? String == "Express, React, Node.js, Gin 기반 주문·결제 웹 서비스 설계 및 개발")
+        #expect(json["text"] as? String == "Express, React, Gin 기반 주문·결제 웹 서비스 설계 및 개발")
         #expect((json["findings"] as? [Any])?.isEmpty == true)
         #expect(json["aiUsesToday"] as? Int == 1)
         #expect(try h.database.resume(id: id, memberID: member.id) == before)

@@ -30,11 +30,13 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(name: .customLong("author"), help: "An email the member commits with; repeat for several.") var authors: [String] = []
     @Option(help: "BASIC, STAR or GITFOLIO.") var template: Template = .basic
     @Option(help: "ko or en.") var lang: Language = .ko
-    @Option(help: "Your name on the resume.") var name = ""
+    @Option(help: "Your name on the resume (default: the name you commit under).") var name = ""
     @Option(help: "What to emphasise, e.g. \"Spring Boot\"; only technologies in the evidence are used.") var request = ""
     @Option(help: "Output file (standard output when omitted).") var out: String?
     @Option(help: "json (Gitfolio's document), jsonresume (the JSON Resume schema), markdown, html, pdf or png (first page); default from --out's extension.")
     var format: ResumeFormat?
+    @Option(help: "Unfilled prompts in a PDF, PNG, HTML, Markdown or JSON Resume: omit (default) or refuse (fail, naming them).")
+    var prompts: PromptPolicy = .omit
 
     func run() async throws {
         guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
@@ -47,15 +49,18 @@ struct ResumeCommand: AsyncParsableCommand {
         } catch let error as APIError {
             throw ValidationError(error.message)
         }
-        let profile = Profile(name: name, email: authors.first ?? "")
+        // The name given, else the one the member commits under; a noreply address is never contact.
+        let profile = Resume.resumeProfile(Profile(name: name, email: authors.first { !Resume.isNoreply($0) } ?? ""), evidence: evidence)
         let draft = OfflineWriter().write(evidence: evidence, profile: profile, template: template, language: lang, request: request)
         let (resume, findings) = Grounding(evidence: evidence).check(draft)
         for finding in findings {
             FileHandle.standardError.write(Data("grounding: removed \(finding.kind.rawValue) '\(finding.value)' at \(finding.location)\n".utf8))
         }
-        try writeResume(resume, format: format, out: out)
+        try writeResume(resume, format: format, out: out, prompts: prompts)
     }
 }
+
+extension PromptPolicy: ExpressibleByArgument {}
 
 extension ResumeCommand {
     /// The chosen repositories from GitHub: the import (for the list and languages) and REST details.

@@ -1,0 +1,30 @@
+import Foundation
+@testable import GitfolioEvidence
+import Testing
+
+@Suite struct CatalogueTests {
+    @Test func embeddedCatalogueIsTheDataFile() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/GitfolioEvidence/Catalogue/technologies.tsv")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        // Run scripts/embed-catalogue.sh after editing technologies.tsv.
+        #expect(Catalogue.tsv == text.trimmingCharacters(in: .newlines))
+    }
+
+    @Test func hasAtLeast1500MappingsAcrossEcosystems() {
+        let entries = Catalogue.shared.entries
+        #expect(entries.count >= 1500)
+        for ecosystem in [Ecosystem.npm, .pypi, .maven, .go, .cargo, .gem, .composer, .nuget, .swift, .image, .file] {
+            #expect(entries.contains { $0.ecosystem == ecosystem }, "\(ecosystem)")
+        }
+    }
+
+    @Test(arguments: [
+        (Ecosystem.npm, "@tanstack/react-query", "TanStack Query"), (.npm, "@radix-ui/react-dialog", "Radix UI"),
+        (.pypi, "scikit_learn", "scikit-learn"), (.maven, "org.springframework.boot:spring-boot-starter-batch", "Spring Batch"),
+        (.go, "github.com/gin-gonic/gin", "Gin"), (.cargo, "axum", "Axum"), (.gem, "sidekiq", "Sidekiq"), (.swift, "vapor", "Vapor"),
+    ])
+    func namesPackagesAsResumesDo(ecosystem: Ecosystem, package: String, name: String) {
+        #expect(Catalogue.shared.entry(ecosystem, package)?.name == name)
+    }
+}
