@@ -22,7 +22,7 @@ public final class PDFRenderer: @unchecked Sendable {
     /// output, so any change of the layout code shows), its template's theme (every stored property,
     /// styles in a fixed order) and the drawing revision. The site builder fingerprints this.
     public static func definition(of resume: Resume) -> String {
-        var out = "\(ResumeLayout.blocks(resume))\n"
+        var out = "\(ResumeLayout.blocks(resume.withoutUnfilledPrompts()))\n"
         let theme = Theme.forTemplate(resume.template)
         for child in Mirror(reflecting: theme).children {
             if let styles = child.value as? [BlockKind: BlockStyle] {
