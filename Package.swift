@@ -1,5 +1,4 @@
 // swift-tools-version:6.0
-import Foundation
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -7,31 +6,34 @@ let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-/// The function executables are declared once, in `FunctionCatalog` (Sources/FunctionCore/Runner.swift,
-/// between the `functions:` markers); each is built from `Functions/<name>/main.swift`, and its
-/// dependencies are the package's modules that its main.swift imports.
-let functionNames: [String] = {
-    let source = (try? String(contentsOf: root.appendingPathComponent("Sources/FunctionCore/Runner.swift"), encoding: .utf8)) ?? ""
-    guard let begin = source.range(of: "// functions:begin"), let end = source.range(of: "// functions:end") else { return [] }
-    return source[begin.upperBound..<end.lowerBound].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
-}()
-
-func imports(ofFunction name: String) -> [Target.Dependency] {
-    let main = (try? String(contentsOf: root.appendingPathComponent("Functions/\(name)/main.swift"), encoding: .utf8)) ?? ""
-    return main.split(separator: "\n").compactMap { line -> Target.Dependency? in
-        guard line.hasPrefix("import ") else { return nil }
-        return .target(name: String(line.dropFirst("import ".count)).trimmingCharacters(in: .whitespaces))
-    }
-}
+/// The function executables, declared once: each is built from `Functions/<name>/main.swift` with these
+/// dependencies, and the list of names reaches the code through the C target `CFunctionCatalog`
+/// (`FunctionCatalog.names`), which `serve`, `deploy` and the benchmarks read. Those that call out link
+/// the HTTP client; `resume` alone links Pango and Cairo; `session`, `like` and `view` link neither
+/// Foundation nor swift-crypto, so they start about as fast as a minimal Swift executable.
+let functions: [(name: String, dependencies: [Target.Dependency])] = [
+    ("auth-callback", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
+    ("comment", ["FunctionCore", "GitfolioFunctions"]),
+    ("generate", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
+    ("like", ["FunctionCore", "HubFunctions"]),
+    ("login", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
+    ("logout", ["FunctionCore", "GitfolioFunctions"]),
+    ("me", ["FunctionCore", "GitfolioFunctions"]),
+    ("notifications", ["FunctionCore", "GitfolioFunctions"]),
+    ("repositories", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
+    ("resume", ["FunctionCore", "RenderFunctions"]),
+    ("revise", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
+    ("session", ["FunctionCore", "SessionFunction"]),
+    ("view", ["FunctionCore", "HubFunctions"]),
+]
 
 let package = Package(
     name: "Gitfolio",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gitfolio", targets: ["gitfolio"]),
-    ] + functionNames.map { .executable(name: $0, targets: [$0]) },
+    ] + functions.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
@@ -40,7 +42,11 @@ let package = Package(
     targets: [
         // The Foundation-free base: the function protocol and its one runner (modes, framing, limits,
         // the error shape), the strict JSON reader, configuration, logging, SHA-256, request checks.
-        .target(name: "FunctionCore", swiftSettings: strict),
+        .target(name: "FunctionCore", dependencies: ["CFunctionCatalog"], swiftSettings: strict),
+        // The names of `functions` above, compiled in (see FunctionCatalog).
+        .target(name: "CFunctionCatalog", cSettings: [
+            .define("GITFOLIO_FUNCTION_NAMES", to: "\"" + functions.map(\.name).joined(separator: ",") + "\""),
+        ]),
         // Codable on top of the runner: JSON to typed values and back, request bodies as Decodable types,
         // the one field-naming 400. Apart, so that the fast functions do not link it.
         .target(name: "FunctionCodable", dependencies: ["FunctionCore"], swiftSettings: strict),
@@ -91,6 +97,8 @@ let package = Package(
         .target(name: "GitfolioStore", dependencies: ["GitfolioCore", "StoreCore", "GitfolioResume", "GitfolioGitHub"], swiftSettings: strict),
         // `GET /api/session` (who is signed in) without Foundation or swift-crypto: fast one-shot start-up.
         .target(name: "SessionFunction", dependencies: ["FunctionCore", "StoreCore"], swiftSettings: strict),
+        // `like` and `view`, which readers trigger from every resume page: without Foundation, like `session`.
+        .target(name: "HubFunctions", dependencies: ["FunctionCore", "StoreCore"], swiftSettings: strict),
         // The handlers behind the function executables, one file per function.
         .target(
             name: "GitfolioFunctions",
@@ -158,13 +166,13 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
-                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
+                "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
                 "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
-    ] + functionNames.map {
-        .executableTarget(name: $0, dependencies: imports(ofFunction: $0), path: "Functions/\($0)", swiftSettings: strict)
+    ] + functions.map {
+        .executableTarget(name: $0.name, dependencies: $0.dependencies, path: "Functions/\($0.name)", swiftSettings: strict)
     }
 )

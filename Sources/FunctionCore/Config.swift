@@ -18,6 +18,8 @@ public struct Config: Sendable {
         case llmAPIKey = "GITFOLIO_LLM_API_KEY"
         case llmConfigFile = "GITFOLIO_LLM_CONFIG"
         case logLevel = "GITFOLIO_LOG_LEVEL"
+        case trustedProxies = "GITFOLIO_TRUSTED_PROXIES"
+        case siteDirectory = "GITFOLIO_SITE_DIR"
         case localSignInKey = "GITFOLIO_LOCAL_SIGNIN_KEY"
         case functionMode = "GITFOLIO_FUNCTION_MODE"
         case githubToken = "GITHUB_TOKEN"
@@ -34,6 +36,8 @@ public struct Config: Sendable {
             case .llmBaseURL, .llmModel, .llmAPIKey: "where, which model, and the key (optional for local servers)"
             case .llmConfigFile: "a JSON file with `provider`, `baseURL`, `model`, `apiKey`; a variable above that is set wins over it"
             case .logLevel: "`debug`, `info`, `warning`, `error` (logs go to stderr)"
+            case .trustedProxies: "addresses of reverse proxies in front of the runner, comma-separated: only from these is `X-Forwarded-For` believed (view counts)"
+            case .siteDirectory: "the built static site; functions remove a withdrawn resume's files from it at once"
             case .localSignInKey: "set only by `gitfolio serve` on loopback, for the local sign-in"
             case .functionMode: "`warm` makes a function read newline-delimited events (set by `gitfolio serve`)"
             case .githubToken: "a GitHub token for `gitfolio resume --github` (scopes `read:user`, and `repo` for private repositories)"
@@ -53,6 +57,8 @@ public struct Config: Sendable {
             case .llmBaseURL, .llmModel, .llmAPIKey: "OpenAI's or Anthropic's URL; no model; no key"
             case .llmConfigFile: "unset"
             case .logLevel: "`info`"
+            case .trustedProxies: "unset: the address the runner reports is the visitor's"
+            case .siteDirectory: "unset (`serve` and `deploy` set it)"
             case .localSignInKey, .functionMode, .githubToken: "unset"
             }
         }
@@ -87,6 +93,9 @@ public struct Config: Sendable {
     public var githubAPIURL: WebAddress
     public var localSignInKey: String?
     public var logLevel: Log.Level
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String>
+    public var siteDirectory: String?
 
     public static let defaultDatabasePath = "content/gitfolio.sqlite"
 
@@ -112,6 +121,8 @@ public struct Config: Sendable {
         githubAPIURL = try Config.address(value(.githubAPIURL) ?? "https://api.github.com", .githubAPIURL)
         localSignInKey = value(.localSignInKey)
         logLevel = Log.Level(name: value(.logLevel))
+        trustedProxies = Set((value(.trustedProxies) ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty })
+        siteDirectory = value(.siteDirectory)
     }
 
     public subscript(variable: Variable) -> String? { values[variable.rawValue] }

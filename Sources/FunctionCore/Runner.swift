@@ -1,3 +1,5 @@
+import CFunctionCatalog
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -176,12 +178,9 @@ public enum FunctionRunner {
 }
 
 /// Every function executable, by the name it is deployed under (`/api/<name>`), each built from
-/// `Functions/<name>/main.swift`. This list is the one declaration: Package.swift reads it (between
-/// the markers) to declare the executables, and `serve`, `deploy` and the benchmarks take it from here.
+/// `Functions/<name>/main.swift`. The list is declared once, in Package.swift (`functions`), and
+/// compiled in through the C target `CFunctionCatalog`; `serve`, `deploy` and the benchmarks take it
+/// from here.
 public enum FunctionCatalog {
-    public static let names: [String] = [
-        // functions:begin
-        "auth-callback", "generate", "login", "logout", "me", "repositories", "resume", "revise", "session",
-        // functions:end
-    ]
+    public static let names: [String] = String(cString: gitfolio_function_names()).split(separator: ",").map(String.init)
 }

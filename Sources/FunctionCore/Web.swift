@@ -59,6 +59,20 @@ extension Config {
     }
 }
 
+extension Config {
+    /// The visitor's address: what the runner reports, unless that is a trusted proxy, in which case
+    /// the nearest address in `X-Forwarded-For` that is not one. A client's own header is never
+    /// believed otherwise.
+    public func clientAddress(_ request: FunctionRequest) -> String {
+        guard trustedProxies.contains(request.sourceIp), let forwarded = request.header("x-forwarded-for") else { return request.sourceIp }
+        for hop in forwarded.split(separator: ",").reversed() {
+            let address = String(hop.filter { $0 != " " })
+            if !address.isEmpty && !trustedProxies.contains(address) { return address }
+        }
+        return request.sourceIp
+    }
+}
+
 extension WebAddress {
     public static let loopbackHosts: Set<String> = ["127.0.0.1", "localhost", "[::1]"]
 }

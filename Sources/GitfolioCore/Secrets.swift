@@ -72,34 +72,9 @@ public struct TokenCipher: Sendable {
         }
     }
 
-    /// Loads the key from the environment value if given, else from `file`, creating it if absent.
+    /// Loads the key from the environment value if given, else from `file`, creating it if absent
+    /// (`SecretKey`, shared with the Foundation-free functions).
     public static func load(environmentValue: String?, file: String) throws -> TokenCipher {
-        if let value = environmentValue, !value.isEmpty {
-            guard let data = Data(base64Encoded: value) else {
-                throw APIError.internal("GITFOLIO_SECRET_KEY is not valid base64.")
-            }
-            return try TokenCipher(keyData: data)
-        }
-        if let data = FileManager.default.contents(atPath: file), !data.isEmpty {
-            return try TokenCipher(keyData: data)
-        }
-        // Create the key exclusively so that two processes starting at once agree on one key.
-        let fd = Glibc.open(file, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if fd >= 0 {
-            let key = SymmetricKey(size: .bits256)
-            let bytes = key.withUnsafeBytes { Data($0) }
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard written == 32 else { throw APIError.internal("Could not write the secret key file.") }
-            return TokenCipher(key: key)
-        }
-        // Another process won the race: wait briefly for its write to land.
-        for _ in 0..<50 {
-            if let data = FileManager.default.contents(atPath: file), data.count == 32 {
-                return try TokenCipher(keyData: data)
-            }
-            usleep(2_000)
-        }
-        throw APIError.internal("The secret key file could not be read or created (see GITFOLIO_SECRET_FILE).")
+        try TokenCipher(keyData: Data(try SecretKey.load(value: environmentValue, file: file)))
     }
 }

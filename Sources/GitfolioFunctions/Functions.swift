@@ -21,4 +21,6 @@ public enum Functions {
     }
     public static let logout = liveHandler(LogoutFunction.handler)
     public static let me = liveHandler(MeFunction.handler)
+    public static let comment = liveHandler(CommentFunction.handler)
+    public static let notifications = liveHandler(NotificationsFunction.handler)
 }

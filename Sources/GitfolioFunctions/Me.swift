@@ -37,8 +37,12 @@ public enum MeFunction {
                 throw APIError.badRequest("confirmation_required", "To delete the account, type your user name (\(member.login)) to confirm.",
                                           korean: "계정을 삭제하려면 확인을 위해 아이디(\(member.login))를 입력해 주세요.", field: "confirm")
             }
-            // Resumes, sessions and the profile are removed with the member by foreign keys.
+            // Resumes, sessions, the profile, likes, comments and notifications go with the member by
+            // foreign keys; the schema's triggers correct the counts of the resumes they liked or
+            // commented on. Their public resumes' files leave the built site now.
+            let published = try s.database.publicResumeIDs(memberID: member.id)
             try s.database.deleteMember(id: member.id)
+            PublicFiles.remove(resumes: published, config: s.config)
             return .json(["deleted": true] as JSONValue, cookies: [s.config.clearedSessionCookie(request)])
         default:
             guard let profile = try s.database.profile(memberID: member.id) else { throw APIError.unauthorized() }

@@ -61,10 +61,10 @@ extension AppDatabase {
             let count = try db.integer("SELECT count(*) FROM resume WHERE member_id = ?", [memberID]) ?? 0
             guard count < Plans.limits(plan).resumes else { throw StoreError.resumeLimit(Plans.limits(plan).resumes) }
             try db.execute("""
-                INSERT INTO resume (member_id, title, template, language, job_role, document, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO resume (member_id, title, template, language, job_role, document, card, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [memberID, title, resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
-                      document, Self.epoch(now), Self.epoch(now)])
+                      document, try Self.card(resume), Self.epoch(now), Self.epoch(now)])
             return db.lastInsertRowID
         }
     }
@@ -105,13 +105,38 @@ extension AppDatabase {
         }
     }
 
-    /// Publishes a resume or makes it private again; `resumeNotFound` when the member has no such resume.
+    /// Publishes a resume (it goes to the top of the hub's newest) or makes it private again;
+    /// `resumeNotFound` when the member has no such resume. The site's change is recorded by the schema.
     public func setVisibility(_ visibility: Visibility, resumeID: Int64, memberID: Int64, now: Date) throws {
         try write { db in
-            try db.execute("UPDATE resume SET visibility = ?, updated_at = ? WHERE id = ? AND member_id = ?",
-                           [visibility.rawValue, Self.epoch(now), resumeID, memberID])
+            try db.execute("""
+                UPDATE resume SET visibility = ?, updated_at = ?,
+                    published_at = CASE WHEN ? = 'PUBLIC' AND visibility <> 'PUBLIC' THEN ? ELSE published_at END
+                WHERE id = ? AND member_id = ?
+                """, [visibility.rawValue, Self.epoch(now), visibility.rawValue, Self.epoch(now), resumeID, memberID])
             guard db.changes > 0 else { throw StoreError.resumeNotFound }
         }
+    }
+
+    /// Deletes one of the member's resumes, with its revisions, likes, comments and views.
+    public func deleteResume(id: Int64, memberID: Int64) throws {
+        try write { db in
+            try db.execute("DELETE FROM resume WHERE id = ? AND member_id = ?", [id, memberID])
+            guard db.changes > 0 else { throw StoreError.resumeNotFound }
+        }
+    }
+
+    /// Renames one of the member's resumes (the title in their list and on the hub).
+    public func renameResume(id: Int64, memberID: Int64, title: String, now: Date) throws {
+        try write { db in
+            try db.execute("UPDATE resume SET title = ?, updated_at = ? WHERE id = ? AND member_id = ?", [title, Self.epoch(now), id, memberID])
+            guard db.changes > 0 else { throw StoreError.resumeNotFound }
+        }
+    }
+
+    /// The ids of the member's public resumes (whose static files go when the account goes).
+    public func publicResumeIDs(memberID: Int64) throws -> [Int64] {
+        try read { db in try db.rows("SELECT id FROM resume WHERE member_id = ? AND visibility = 'PUBLIC'", [memberID]).map { $0.int64("id") } }
     }
 
     /// Replaces a resume's document if it is still at `expectedVersion` (so two tabs cannot silently
@@ -129,9 +154,9 @@ extension AppDatabase {
             try db.execute("INSERT INTO resume_revision (resume_id, version, path, previous_document, created_at) VALUES (?, ?, ?, ?, ?)",
                            [id, version, changedPath, row.bytes("document"), Self.epoch(now)])
             try db.execute("""
-                UPDATE resume SET document = ?, template = ?, language = ?, job_role = ?, version = version + 1, updated_at = ?
+                UPDATE resume SET document = ?, card = ?, template = ?, language = ?, job_role = ?, version = version + 1, updated_at = ?
                 WHERE id = ?
-                """, [document, resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
+                """, [document, try Self.card(resume), resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
                       Self.epoch(now), id])
             return version + 1
         }
@@ -152,9 +177,9 @@ extension AppDatabase {
             let resume = try Self.decode(previous, id: resumeID, path: path)
             try db.execute("DELETE FROM resume_revision WHERE id = ?", [last.int64("id")])
             try db.execute("""
-                UPDATE resume SET document = ?, template = ?, language = ?, job_role = ?, version = version + 1, updated_at = ?
+                UPDATE resume SET document = ?, card = ?, template = ?, language = ?, job_role = ?, version = version + 1, updated_at = ?
                 WHERE id = ?
-                """, [previous, resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
+                """, [previous, try Self.card(resume), resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
                       Self.epoch(now), resumeID])
             return (resume, Int(version) + 1, last.text("path"))
         }

@@ -42,11 +42,13 @@ public enum ResumeFunction {
         var version: Int
         var template: Template?
         var visibility: Visibility?
-        enum CodingKeys: String, CodingKey { case id, version, template, visibility }
+        var title: String?
+        enum CodingKeys: String, CodingKey { case id, version, template, visibility, title }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             id = try c.decode(Int64.self, forKey: .id)
             version = try c.version(.version)
+            if c.contains(.title) { title = try c.text(.title, max: 100, required: true) }
             if c.contains(.template) { template = try c.template(.template) }
             if c.contains(.visibility) {
                 guard let value = Visibility(rawValue: try c.text(.visibility, max: 10)) else {
@@ -55,6 +57,10 @@ public enum ResumeFunction {
                 visibility = value
             }
         }
+    }
+
+    struct Removal: Decodable {
+        var id: Int64
     }
 
     struct Sample: Decodable {
@@ -76,13 +82,22 @@ public enum ResumeFunction {
     /// PUBLIC puts the resume, its PDF and thumbnail on the next site build.
     /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
     /// example with the member's own profile, to try the editor without GitHub or an AI use.
+    /// `DELETE /api/resume` with `{"id"}`: deletes the resume (with its likes, comments and views).
+    /// Withdrawing or deleting a public resume removes its files from the built site in the same request.
     public static let handler: ServiceHandler = { s, request, _ in
-        try request.allow("GET", "PUT", "POST")
-        if request.method == "PUT" || request.method == "POST" {
+        try request.allow("GET", "PUT", "POST", "DELETE")
+        if request.method != "GET" {
             try s.config.requireSameOrigin(request)
             let member = try s.requireMember(request)
-            return request.method == "PUT" ? try update(s, member, try request.decodeBody(Update.self))
-                : try createSample(s, member, try request.decodeBody(Sample.self))
+            switch request.method {
+            case "PUT": return try update(s, member, try request.decodeBody(Update.self))
+            case "DELETE":
+                let id = try request.decodeBody(Removal.self).id
+                try s.database.deleteResume(id: id, memberID: member.id)
+                PublicFiles.remove(resumes: [id], config: s.config)
+                return .json(["deleted": true] as JSONValue)
+            default: return try createSample(s, member, try request.decodeBody(Sample.self))
+            }
         }
         let member = try s.requireMember(request)
         guard let rawID = request.query("id") else {
@@ -120,9 +135,9 @@ public enum ResumeFunction {
     }
 
     static func update(_ s: Services, _ member: Member, _ input: Update) throws -> FunctionResponse {
-        guard input.template != nil || input.visibility != nil else {
-            throw APIError.badRequest("nothing_to_change", "Send a template or a visibility to change.",
-                                      korean: "바꿀 템플릿이나 공개 여부를 보내 주세요.")
+        guard input.template != nil || input.visibility != nil || input.title != nil else {
+            throw APIError.badRequest("nothing_to_change", "Send a template, a visibility or a title to change.",
+                                      korean: "바꿀 템플릿, 공개 여부 또는 제목을 보내 주세요.")
         }
         var stored = try s.database.resume(id: input.id, memberID: member.id)
         // The template goes through the version check (and the undo history) of every document change.
@@ -132,8 +147,12 @@ public enum ResumeFunction {
             version = try s.database.saveResume(stored.resume, id: input.id, memberID: member.id, expectedVersion: input.version,
                                                 path: "template", now: s.now)
         }
+        if let title = input.title {
+            try s.database.renameResume(id: input.id, memberID: member.id, title: title, now: s.now)
+        }
         if let visibility = input.visibility {
             try s.database.setVisibility(visibility, resumeID: input.id, memberID: member.id, now: s.now)
+            if visibility == .private { PublicFiles.remove(resumes: [input.id], config: s.config) }
         }
         return .json(SavedBody(id: input.id, version: version, resume: stored.resume, visibility: input.visibility))
     }

@@ -5,7 +5,8 @@ import StoreCore
 import Glibc
 #endif
 
-/// `GET /api/session`: who is signed in, as `{"member": {...}}` or `{"member": null}`.
+/// `GET /api/session`: who is signed in, as `{"member": {...}, "unread": n}` (n: their unread
+/// notifications, for the header's badge) or `{"member": null}`.
 ///
 /// Every page's header asks this, so it is the most frequent request of the site. It is built
 /// without Foundation, GRDB-free like the whole store, and without swift-crypto (FunctionCore and
@@ -31,22 +32,23 @@ public final class SessionFunction {
     public func respond(_ request: FunctionRequest, _ context: FunctionContext) throws -> FunctionResponse {
         try request.allow("GET")
         guard request.cookie(SessionCookie.name) != nil else { return .json(["member": nil] as JSONValue) }
-        var member: Member?
+        var signedIn: (member: Member, unread: Int)?
         if let token = request.sessionToken {
             do {
                 if database == nil { database = try Database(path: config.databasePath) }
-                member = try database!.member(sessionHash: SHA256Digest.hex(token.utf8), now: Int64(time(nil)))
+                signedIn = try database!.signedIn(sessionHash: SHA256Digest.hex(token.utf8), now: Int64(time(nil)))
             } catch {
                 // Dropped, so that a warm process opens the file again on the next request.
                 database = nil
                 throw error
             }
         }
-        guard let member else {
+        guard let (member, unread) = signedIn else {
             // A stale or forged cookie is cleared so the browser stops sending it (as `me` does).
             return .json(["member": nil] as JSONValue, cookies: [config.clearedSessionCookie(request)])
         }
         return .json(["member": ["id": .int(member.id), "login": .string(member.login), "plan": .string(member.plan.rawValue),
-                                 "local": .bool(member.isLocal)]] as JSONValue)
+                                 "local": .bool(member.isLocal)],
+                      "unread": .int(Int64(unread))] as JSONValue)
     }
 }

@@ -78,6 +78,7 @@ public final class SQLiteConnection {
     let handle: OpaquePointer
     public let path: String
     private var statements: [String: OpaquePointer] = [:]
+    private var tracer: ((String) -> Void)?
 
     init(path: String, flags: Int32) throws(StoreError) {
         var db: OpaquePointer?
@@ -207,4 +208,20 @@ public final class SQLiteConnection {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Calls `body` with the text of every statement the connection starts (SQLite's trace hook), or
+    /// stops tracing with nil. Tests count statements with it.
+    public func trace(_ body: ((String) -> Void)?) {
+        tracer = body
+        guard body != nil else {
+            sqlite3_trace_v2(handle, 0, nil, nil)
+            return
+        }
+        sqlite3_trace_v2(handle, UInt32(SQLITE_TRACE_STMT), { _, context, statement, _ in
+            guard let context, let statement else { return 0 }
+            let connection = Unmanaged<SQLiteConnection>.fromOpaque(context).takeUnretainedValue()
+            if let sql = sqlite3_sql(OpaquePointer(statement)) { connection.tracer?(String(cString: sql)) }
+            return 0
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
 }

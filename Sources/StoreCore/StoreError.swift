@@ -78,6 +78,16 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case resumeLimit(Int)
     /// Today's AI uses are spent (`fairUse`: PRO's cap rather than FREE's limit).
     case aiQuotaExceeded(limit: Int, fairUse: Bool)
+    /// No public resume with that id (private ones are "not found" to everyone but their owner).
+    case publicResumeNotFound
+    /// A member liking their own resume.
+    case ownResume
+    case commentNotFound
+    /// The comment is not the member's to change.
+    case notYourComment
+    /// Too many comments in a short time; retry after this many seconds.
+    case commentRateLimited(retryAfter: Int)
+    case notificationNotFound
 
     public var description: String {
         switch self {
@@ -88,6 +98,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nothingToUndo: "nothing to undo"
         case .resumeLimit(let n): "resume limit \(n)"
         case .aiQuotaExceeded(let limit, _): "AI quota of \(limit) spent"
+        case .publicResumeNotFound: "public resume not found"
+        case .ownResume: "own resume"
+        case .commentNotFound: "comment not found"
+        case .notYourComment: "not the member's comment"
+        case .commentRateLimited(let seconds): "comment rate limit (retry after \(seconds) s)"
+        case .notificationNotFound: "notification not found"
         }
     }
 }
@@ -128,6 +144,23 @@ extension StoreError: ResponseError {
                 : APIError(status: 429, code: "quota_exceeded",
                            message: "The FREE plan includes \(limit) AI uses a day and today's are used. They reset at midnight (Korea time), or upgrade to PRO.",
                            korean: "FREE 플랜의 오늘 AI 사용 횟수(\(limit)회)를 모두 썼습니다. 자정(한국 시간)에 초기화되며, PRO로 업그레이드할 수도 있습니다.")
+        case .publicResumeNotFound:
+            return .notFound("resume_not_found", "There is no such resume on the hub; it may have been withdrawn.",
+                             korean: "허브에 없는 이력서입니다. 비공개로 바뀌었을 수 있습니다.")
+        case .ownResume:
+            return .forbidden("own_resume", "You cannot like your own resume.", korean: "내 이력서에는 좋아요를 누를 수 없습니다.")
+        case .commentNotFound:
+            return .notFound("comment_not_found", "There is no such comment.", korean: "해당 댓글이 없습니다.")
+        case .notYourComment:
+            return .forbidden("not_your_comment", "Only the comment's author can change it (or the resume's owner delete it).",
+                              korean: "댓글은 작성자만 고칠 수 있습니다. 삭제는 작성자나 이력서 주인만 할 수 있습니다.")
+        case .commentRateLimited(let seconds):
+            return APIError(status: 429, code: "comment_rate_limited",
+                            message: "You are commenting very quickly. Please wait \(seconds) seconds and try again.",
+                            korean: "댓글을 너무 빠르게 쓰고 있습니다. \(seconds)초 뒤에 다시 시도해 주세요.",
+                            headers: ["retry-after": String(seconds)])
+        case .notificationNotFound:
+            return .notFound("notification_not_found", "There is no such notification.", korean: "해당 알림이 없습니다.")
         }
     }
 }

@@ -90,32 +90,9 @@ import Testing
             headers: ["cookie": cookie, "content-type": "application/json", "x-gitfolio-csrf": "1"], body: Self.body))
         var env = h.environment
         env["PATH"] = "/usr/bin:/bin"
-        // Start all fifty before any gets its input, so they really run at the same time. The waiting
-        // happens off the cooperative pool: the fake GitHub in this process must keep answering.
-        let executable = Built.executable("generate")
-        let environment = env
-        let answers: [Data] = try await offPool {
-            var running: [(Process, Pipe, Pipe)] = []
-            for _ in 0..<50 {
-                let p = Process(), input = Pipe(), output = Pipe()
-                p.executableURL = executable
-                p.environment = environment
-                p.standardInput = input
-                p.standardOutput = output
-                p.standardError = FileHandle.nullDevice
-                try p.run()
-                running.append((p, input, output))
-            }
-            for (_, input, _) in running {
-                input.fileHandleForWriting.write(generateEvent)
-                try input.fileHandleForWriting.close()
-            }
-            return running.map { p, _, output in
-                let data = output.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                return data
-            }
-        }
+        // All fifty start before any gets its input, so they really run at the same time.
+        let answers = try await runAllAtOnce(Built.executable("generate"), environment: env,
+                                             inputs: Array(repeating: generateEvent, count: 50))
         var statuses: [Int: Int] = [:]
         for data in answers {
             let response = try FunctionResponse.parse(event: Array(data))

@@ -163,7 +163,8 @@ import Testing
             (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"plan":"PRO"}"#), 400, "unknown_field"),
             (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1}"#), 400, "nothing_to_change"),
             (browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"STAR"}"#, origin: "https://evil.example"), 403, "cross_site_request"),
-            (browser("DELETE", "/api/resume", query: "id=\(id)", cookie: cookie), 405, "method_not_allowed"),
+            (browser("DELETE", "/api/resume", cookie: otherCookie, json: #"{"id":\#(id)}"#), 404, "resume_not_found"),
+            (browser("PATCH", "/api/resume", query: "id=\(id)", cookie: cookie), 405, "method_not_allowed"),
         ]
         let before = try h.database.resume(id: id, memberID: member.id)
         for (request, status, code) in cases {

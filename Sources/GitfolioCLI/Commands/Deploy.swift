@@ -43,6 +43,7 @@ struct Deploy: ParsableCommand {
         let settings = config.functionEnvironment(overriding: [
             .database: databasePath,
             .publicURL: publicURL ?? config[.publicURL] ?? "http://\(host):\(port)",
+            .siteDirectory: options.url(options.out).path,
         ])
         let conf = LighttpdConfig(host: host, port: port, documentRoot: options.url(options.out).path,
                                   cgiDirectory: cgi.path, logDirectory: target.path, environment: settings).render()

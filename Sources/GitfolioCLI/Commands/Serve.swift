@@ -49,7 +49,8 @@ func serveSite(databasePath dbPath: String, out: String, build: (AppDatabase) th
     try await server.run { actual in
         // The workers' settings: the operator's (Config.Variable) plus what this runner decides — the
         // database, warm mode, the local sign-in key, and the public URL with the port actually bound.
-        var overrides: [Config.Variable: String] = [.database: dbPath, .functionMode: "warm"]
+        var overrides: [Config.Variable: String] = [.database: dbPath, .functionMode: "warm",
+                                                    .siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path]
         if settings[.publicURL] == nil { overrides[.publicURL] = "http://\(host):\(actual)" }
         if let localKey { overrides[.localSignInKey] = localKey }
         var workerEnv = env.filter { Config.Variable(rawValue: $0.key) == nil }

@@ -1,0 +1,4 @@
+import FunctionCore
+import GitfolioFunctions
+
+await FunctionRunner.run("comment", handler: Functions.comment)
