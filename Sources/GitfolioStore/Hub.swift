@@ -105,11 +105,33 @@ extension AppDatabase {
 
     // MARK: Site changes
 
-    /// Changes recorded after `afterID`: the id of the last one and the resumes they touch.
-    public func siteChanges(after afterID: Int64) throws -> (last: Int64, resumes: Set<Int64>) {
+    /// The changes the site has not caught up with: the last one's id, the resumes whose page (and
+    /// files) changed, and those whose counts alone changed.
+    public func siteChanges() throws -> (last: Int64, pages: Set<Int64>, counts: Set<Int64>)? {
         try read { db in
-            let rows = try db.rows("SELECT id, resume_id FROM site_change WHERE id > ? ORDER BY id", [afterID])
-            return (rows.last?.int64("id") ?? afterID, Set(rows.map { $0.int64("resume_id") }))
+            let rows = try db.rows("SELECT id, resume_id, kind FROM site_change ORDER BY id")
+            guard let last = rows.last?.int64("id") else { return nil }
+            let pages = Set(rows.filter { $0.text("kind") == "page" }.map { $0.int64("resume_id") })
+            return (last, pages, Set(rows.map { $0.int64("resume_id") }).subtracting(pages))
+        }
+    }
+
+    /// The hub entries of these resumes (those still public).
+    public func hubEntries(ids: [Int64]) throws -> [HubEntry] {
+        guard !ids.isEmpty else { return [] }
+        return try read { db in
+            try db.rows("""
+                SELECT \(Self.entryColumns) FROM resume WHERE visibility = 'PUBLIC' AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                """, ids).map(Self.entry)
+        }
+    }
+
+    /// Every public resume's counts: likes, views, comments.
+    public func hubCounts() throws -> [(id: Int64, likes: Int, views: Int, comments: Int)] {
+        try read { db in
+            try db.rows("SELECT id, like_count, view_count, comment_count FROM resume WHERE visibility = 'PUBLIC'").map {
+                ($0.int64("id"), $0.int("like_count"), $0.int("view_count"), $0.int("comment_count"))
+            }
         }
     }
 

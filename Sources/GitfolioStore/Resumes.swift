@@ -139,6 +139,16 @@ extension AppDatabase {
         try read { db in try db.rows("SELECT id FROM resume WHERE member_id = ? AND visibility = 'PUBLIC'", [memberID]).map { $0.int64("id") } }
     }
 
+    /// Which of these resumes are public now.
+    public func publicResumeIDs(among ids: Set<Int64>) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let list = Array(ids)
+        return try read { db in
+            Set(try db.rows("SELECT id FROM resume WHERE visibility = 'PUBLIC' AND id IN (\(list.map { _ in "?" }.joined(separator: ",")))",
+                            list).map { $0.int64("id") })
+        }
+    }
+
     /// Replaces a resume's document if it is still at `expectedVersion` (so two tabs cannot silently
     /// overwrite each other) and keeps the previous document as a revision for undo. Returns the new
     /// version. The template and job role columns follow the document, so the hub filters on them.

@@ -13,6 +13,11 @@ struct PageRenderer {
     var strings: [String: String]
     var page: SiteInputs.Page
     var path: String
+    /// Values of generated pages (the hub): `{{hub.name}}` and the like, already escaped HTML, and
+    /// `{{head}}` (extra tags in the head, such as Open Graph). Empty for the pages in `site/pages`.
+    var generated: [String: String] = [:]
+    /// The page's title when it is not one of the strings (a resume's name).
+    var titleText: String?
 
     func render() throws -> Data {
         let body = try fill(page.template, allowContent: false)
@@ -30,7 +35,9 @@ struct PageRenderer {
         case "root":
             return language == .ko ? "" : "/en"
         case "title":
-            return escape(strings[page.titleKey] ?? page.titleKey)
+            return escape(titleText ?? strings[page.titleKey] ?? page.titleKey)
+        case "head":
+            return generated["head"] ?? ""
         case "alternate":
             return escape(language == .ko ? "/en/\(page.name)" : "/\(page.name)")
         case "alternate.lang":
@@ -44,6 +51,7 @@ struct PageRenderer {
             if name.hasPrefix("t."), let s = strings[String(name.dropFirst(2))] { return escape(s) }
             if name.hasPrefix("site."), let s = inputs.site[String(name.dropFirst(5))] { return escape(s) }
             if name.hasPrefix("stats."), let s = inputs.stats[name] { return escape(s) }
+            if name.hasPrefix("hub."), let s = generated[name] { return s }
         }
         throw SiteBuildError(step: "render", path: path, reason: "unknown placeholder {{\(name)}}")
     }

@@ -22,10 +22,12 @@ struct SiteInputs {
     var site: [String: String]
     var siteData: Data
     var stats: [String: String]
-    /// Published resumes.
-    var publicResumes: [StoredResume] = []
+    /// The hub's page templates (`site/hub/list.html`, `site/hub/resume.html`).
+    var hubTemplates: (list: String, resume: String)
+    /// The site's address for absolute links (Open Graph): `url` in content/site.json, else the builder's option.
+    var publicURL: String
 
-    static func load(site: URL, content: URL, database: AppDatabase?) throws -> SiteInputs {
+    static func load(site: URL, content: URL, database: AppDatabase?, publicURL: String) throws -> SiteInputs {
         func read(_ url: URL) throws -> Data {
             do { return try Data(contentsOf: url) } catch {
                 throw SiteBuildError(step: "load", path: url.path, reason: "cannot be read")
@@ -72,12 +74,13 @@ struct SiteInputs {
         let siteURL = content.appendingPathComponent("site.json")
         let siteValues = try stringMap(siteURL)
         var stats: [String: String] = [:]
-        var publicResumes: [StoredResume] = []
         if let database {
             stats["stats.members"] = String(try database.memberCount())
-            publicResumes = try database.publicResumes()
         }
+        let hub = site.appendingPathComponent("hub")
         return SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
-                          site: siteValues, siteData: try read(siteURL), stats: stats, publicResumes: publicResumes)
+                          site: siteValues, siteData: try read(siteURL), stats: stats,
+                          hubTemplates: (try text(hub.appendingPathComponent("list.html")), try text(hub.appendingPathComponent("resume.html"))),
+                          publicURL: siteValues["url"] ?? publicURL)
     }
 }

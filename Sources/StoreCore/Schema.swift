@@ -218,28 +218,30 @@ public enum Schema {
     -- A like notifies once per member and resume, ever: unliking and liking again does not spam.
     CREATE UNIQUE INDEX notification_like_once ON notification(resume_id, actor_id) WHERE kind = 'LIKE';
 
-    -- Public pages the static site must render again (or remove), recorded with the change itself.
+    -- Public pages the static site must render again (or remove), recorded with the change itself:
+    -- `counts` when only a like or a comment changed what a page shows, `page` for anything else.
     CREATE TABLE site_change (
         id INTEGER PRIMARY KEY,
         resume_id INTEGER NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'page' CHECK (kind IN ('page','counts')),
         created_at INTEGER NOT NULL
     );
 
     CREATE TRIGGER resume_like_added AFTER INSERT ON resume_like BEGIN
         UPDATE resume SET like_count = like_count + 1 WHERE id = NEW.resume_id;
-        INSERT INTO site_change (resume_id, created_at) VALUES (NEW.resume_id, NEW.created_at);
+        INSERT INTO site_change (resume_id, kind, created_at) VALUES (NEW.resume_id, 'counts', NEW.created_at);
     END;
     CREATE TRIGGER resume_like_removed AFTER DELETE ON resume_like BEGIN
         UPDATE resume SET like_count = like_count - 1 WHERE id = OLD.resume_id;
-        INSERT INTO site_change (resume_id, created_at) VALUES (OLD.resume_id, CAST(strftime('%s') AS INTEGER));
+        INSERT INTO site_change (resume_id, kind, created_at) VALUES (OLD.resume_id, 'counts', CAST(strftime('%s') AS INTEGER));
     END;
     CREATE TRIGGER comment_added AFTER INSERT ON comment BEGIN
         UPDATE resume SET comment_count = comment_count + 1 WHERE id = NEW.resume_id;
-        INSERT INTO site_change (resume_id, created_at) VALUES (NEW.resume_id, NEW.created_at);
+        INSERT INTO site_change (resume_id, kind, created_at) VALUES (NEW.resume_id, 'counts', NEW.created_at);
     END;
     CREATE TRIGGER comment_removed AFTER DELETE ON comment BEGIN
         UPDATE resume SET comment_count = comment_count - 1 WHERE id = OLD.resume_id;
-        INSERT INTO site_change (resume_id, created_at) VALUES (OLD.resume_id, CAST(strftime('%s') AS INTEGER));
+        INSERT INTO site_change (resume_id, kind, created_at) VALUES (OLD.resume_id, 'counts', CAST(strftime('%s') AS INTEGER));
     END;
     CREATE TRIGGER resume_page_changed AFTER UPDATE OF document, visibility, title, card ON resume
         WHEN NEW.visibility = 'PUBLIC' OR OLD.visibility = 'PUBLIC' BEGIN

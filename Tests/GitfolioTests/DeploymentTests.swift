@@ -1,5 +1,7 @@
 import Foundation
 import FunctionCore
+import GitfolioCore
+import GitfolioStore
 import GitfolioTestSupport
 import Testing
 
@@ -242,5 +244,117 @@ func lighttpdPath() -> String? {
         #expect(replaced.count == 1 && replaced != workers)
         let final = try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session])
         #expect(final.text.contains("바뀐 이름") && final.text.contains("서울고"))
+    }
+
+    /// The hub's function calls of the browser journey through lighttpd as CGI, with the site builder
+    /// `gitfolio deploy` writes a service for keeping the static pages current (issue 12).
+    @Test func lighttpdRunsTheHubAndTheFollowerKeepsItsPagesCurrent() async throws {
+        let lighttpd = try #require(lighttpdPath(), "lighttpd is not installed; ./test.sh installs it (apt-get install lighttpd)")
+        let dir = try TempDir("gitfolio-lighttpd-hub")
+        defer { dir.remove() }
+        let port = freePort()
+        let base = "http://127.0.0.1:\(port)"
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GITHUB_") && !$0.key.hasPrefix("GITFOLIO_") }
+        env["GITFOLIO_SECRET_FILE"] = dir.path("secret.key")
+        let root = Built.packageRoot.path
+        let common = ["--site", root + "/site", "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
+        let deploy = try await runProcessAsync(Built.executable("gitfolio"),
+                                               arguments: ["deploy", "--dir", dir.path("deploy"), "--port", "\(port)", "--functions", Built.directory.path] + common,
+                                               environment: env, input: Data())
+        #expect(deploy.status == 0, "\(deploy.err)")
+        #expect(deploy.out.contains("gitfolio-site.service") && deploy.out.contains("build --follow"))
+        let cron = try String(contentsOfFile: dir.path("deploy/crontab"), encoding: .utf8)
+        #expect(cron.contains("* * * * * ") && cron.contains(" build --changes "))
+
+        // Two members as a GitHub sign-in leaves them (the sign-in itself is the test above).
+        let database = try AppDatabase(path: dir.path("g.sqlite"))
+        func signIn(_ login: String) throws -> [String: String] {
+            let member = try database.upsertLocalMember(login: login, name: login, now: Date())
+            let token = Secrets.randomToken()
+            try database.createSession(hash: Secrets.sha256Hex(token), memberID: member.id, now: Date())
+            return ["Cookie": "gitfolio_session=\(token)", "Origin": base, "Content-Type": "application/json"]
+        }
+        let a = try signIn("owner-a"), b = try signIn("reader-b")
+
+        // The follower exactly as the unit file runs it.
+        let unit = try String(contentsOfFile: dir.path("deploy/gitfolio-site.service"), encoding: .utf8)
+        let exec = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
+        let words = exec.split(separator: " ").map(String.init)
+        #expect(unit.contains("Restart=always") && unit.contains("Environment=GITFOLIO_PUBLIC_URL=\(base)"))
+        var followerEnv = env
+        followerEnv["GITFOLIO_PUBLIC_URL"] = base
+        let follower = try Running(URL(fileURLWithPath: words[0]), Array(words.dropFirst()), environment: followerEnv)
+        defer { follower.stop() }
+        _ = try await follower.await("(following)")
+        let server = try Running(URL(fileURLWithPath: lighttpd), ["-D", "-f", dir.path("deploy/lighttpd.conf")], environment: env)
+        defer { server.stop() }
+        try await waitForPort(port)
+        let http = TestHTTP()
+        func call(_ method: String, _ path: String, _ headers: [String: String], _ body: String? = nil) async throws -> TestHTTP.Response {
+            try await http.send(method, URL(string: base + path)!, headers: headers, body: body.map { Data($0.utf8) })
+        }
+        /// Polls a static file until `done` holds (the follower catches up about every half second).
+        func waitFor(_ path: String, timeout: TimeInterval = 15, _ done: (TestHTTP.Response) -> Bool) async throws -> TestHTTP.Response {
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let answer = try await call("GET", path, [:])
+                if done(answer) { return answer }
+                if Date() > deadline { throw ProcessError(message: "\(path) did not catch up: \(answer.status) \(answer.text.prefix(300))\n\(follower.log)") }
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
+        }
+
+        #expect(try await call("PUT", "/api/me", a, #"{"jobRole":"BACKEND"}"#).status == 200)
+        // A publishes a resume; its page, thumbnail and index entry appear without anyone building.
+        let sample = try await call("POST", "/api/resume", a, #"{"action":"sample","language":"ko"}"#)
+        let id = try #require(sample.json?["id"] as? Int, "\(sample.text)")
+        #expect(try await call("GET", "/resumes/\(id).html", [:]).status == 404)
+        #expect(try await call("POST", "/api/like", b, #"{"resumeId":\#(id)}"#).status == 404, "no likes on a private resume")
+        let publish = try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#)
+        #expect(publish.status == 200, "\(publish.text)")
+        let page = try await waitFor("/resumes/\(id).html") { $0.status == 200 }
+        #expect(page.text.contains(#"<meta property="og:image" content="\#(base)/resumes/\#(id).png">"#))
+        #expect(try await call("GET", "/resumes/\(id).png", [:]).header("content-type") == "image/png")
+        let index = try await call("GET", "/hub/index.json", [:])
+        #expect(index.text.contains("[\(id),") && index.text.contains("Spring Boot"))
+        #expect(try await call("GET", "/hub/backend/index.html", [:]).text.contains(#"data-id="\#(id)""#))
+
+        // B views, likes and comments on a project; the owner's own view does not count.
+        let view = try await call("POST", "/api/view", b, #"{"resumeId":\#(id)}"#)
+        #expect(view.status == 200 && view.json?["views"] as? Int == 1, "\(view.text)")
+        #expect(try await call("POST", "/api/view", b, #"{"resumeId":\#(id)}"#).json?["views"] as? Int == 1)
+        #expect(try await call("POST", "/api/view", a, #"{"resumeId":\#(id)}"#).json?["own"] as? Bool == true)
+        let like = try await call("POST", "/api/like", b, #"{"resumeId":\#(id)}"#)
+        #expect(like.status == 200 && like.json?["likes"] as? Int == 1 && like.json?["liked"] as? Bool == true, "\(like.text)")
+        let comment = try await call("POST", "/api/comment", b, #"{"resumeId":\#(id),"body":"<b>결제</b> 재시도 설계가 좋네요","anchor":"projects[0]"}"#)
+        #expect(comment.status == 201, "\(comment.text)")
+        #expect(try await call("POST", "/api/comment", b, #"{"resumeId":\#(id),"body":"x","anchor":"projects[99]"}"#).status == 400)
+        #expect(try await call("GET", "/api/like", b).json?["liked"] as? [Int] == [id])
+        let comments = try await call("GET", "/api/comment?resumeId=\(id)", [:])
+        #expect(comments.text.contains(#""anchor":"projects[0]""#) && comments.text.contains("<b>결제</b>"), "\(comments.text)")
+
+        // A sees the unread count in the session, reads the notifications, marks them read.
+        #expect(try await call("GET", "/api/session", a).json?["unread"] as? Int == 2)
+        let notes = try await call("GET", "/api/notifications", a)
+        let items = try #require(notes.json?["notifications"] as? [[String: Any]])
+        #expect(Set(items.compactMap { $0["kind"] as? String }) == ["LIKE", "COMMENT"])
+        #expect(items.contains { $0["anchor"] as? String == "projects[0]" })
+        #expect(try await call("POST", "/api/notifications", a, #"{"readAll":true}"#).json?["unread"] as? Int == 0)
+        #expect(try await call("POST", "/api/notifications", b, #"{"readAll":"yes"}"#).status == 400)
+
+        // The static counts catch up with the like and the comment.
+        _ = try await waitFor("/hub/counts.json") { $0.text.contains(#""\#(id)":[1,"#) && $0.text.contains(",1]") }
+        _ = try await waitFor("/resumes/\(id).html") { $0.text.contains(#"<span class="likes"><span class="n">1</span>"#) }
+
+        // A withdraws it: the page and files are gone at once, and the functions refuse it.
+        #expect(try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#).status == 200)
+        for file in ["/resumes/\(id).html", "/en/resumes/\(id).html", "/resumes/\(id).pdf", "/resumes/\(id).png"] {
+            #expect(try await call("GET", file, [:]).status == 404, "\(file) is still served")
+        }
+        #expect(try await call("POST", "/api/view", b, #"{"resumeId":\#(id)}"#).status == 404)
+        #expect(try await call("GET", "/api/comment?resumeId=\(id)", [:]).status == 404)
+        _ = try await waitFor("/hub/index.json") { !$0.text.contains("[\(id),") }
+        #expect(try await call("GET", "/.gitfolio-build.json", [:]).status == 403)
+        #expect(try await call("GET", "/.gitfolio-build.journal", [:]).status == 403)
     }
 }

@@ -106,7 +106,7 @@ import Testing
         let cgi = try await runProcessAsync(exe, environment: env, input: Data())
         #expect(cgi.status == 0)
         #expect(cgi.out.hasPrefix("Status: 200 OK\r\ncache-control: no-store\r\ncontent-type: application/json; charset=utf-8\r\nx-content-type-options: nosniff\r\n\r\n"))
-        #expect(cgi.out.hasSuffix(#"{"member":{"id":1,"local":true,"login":"dana","plan":"FREE"}}"#))
+        #expect(cgi.out.hasSuffix(#"{"member":{"id":1,"local":true,"login":"dana","plan":"FREE"},"unread":0}"#))
         env["CONTENT_LENGTH"] = "10"
         let short = try await runProcessAsync(exe, environment: env, input: Data("abc".utf8))
         #expect(short.out.hasPrefix("Status: 400 Bad Request\r\n"))

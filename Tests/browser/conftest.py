@@ -186,7 +186,8 @@ def browser():
                              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port_file = os.path.join(profile, "DevToolsActivePort")
     deadline = time.time() + 30
-    while not os.path.exists(port_file) and time.time() < deadline:
+    # Chromium creates the file before it writes the port into it.
+    while time.time() < deadline and not (os.path.exists(port_file) and open(port_file).read().strip()):
         time.sleep(0.1)
     port = open(port_file).read().split()[0]
     targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))

@@ -110,10 +110,10 @@ function fillProfile(form, profile) {
   }
 }
 
-// Who is signed in. Every page asks `session` (the fastest function, no profile); the My page
-// asks `me`, which returns the same member plus the profile it needs.
-async function header(withProfile) {
-  const { status, data } = await api(withProfile ? "me" : "session");
+// Who is signed in, and their unread notifications. Every page asks `session` (the fastest function,
+// no profile); the My page then asks `me` for the profile.
+async function header() {
+  const { status, data } = await api("session");
   const signedIn = status === 200 && !!data?.member;
   $("#who").hidden = !signedIn;
   $("#signout").hidden = !signedIn;
@@ -259,6 +259,7 @@ async function resumeEditor(id) {
     const { status: code, data } = await api(`resume?id=${id}`);
     if (code !== 200) { setStatus(status, localMessage(data?.error), "bad"); sheet.replaceChildren(); return false; }
     state.version = data.version; state.resume = data.resume; state.html = data.html; state.template = data.resume.template;
+    state.visibility = data.visibility;
     $("#template-css").textContent = data.css;
     render();
     return true;
@@ -275,6 +276,11 @@ async function resumeEditor(id) {
     }
     for (const b of editor.querySelectorAll("[data-template]")) b.setAttribute("aria-checked", String(b.dataset.template === state.template));
     $("#download").href = `/api/resume?id=${id}&format=pdf&template=${state.template}`;
+    const published = state.visibility === "PUBLIC";
+    $("#publish").textContent = window.GF.t[published ? "js.resume.unpublishLabel" : "js.resume.publishLabel"];
+    $("#publish").setAttribute("aria-pressed", String(published));
+    $("#public-link").hidden = !published;
+    $("#public-link").href = `${window.GF.root}/resumes/${id}.html`;
     $("#version").textContent = GFT("resume.version", { version: state.version });
   }
 
@@ -377,6 +383,17 @@ async function resumeEditor(id) {
   $("#reject").addEventListener("click", () => { state.proposal = null; $("#proposal").hidden = true; });
   $("#revise-close").addEventListener("click", () => { state.selection = null; $("#revise").hidden = true; });
 
+  // Publishing on the hub (or making private again): the public page follows within moments; a
+  // private resume's page and files are removed at once.
+  $("#publish").addEventListener("click", async () => {
+    const visibility = state.visibility === "PUBLIC" ? "PRIVATE" : "PUBLIC";
+    const { status: code, data } = await api("resume", { method: "PUT", body: { id, version: state.version, visibility } });
+    if (code !== 200) { failed(data); return; }
+    state.visibility = visibility;
+    render();
+    setStatus(status, GFT(visibility === "PUBLIC" ? "resume.published" : "resume.unpublished"), "ok");
+  });
+
   $("#undo").addEventListener("click", async () => {
     const { status: code, data } = await api("revise", { method: "POST", body: { action: "undo", resumeId: id, version: state.version } });
     if (code !== 200) { failed(data); return; }
@@ -388,8 +405,9 @@ async function resumeEditor(id) {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
-  const me = await header(!!$("#me"));
+  const session = await header();
   if ($("#login")) loginPage();
-  if ($("#me")) mePage(me);
-  if ($("#editor-page")) resumePage(me);
+  if ($("#me")) mePage(session ? (await api("me")).data : null);
+  if ($("#editor-page")) resumePage(session);
+  window.hubPages?.(session);
 });

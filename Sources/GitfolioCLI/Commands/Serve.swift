@@ -24,19 +24,21 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await serveSite(databasePath: options.url(options.databasePath).path, out: options.out,
-                            build: { try options.build(database: $0) }, host: host, port: port,
+                            builder: { options.builder(database: $0) }, host: host, port: port,
                             workers: workers, functions: functions)
     }
 }
 
-/// `gitfolio serve`: build the site, listen, start warm pools for every function, serve until stopped.
-func serveSite(databasePath dbPath: String, out: String, build: (AppDatabase) throws -> SiteBuilder.Report,
+/// `gitfolio serve`: build the site, keep it current, listen, start warm pools for every function, serve until stopped.
+func serveSite(databasePath dbPath: String, out: String, builder: (AppDatabase) -> SiteBuilder,
                host: String, port: UInt16, workers: Int, functions: String?) async throws {
     signal(SIGPIPE, SIG_IGN)
     let env = ProcessInfo.processInfo.environment
     let settings = try Config(environment: env)
     let database = try AppDatabase(path: dbPath, create: true)
-    _ = try build(database)
+    _ = try builder(database).build()
+    // Likes, comments, publishing and withdrawing reach the static pages within about a second.
+    builder(try AppDatabase(path: dbPath)).follow()
 
     let dir = functionsDirectory(functions)
     for name in FunctionCatalog.names where !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(name).path) {

@@ -26,8 +26,15 @@ struct SiteOptions: ParsableArguments {
 
     func url(_ path: String) -> URL { URL(fileURLWithPath: path).standardizedFileURL }
 
+    func builder(database: AppDatabase) -> SiteBuilder {
+        var options = SiteBuilder.Options(siteDirectory: url(site), contentDirectory: url(content), outputDirectory: url(out))
+        if let config = try? Config(environment: ProcessInfo.processInfo.environment) {
+            options.publicURL = config.publicURL.description
+        }
+        return SiteBuilder(options: options, database: database)
+    }
+
     func build(database: AppDatabase) throws -> SiteBuilder.Report {
-        try SiteBuilder(options: .init(siteDirectory: url(site), contentDirectory: url(content), outputDirectory: url(out)),
-                        database: database).build()
+        try builder(database: database).build()
     }
 }
