@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
         .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.2"),
     ],
     targets: [
         // Domain values, configuration, errors, crypto and outbound HTTP (GitHub).
@@ -89,6 +90,16 @@ let package = Package(
         .target(
             name: "SiteBuilder",
             dependencies: ["GitfolioCore", "FunctionCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // A generic HTTP/1.1 server on SwiftNIO for whole requests and responses, hardened for
+        // `gitfolio serve`: limits, timeouts, a connection cap, default (security) headers.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // `gitfolio bench`: the functions, the offline writer and the PDF renderer, each against a reference.
