@@ -129,7 +129,7 @@ let package = Package(
         .executableTarget(name: "bench-foundation", swiftSettings: strict),
         .target(
             name: "GitfolioTestSupport",
-            dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["GitfolioCore", "GitfolioEvidence", "HTTPServer"],
             path: "Tests/GitfolioTestSupport",
             swiftSettings: strict
         ),
@@ -151,7 +151,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder",
-                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
+                "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "HTTPServer", "GitfolioHTTP", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
