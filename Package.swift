@@ -22,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
-        .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.2"),
     ],
     targets: [
@@ -116,9 +115,10 @@ let package = Package(
             name: "GitfolioCLI",
             dependencies: [
                 "GitfolioBench", "GitfolioCore", "GitfolioStore", "FunctionCore", "FunctionRuntime", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence", "GitfolioResume", "GitfolioHTTP",
-                "GitfolioRender",
+                "GitfolioRender", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -1,105 +1,116 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 import FunctionCore
-import FunctionRuntime
 import GitfolioCore
+import HTTPServer
 
-/// The embedded runner: static files from the built site, `/api/<function>` through warm pools
-/// of the real function executables.
-struct SiteServer {
-    var host: String
-    var port: UInt16
-    var siteDirectory: String
+/// The embedded runner's glue: static files from the built site (answered on the connection's
+/// own thread), `/api/<function>` through warm pools of the real function executables.
+struct SiteServer: HTTPResponder {
+    var site: StaticSite
     var pools: [String: FunctionPool]
     /// Set when the local sign-in is allowed; added to every request forwarded to a function.
     var localSignInKey: String?
 
-    func run(onListening: @Sendable @escaping (UInt16) -> Void = { _ in }) async throws {
-        let server = HTTPServer(address: try sockaddr_in.inet(ip4: host, port: port), timeout: 30,
-                                logger: .disabled)
-        let pools = self.pools, key = localSignInKey, root = URL(fileURLWithPath: siteDirectory)
-        await server.appendRoute("/api/*") { request in
-            await SiteServer.forward(request, pools: pools, localKey: key)
-        }
-        await server.appendRoute("GET,HEAD *") { request in
-            SiteServer.staticFile(request, root: root)
-        }
-        let task = Task { try await server.run() }
-        try await server.waitUntilListening()
-        if case .ip4(_, let actual)? = await server.listeningAddress { onListening(actual) }
-        try await task.value
+    /// The server's limits and the security headers; `host` and `port` to listen on.
+    static func configuration(host: String, port: Int) -> HTTPServerConfiguration {
+        var configuration = HTTPServerConfiguration(host: host, port: port)
+        // Bodies up to 2 MiB reach the glue, which refuses anything over a function's limit with a JSON 413.
+        configuration.maxBodyBytes = 2 * FunctionLimits.maxBodyBytes
+        configuration.defaultHeaders = SecurityHeaders.fields.map { HTTPField($0.name, $0.value) }
+        return configuration
     }
 
-    static func forward(_ request: HTTPRequest, pools: [String: FunctionPool], localKey: String?) async -> HTTPResponse {
+    func respondImmediately(to request: HTTPRequest) -> HTTPResponse? {
+        request.path.hasPrefix("/api/") ? nil : site.respond(to: request)
+    }
+
+    func respond(to request: HTTPRequest) async -> HTTPResponse {
         let name = String(request.path.dropFirst("/api/".count))
         guard let pool = pools[name] else {
-            return render(.error(.notFound("unknown_function", "There is no function called \(name).")))
+            return Self.error(FunctionError(status: 404, code: "unknown_function", message: "There is no function called \(name)."))
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > FunctionRuntime.maxBodyBytes {
-            return render(.error(.payloadTooLarge(limit: FunctionRuntime.maxBodyBytes)))
+        if request.body.count > FunctionLimits.maxBodyBytes { return Self.error(.payloadTooLarge()) }
+        switch await pool.call(Self.functionEvent(request, localKey: localSignInKey)) {
+        case .success(let line):
+            return Self.response(fromFunction: line)
+                ?? Self.error(FunctionError(status: 502, code: "function_crashed", message: "The \(name) function answered garbage."))
+        case .failure(.unavailable):
+            return Self.error(FunctionError(status: 503, code: "function_unavailable", message: "The \(name) function could not be started."))
+        case .failure(.crashed):
+            return Self.error(FunctionError(status: 502, code: "function_crashed", message: "The \(name) function failed while answering; please try again."))
         }
-        let body: Data
-        do { body = try await request.bodyData } catch {
-            return render(.error(.badRequest("bad_body", "The request body could not be read.")))
-        }
-        var headers: [String: String] = [:]
-        for (header, value) in request.headers {
-            let lower = header.rawValue.lowercased()
-            headers[lower] = headers[lower].map { "\($0), \(value)" } ?? value
-        }
-        headers["x-gitfolio-local-key"] = localKey  // a client's own value never passes through (nil removes it)
-        var sourceIp = ""
-        if case .ip4(let ip, _)? = request.remoteAddress { sourceIp = ip }
-        if case .ip6(let ip, _)? = request.remoteAddress { sourceIp = ip }
-        let text = String(data: body, encoding: .utf8)
-        let event = FunctionRequest(
-            method: request.method.rawValue, path: request.path, query: request.target.query(percentEncoded: true),
-            headers: headers, cookies: headers["cookie"]?.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } ?? [],
-            body: body.isEmpty ? nil : (text ?? body.base64EncodedString()), isBase64Encoded: !body.isEmpty && text == nil,
-            sourceIp: sourceIp, userAgent: headers["user-agent"] ?? "")
-        guard let data = try? JSONEncoder().encode(event) else {
-            return render(.error(.internal()))
-        }
-        return render(await pool.call(data))
     }
 
-    static func render(_ response: FunctionResponse) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        for (name, value) in response.headers { headers[HTTPHeader(name)] = value }
-        for cookie in response.cookies { headers.addValue(cookie, for: .setCookie) }
-        return HTTPResponse(statusCode: HTTPStatusCode(response.statusCode, phrase: CGI.reason(response.statusCode)),
-                            headers: headers, body: response.bodyData())
+    /// The function event (the payload 2.0 document, one line) for an HTTP request: the one place
+    /// where an HTTP request becomes a function's input. Header names are lower-cased and repeated
+    /// headers joined; a client's own `x-gitfolio-local-key` never passes through.
+    static func functionEvent(_ request: HTTPRequest, localKey: String?) -> [UInt8] {
+        var headers: [String: JSONValue] = [:]
+        for field in request.headers {
+            let name = field.name.lowercased()
+            if case .string(let earlier)? = headers[name] {
+                headers[name] = .string(earlier + ", " + field.value)
+            } else {
+                headers[name] = .string(field.value)
+            }
+        }
+        headers["x-gitfolio-local-key"] = localKey.map { .string($0) }
+        var event: [String: JSONValue] = [
+            "version": .string("2.0"),
+            "rawPath": .string(request.path),
+            "rawQueryString": .string(request.query),
+            "headers": .object(headers),
+            "cookies": .array((headers["cookie"]?.stringValue).map(CGI.splitCookieHeader)?.map { .string($0) } ?? []),
+            "isBase64Encoded": .bool(false),
+            "requestContext": .object([
+                "http": .object([
+                    "method": .string(request.method), "path": .string(request.path),
+                    "sourceIp": .string(request.remoteAddress), "userAgent": headers["user-agent"] ?? .string(""),
+                ]),
+                "requestId": .string(Secrets.randomToken(bytes: 12)),
+            ]),
+            "timeEpoch": .int(Int64(Date().timeIntervalSince1970 * 1000)),
+        ]
+        if !request.body.isEmpty {
+            if let text = String(validating: request.body, as: UTF8.self) {
+                event["body"] = .string(text)
+            } else {
+                event["body"] = .string(Data(request.body).base64EncodedString())
+                event["isBase64Encoded"] = .bool(true)
+            }
+        }
+        return Array(JSONValue.object(event).serialized.utf8)
     }
 
-    static let contentTypes = [
-        "html": "text/html; charset=utf-8", "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
-        "json": "application/json", "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
-        "ico": "image/x-icon", "txt": "text/plain; charset=utf-8", "woff2": "font/woff2",
-    ]
+    /// The HTTP response for a function's response line (payload 2.0), or nil when it is not one.
+    static func response(fromFunction line: [UInt8]) -> HTTPResponse? {
+        guard let document = try? JSONValue.parse(line), let status = document["statusCode"]?.int64Value,
+              (100...599).contains(status) else { return nil }
+        var fields: [HTTPField] = []
+        if case .object(let headers)? = document["headers"] {
+            for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+                if let text = value.stringValue { fields.append(HTTPField(name, text)) }
+            }
+        }
+        if case .array(let cookies)? = document["cookies"] {
+            for cookie in cookies { if let text = cookie.stringValue { fields.append(HTTPField("set-cookie", text)) } }
+        }
+        let text = document["body"]?.stringValue ?? ""
+        let body: [UInt8]
+        if document["isBase64Encoded"]?.boolValue == true {
+            guard let data = Data(base64Encoded: text) else { return nil }
+            body = [UInt8](data)
+        } else {
+            body = Array(text.utf8)
+        }
+        return HTTPResponse(status: Int(status), headers: fields, body: body)
+    }
 
-    static func staticFile(_ request: HTTPRequest, root: URL) -> HTTPResponse {
-        var path = request.path
-        if path.hasSuffix("/") { path += "index.html" }
-        let parts = path.split(separator: "/")
-        guard !parts.contains(where: { $0 == ".." || $0.hasPrefix(".") }) else {
-            return HTTPResponse(statusCode: .notFound, body: Data("Not found\n".utf8))
-        }
-        var url = root
-        for part in parts { url.appendPathComponent(String(part)) }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            url.appendPathComponent("index.html")
-        }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            let headers: HTTPHeaders = [.contentType: "text/plain; charset=utf-8"]
-            return HTTPResponse(statusCode: .notFound, headers: headers,
-                                body: Data("Not found / 페이지를 찾을 수 없습니다\n".utf8))
-        }
-        let type = contentTypes[url.pathExtension.lowercased()] ?? "application/octet-stream"
-        let headers: HTTPHeaders = [.contentType: type, HTTPHeader("Cache-Control"): "no-cache",
-                                    HTTPHeader("X-Content-Type-Options"): "nosniff"]
-        return HTTPResponse(statusCode: .ok, headers: headers,
-                            body: request.method == .HEAD ? Data() : data)
+    /// `{"error":{"code","message"}}` with its status, as the functions answer errors.
+    static func error(_ error: FunctionError) -> HTTPResponse {
+        let body = JSONValue.object(["error": .object(["code": .string(error.code), "message": .string(error.message)])]).serialized
+        return HTTPResponse(status: error.status, headers: [HTTPField("content-type", "application/json; charset=utf-8"),
+                                                            HTTPField("cache-control", "no-store")],
+                            body: Array(body.utf8))
     }
 }

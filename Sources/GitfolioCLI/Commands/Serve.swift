@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionCore
 import FunctionRuntime
 import GitfolioCore
 import GitfolioEvidence
@@ -8,6 +9,7 @@ import GitfolioRender
 import GitfolioResume
 import GitfolioFunctions
 import GitfolioStore
+import HTTPServer
 import SiteBuilder
 
 #if canImport(Glibc)
@@ -58,16 +60,18 @@ func serveSite(databasePath dbPath: String, out: String, build: (AppDatabase) th
         guard FileManager.default.isExecutableFile(atPath: exe.path) else {
             throw ValidationError("The function executable \(exe.path) is missing; run `swift build` first or pass --functions.")
         }
-        pools[name] = FunctionPool(name: name, executable: exe, environment: workerEnv, size: workers)
+        pools[name] = FunctionPool(name: name, executable: exe, environment: workerEnv, size: workers,
+                                   maxLineBytes: 2 * FunctionLimits.maxEventBytes)
     }
-    let server = SiteServer(host: host, port: port, siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path, pools: pools,
-                            localSignInKey: localKey)
-    let github = config.github != nil
-    let localOn = localKey != nil
-    try await server.run { actual in
-        print("Gitfolio is serving http://\(host):\(actual)/  (site: \(out), database: \(dbPath))")
-        print(github ? "GitHub sign-in: on" : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localOn ? "on, loopback only" : "off")")
-        print("Press Ctrl-C to stop.")
-        fflush(nil)
-    }
+    let site = StaticSite(root: URL(fileURLWithPath: out).standardizedFileURL.path)
+    HTTPServerConfiguration.raiseDescriptorLimit()
+    let server = try await HTTPServer.start(SiteServer.configuration(host: host, port: Int(port)),
+                                            responder: SiteServer(site: site, pools: pools, localSignInKey: localKey))
+    print("Gitfolio is serving http://\(host):\(server.port)/  (site: \(out), database: \(dbPath))")
+    print(config.github != nil ? "GitHub sign-in: on"
+        : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localKey != nil ? "on, loopback only" : "off")")
+    print("Up to \(server.maxConnections) connections at once.")
+    print("Press Ctrl-C to stop.")
+    fflush(nil)
+    await server.waitUntilStopped()
 }
