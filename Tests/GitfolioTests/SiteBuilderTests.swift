@@ -51,8 +51,8 @@ struct SiteFixture {
         let f = try SiteFixture()
         defer { f.dir.remove() }
         let report = try f.build()
-        #expect(Set(report.written) == ["index.html", "login.html", "me.html", "resume.html",
-                                        "en/index.html", "en/login.html", "en/me.html", "en/resume.html",
+        #expect(Set(report.written) == ["404.html", "index.html", "login.html", "me.html", "resume.html",
+                                        "en/404.html", "en/index.html", "en/login.html", "en/me.html", "en/resume.html",
                                         "assets/app.js", "assets/style.css"])
         let ko = try f.page("index.html"), en = try f.page("en/index.html")
         #expect(ko.contains(#"<html lang="ko">"#) && ko.contains("GitHub 활동을 회사가 믿는 이력서로"))
@@ -68,7 +68,7 @@ struct SiteFixture {
         _ = try f.build()
         let again = try f.build()
         #expect(again.written.isEmpty)
-        #expect(again.skipped.count == 10)
+        #expect(again.skipped.count == 12)
 
         // A new member changes only the pages that show the member count.
         _ = try f.database.upsertLocalMember(login: "new", name: "new", now: Date())
@@ -81,7 +81,7 @@ struct SiteFixture {
         let text = try String(contentsOf: en, encoding: .utf8).replacingOccurrences(of: "Sign in to Gitfolio", with: "Log in to Gitfolio")
         try Data(text.utf8).write(to: en)
         let afterStrings = try f.build()
-        #expect(Set(afterStrings.written) == ["en/index.html", "en/login.html", "en/me.html", "en/resume.html"])
+        #expect(Set(afterStrings.written) == ["en/404.html", "en/index.html", "en/login.html", "en/me.html", "en/resume.html"])
         #expect(try f.page("en/login.html").contains("Log in to Gitfolio"))
 
         // A deleted output file is written again even though its inputs did not change.
