@@ -66,7 +66,7 @@ final class HeadWatcher: ChannelInboundHandler {
 }
 
 /// Last in each connection's pipeline: gathers a request whole, hands it to the responder and
-/// writes the response; keeps the connection's one timer (idle, request, write).
+/// writes the response; checks the connection's deadlines (request, idle, write) once a tick.
 final class RequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -76,17 +76,20 @@ final class RequestHandler: ChannelInboundHandler {
     private let connections: Connections
     private let watcher: HeadWatcher
     private let defaultHeaders: [HTTPField]
+    private let defaultNames: [String]
 
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
-    private var dropping = false
+    private var remoteAddress = ""
     /// When the request under way began to arrive; nil when none is arriving.
     private var receivingSince: NIODeadline?
-    /// A responder is working on a request.
+    /// The responder has a request and has not replied yet.
     private var responding = false
     private var writesPending = 0
+    private var writingSince = NIODeadline.now()
+    private var idleSince = NIODeadline.now()
     private var closing = false
-    private var timer: Scheduled<Void>?
+    private var ticker: Scheduled<Void>?
 
     init(configuration: HTTPServerConfiguration, responder: any HTTPResponder, connections: Connections, watcher: HeadWatcher) {
         self.configuration = configuration
@@ -94,17 +97,20 @@ final class RequestHandler: ChannelInboundHandler {
         self.connections = connections
         self.watcher = watcher
         defaultHeaders = configuration.defaultHeaders.filter { Headers.isValid($0) }
+        defaultNames = defaultHeaders.map { $0.name.lowercased() }
         watcher.owner = self
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        rearm(context: context)
+        remoteAddress = context.channel.remoteAddress?.ipAddress ?? ""
+        idleSince = .now()
+        tick(context: context)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        ticker?.cancel()
+        ticker = nil
         closing = true
         connections.remove(context.channel)
         context.fireChannelInactive()
@@ -113,20 +119,14 @@ final class RequestHandler: ChannelInboundHandler {
     // MARK: Reading
 
     func bytesArrived(context: ChannelHandlerContext) {
-        if receivingSince == nil && !dropping {
-            receivingSince = .now()
-            rearm(context: context)
-        }
+        if receivingSince == nil { receivingSince = .now() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if receivingSince == nil {
-                receivingSince = .now()
-                rearm(context: context)
-            }
+            if receivingSince == nil { receivingSince = .now() }
             self.head = head
             body.removeAll(keepingCapacity: true)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > configuration.maxBodyBytes {
@@ -148,9 +148,6 @@ final class RequestHandler: ChannelInboundHandler {
             self.head = nil
             watcher.nextRequest()
             receivingSince = nil
-            responding = true
-            connections.setBusy(context.channel, true)
-            rearm(context: context)
             handle(head, context: context)
         }
     }
@@ -174,21 +171,12 @@ final class RequestHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event, !responding, writesPending == 0 {
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     // MARK: Answering
 
     private func refuse(_ status: Int, _ text: String) {
         closing = true
-        dropping = true
-        timer?.cancel()
-        timer = nil
+        ticker?.cancel()
+        ticker = nil
         watcher.answerAndClose(status, text, extraHeaders: defaultHeaders)
     }
 
@@ -201,38 +189,38 @@ final class RequestHandler: ChannelInboundHandler {
         fields.reserveCapacity(head.headers.count)
         for (name, value) in head.headers { fields.append(HTTPField(name, value)) }
         let request = HTTPRequest(method: head.method.rawValue, target: head.uri, path: target.path, query: target.query,
-                                  headers: fields, body: body, remoteAddress: context.channel.remoteAddress?.ipAddress ?? "")
+                                  headers: fields, body: body, remoteAddress: remoteAddress)
         body = []
+        responding = true
+        connections.setBusy(context.channel, true)
         let keepAlive = head.isKeepAlive, version = head.version, isHead = head.method == .HEAD
-        if let response = responder.respondImmediately(to: request) {
-            send(response, keepAlive: keepAlive, version: version, isHead: isHead, context: context)
-            return
-        }
-        let promise = context.eventLoop.makePromise(of: HTTPResponse.self)
-        let responder = self.responder
-        if #available(macOS 15.0, *), let executor = configuration.responderExecutor {
-            Task(executorPreference: executor) { promise.succeed(await responder.respond(to: request)) }
-        } else {
-            promise.completeWithTask { await responder.respond(to: request) }
-        }
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        promise.futureResult.assumeIsolated().whenSuccess { [self] response in
-            send(response, keepAlive: keepAlive, version: version, isHead: isHead, context: loopBound.value)
-        }
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop), boundContext = NIOLoopBound(context, eventLoop: loop)
+        let reply = HTTPReply(deliver: { response in
+            if loop.inEventLoop {
+                handler.value.send(response, keepAlive: keepAlive, version: version, isHead: isHead, context: boundContext.value)
+            } else {
+                loop.execute {
+                    handler.value.send(response, keepAlive: keepAlive, version: version, isHead: isHead, context: boundContext.value)
+                }
+            }
+        }, executor: configuration.responderExecutor)
+        responder.respond(to: request, reply: reply)
     }
 
     private func send(_ response: HTTPResponse, keepAlive: Bool, version: HTTPVersion, isHead: Bool, context: ChannelHandlerContext) {
+        guard responding else { return }  // a second reply to the same request
         responding = false
         guard !closing, context.channel.isActive else { return }
         var headers = HTTPHeaders()
-        var names = Set<String>()
+        headers.reserveCapacity(response.headers.count + defaultHeaders.count + 2)
+        var overridden: UInt64 = 0
         for field in response.headers where Headers.isValid(field) {
-            let lower = field.name.lowercased()
-            if lower == "content-length" || lower == "connection" || lower == "transfer-encoding" { continue }
-            names.insert(lower)
+            if Headers.isFraming(field.name) { continue }
+            for (i, name) in defaultNames.enumerated() where Headers.equalIgnoringCase(field.name, name) { overridden |= 1 << UInt64(i & 63) }
             headers.add(name: field.name, value: field.value)
         }
-        for field in defaultHeaders where !names.contains(field.name.lowercased()) {
+        for (i, field) in defaultHeaders.enumerated() where overridden & (1 << UInt64(i & 63)) == 0 {
             headers.add(name: field.name, value: field.value)
         }
         headers.add(name: "content-length", value: String(response.body.count))
@@ -244,9 +232,9 @@ final class RequestHandler: ChannelInboundHandler {
         let head = HTTPResponseHead(version: version.major == 1 ? version : .http1_1,
                                     status: HTTPResponseStatus(statusCode: response.status, reasonPhrase: reasonPhrase(response.status)),
                                     headers: headers)
+        if writesPending == 0 { writingSince = .now() }
         writesPending += 1
         if !keepAlive { closing = true }
-        rearm(context: context)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if !isHead && !response.body.isEmpty {
             let buffer = context.channel.allocator.buffer(bytes: response.body)
@@ -260,37 +248,48 @@ final class RequestHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
-            if !responding && writesPending == 0 { connections.setBusy(context.channel, false) }
-            rearm(context: context)
+            if writesPending > 0 { writingSince = .now() }
+            if !responding && writesPending == 0 {
+                idleSince = .now()
+                connections.setBusy(context.channel, false)
+            }
         }
     }
 
-    // MARK: The one timer
+    // MARK: Deadlines
 
-    /// Arms the timer for what the connection is doing now: a write under way must finish within
-    /// the write timeout; a responder at work has no limit here; a request that is arriving must
-    /// be whole within the request timeout of its first byte; otherwise the idle timeout runs.
-    private func rearm(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-        guard !closing || writesPending > 0 else { return }
-        let loop = context.eventLoop.assumeIsolated()
+    /// How often the deadlines are checked: a deadline is met within one tick after it passes.
+    private var tickInterval: TimeAmount {
+        .interval(min(1, min(configuration.requestTimeout, configuration.idleTimeout, configuration.writeTimeout) / 4))
+    }
+
+    /// A write under way must finish within the write timeout; a responder at work has no limit
+    /// here; a request that is arriving must be whole within the request timeout of its first
+    /// byte; otherwise the connection may stay idle for the idle timeout.
+    private func tick(context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        if writesPending > 0 {
-            timer = loop.scheduleTask(in: .interval(configuration.writeTimeout)) { [self] in
-                configuration.log("closing a connection whose client did not take its response within \(configuration.writeTimeout) s")
-                loopBound.value.close(promise: nil)
+        ticker = context.eventLoop.assumeIsolated().scheduleTask(in: tickInterval) { [self] in
+            let context = loopBound.value
+            guard !closing || writesPending > 0 else { return }
+            let now = NIODeadline.now()
+            if writesPending > 0 {
+                if now - writingSince > .interval(configuration.writeTimeout) {
+                    configuration.log("closing a connection whose client did not take its response within \(configuration.writeTimeout) s")
+                    context.close(promise: nil)
+                    return
+                }
+            } else if responding {
+                // The responder decides how long it takes.
+            } else if let since = receivingSince {
+                if now - since > .interval(configuration.requestTimeout) {
+                    refuse(408, "Request timeout\n")
+                    return
+                }
+            } else if now - idleSince > .interval(configuration.idleTimeout) {
+                context.close(promise: nil)
+                return
             }
-        } else if responding {
-            return
-        } else if let since = receivingSince {
-            timer = loop.scheduleTask(deadline: since + .interval(configuration.requestTimeout)) { [self] in
-                refuse(408, "Request timeout\n")
-            }
-        } else {
-            timer = loop.scheduleTask(in: .interval(configuration.idleTimeout)) {
-                loopBound.value.close(promise: nil)
-            }
+            tick(context: context)
         }
     }
 }
@@ -300,6 +299,17 @@ extension TimeAmount {
 }
 
 enum Headers {
+    static func equalIgnoringCase(_ a: String, _ lowercased: String) -> Bool {
+        a.utf8.count == lowercased.utf8.count && zip(a.utf8, lowercased.utf8).allSatisfy { x, y in
+            x == y || (x >= UInt8(ascii: "A") && x <= UInt8(ascii: "Z") && x + 32 == y)
+        }
+    }
+
+    /// Headers the server writes itself.
+    static func isFraming(_ name: String) -> Bool {
+        equalIgnoringCase(name, "content-length") || equalIgnoringCase(name, "connection") || equalIgnoringCase(name, "transfer-encoding")
+    }
+
     /// A name that is an RFC 9110 token, and a value without CR, LF or NUL.
     static func isValid(_ field: HTTPField) -> Bool {
         guard !field.name.isEmpty else { return false }

@@ -64,20 +64,44 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// What answers requests. `respondImmediately` runs on the connection's event-loop thread and
-/// must not block for long (reading a small file from the page cache is fine); returning nil
-/// hands the request to `respond`, which runs as a task.
+/// What answers requests. The server calls `respond(to:reply:)` on the connection's event-loop
+/// thread; the responder calls `reply` exactly once, at once (a file from memory) or later from
+/// any thread (an answer from another process). It must not block that thread for long.
 public protocol HTTPResponder: Sendable {
-    func respondImmediately(to request: HTTPRequest) -> HTTPResponse?
+    func respond(to request: HTTPRequest, reply: HTTPReply)
+}
+
+/// A responder written as an async function: each request runs as a task (on the configured
+/// `responderExecutor`, or Swift's shared pool).
+public protocol AsyncHTTPResponder: HTTPResponder {
     func respond(to request: HTTPRequest) async -> HTTPResponse
 }
 
-extension HTTPResponder {
-    public func respondImmediately(to request: HTTPRequest) -> HTTPResponse? { nil }
+extension AsyncHTTPResponder {
+    public func respond(to request: HTTPRequest, reply: HTTPReply) {
+        reply.task { await self.respond(to: request) }
+    }
 }
 
-/// A responder made of a closure.
-public struct ClosureResponder: HTTPResponder {
+/// Delivers one response to its connection, from any thread.
+public struct HTTPReply: Sendable {
+    let deliver: @Sendable (HTTPResponse) -> Void
+    let executor: (any TaskExecutor)?
+
+    public func callAsFunction(_ response: HTTPResponse) { deliver(response) }
+
+    /// Runs `body` as a task and replies with what it returns.
+    public func task(_ body: @escaping @Sendable () async -> HTTPResponse) {
+        if #available(macOS 15.0, *), let executor {
+            Task(executorPreference: executor) { self(await body()) }
+        } else {
+            Task { self(await body()) }
+        }
+    }
+}
+
+/// A responder made of an async closure.
+public struct ClosureResponder: AsyncHTTPResponder {
     let body: @Sendable (HTTPRequest) async -> HTTPResponse
     public init(_ body: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) { self.body = body }
     public func respond(to request: HTTPRequest) async -> HTTPResponse { await body(request) }

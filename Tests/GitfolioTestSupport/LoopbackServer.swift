@@ -26,7 +26,7 @@ public final class LoopbackServer: Sendable {
         }
     }
 
-    struct Router: HTTPResponder {
+    struct Router: AsyncHTTPResponder {
         let routes: Routes
         func respond(to request: HTTPRequest) async -> HTTPResponse {
             guard let handler = routes.handler(for: request) else { return .text(404, "Not Found") }

@@ -33,6 +33,32 @@ import Testing
         #expect(texts == ["GET /slow a=1 0", "POST /b  3", "10"])
     }
 
+    /// Answers `/now/…` on the event loop, everything else as a task.
+    struct MixedResponder: HTTPResponder {
+        func respond(to request: HTTPRequest, reply: HTTPReply) {
+            if request.path.hasPrefix("/now/") {
+                reply(HTTPServerTests.echo(request))
+            } else {
+                reply.task { HTTPServerTests.echo(request) }
+            }
+        }
+    }
+
+    @Test func pipelinedRequestsAnsweredAtOnceOrAsTasksKeepTheirOrder() async throws {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+        configuration.responderExecutor = LoopbackServer.executor
+        let server = try await HTTPServer.start(configuration, responder: MixedResponder())
+        defer { Task { await server.stop() } }
+        let port = UInt16(server.port)
+        let paths = ["/now/1", "/now/2", "/task/3", "/now/4", "/task/5", "/task/6", "/now/7"]
+        let texts = try await offPool { () -> [String] in
+            let connection = try RawConnection(port: port, timeout: 3)
+            connection.send(paths.map { "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+            return paths.compactMap { _ in connection.readResponse()?.text }
+        }
+        #expect(texts == paths.map { "GET \($0)  0" })
+    }
+
     @Test func headersWithLineBreaksOrBadNamesAreDroppedAndDefaultsAdded() async throws {
         let server = try await Self.start({ $0.defaultHeaders = [HTTPField("X-Default", "d"), HTTPField("X-Kept", "default")] }) { _ in
             HTTPResponse(status: 302, headers: [HTTPField("Location", "/a\r\nSet-Cookie: evil=1"), HTTPField("X-Ok", "fine"),
