@@ -3,8 +3,9 @@ import FunctionCore
 import GitfolioCore
 import HTTPServer
 
-/// The embedded runner's glue: static files from the built site (answered on the connection's
-/// own thread), `/api/<function>` through warm pools of the real function executables.
+/// The embedded runner's glue: static files from the built site (answered at once, on the
+/// connection's own thread), `/api/<function>` through warm pools of the real function executables
+/// (answered when the process does, with no task or thread in between).
 struct SiteServer: HTTPResponder {
     var site: StaticSite
     var pools: [String: FunctionPool]
@@ -20,66 +21,77 @@ struct SiteServer: HTTPResponder {
         return configuration
     }
 
-    func respondImmediately(to request: HTTPRequest) -> HTTPResponse? {
-        request.path.hasPrefix("/api/") ? nil : site.respond(to: request)
-    }
-
-    func respond(to request: HTTPRequest) async -> HTTPResponse {
+    func respond(to request: HTTPRequest, reply: HTTPReply) {
+        guard request.path.hasPrefix("/api/") else {
+            reply(site.respond(to: request))
+            return
+        }
         let name = String(request.path.dropFirst("/api/".count))
         guard let pool = pools[name] else {
-            return Self.error(FunctionError(status: 404, code: "unknown_function", message: "There is no function called \(name)."))
+            reply(Self.error(FunctionError(status: 404, code: "unknown_function", message: "There is no function called \(name).")))
+            return
         }
-        if request.body.count > FunctionLimits.maxBodyBytes { return Self.error(.payloadTooLarge()) }
-        switch await pool.call(Self.functionEvent(request, localKey: localSignInKey)) {
-        case .success(let line):
-            return Self.response(fromFunction: line)
-                ?? Self.error(FunctionError(status: 502, code: "function_crashed", message: "The \(name) function answered garbage."))
-        case .failure(.unavailable):
-            return Self.error(FunctionError(status: 503, code: "function_unavailable", message: "The \(name) function could not be started."))
-        case .failure(.crashed):
-            return Self.error(FunctionError(status: 502, code: "function_crashed", message: "The \(name) function failed while answering; please try again."))
+        if request.body.count > FunctionLimits.maxBodyBytes {
+            reply(Self.error(.payloadTooLarge()))
+            return
+        }
+        pool.call(Self.functionEvent(request, localKey: localSignInKey)) { result in
+            switch result {
+            case .success(let line):
+                reply(Self.response(fromFunction: line)
+                    ?? Self.error(FunctionError(status: 502, code: "function_crashed", message: "The \(name) function answered garbage.")))
+            case .failure(.unavailable):
+                reply(Self.error(FunctionError(status: 503, code: "function_unavailable", message: "The \(name) function could not be started.")))
+            case .failure(.crashed):
+                reply(Self.error(FunctionError(status: 502, code: "function_crashed",
+                                               message: "The \(name) function failed while answering; please try again.")))
+            }
         }
     }
 
     /// The function event (the payload 2.0 document, one line) for an HTTP request: the one place
     /// where an HTTP request becomes a function's input. Header names are lower-cased and repeated
-    /// headers joined; a client's own `x-gitfolio-local-key` never passes through.
+    /// headers joined; a client's own `x-gitfolio-local-key` never passes through. Written byte by
+    /// byte: this runs for every API request.
     static func functionEvent(_ request: HTTPRequest, localKey: String?) -> [UInt8] {
-        var headers: [String: JSONValue] = [:]
+        var names: [String] = [], values: [String: String] = [:]
         for field in request.headers {
             let name = field.name.lowercased()
-            if case .string(let earlier)? = headers[name] {
-                headers[name] = .string(earlier + ", " + field.value)
-            } else {
-                headers[name] = .string(field.value)
-            }
+            if name == "x-gitfolio-local-key" { continue }
+            if let earlier = values[name] { values[name] = earlier + ", " + field.value } else { names.append(name); values[name] = field.value }
         }
-        headers["x-gitfolio-local-key"] = localKey.map { .string($0) }
-        var event: [String: JSONValue] = [
-            "version": .string("2.0"),
-            "rawPath": .string(request.path),
-            "rawQueryString": .string(request.query),
-            "headers": .object(headers),
-            "cookies": .array((headers["cookie"]?.stringValue).map(CGI.splitCookieHeader)?.map { .string($0) } ?? []),
-            "isBase64Encoded": .bool(false),
-            "requestContext": .object([
-                "http": .object([
-                    "method": .string(request.method), "path": .string(request.path),
-                    "sourceIp": .string(request.remoteAddress), "userAgent": headers["user-agent"] ?? .string(""),
-                ]),
-                "requestId": .string(Secrets.randomToken(bytes: 12)),
-            ]),
-            "timeEpoch": .int(Int64(Date().timeIntervalSince1970 * 1000)),
-        ]
+        if let localKey { names.append("x-gitfolio-local-key"); values["x-gitfolio-local-key"] = localKey }
+        var json = JSONBytes()
+        json.raw(#"{"version":"2.0","rawPath":"#); json.string(request.path)
+        json.raw(#","rawQueryString":"#); json.string(request.query)
+        json.raw(#","headers":{"#)
+        for (i, name) in names.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.string(name); json.raw(":"); json.string(values[name]!)
+        }
+        json.raw(#"},"cookies":["#)
+        let cookies: [String] = values["cookie"].map { CGI.splitCookieHeader($0) } ?? []
+        for (i, cookie) in cookies.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.string(cookie)
+        }
+        json.raw(#"],"requestContext":{"http":{"method":"#); json.string(request.method)
+        json.raw(#","path":"#); json.string(request.path)
+        json.raw(#","sourceIp":"#); json.string(request.remoteAddress)
+        json.raw(#","userAgent":"#); json.string(values["user-agent"] ?? "")
+        json.raw(#"},"requestId":"#); json.string(String(UInt64.random(in: 0...UInt64.max), radix: 36) + String(UInt32.random(in: 0...UInt32.max), radix: 36))
+        json.raw(#"},"timeEpoch":"#); json.raw(String(Int64(Date().timeIntervalSince1970 * 1000)))
         if !request.body.isEmpty {
             if let text = String(validating: request.body, as: UTF8.self) {
-                event["body"] = .string(text)
+                json.raw(#","isBase64Encoded":false,"body":"#); json.string(text)
             } else {
-                event["body"] = .string(Data(request.body).base64EncodedString())
-                event["isBase64Encoded"] = .bool(true)
+                json.raw(#","isBase64Encoded":true,"body":"#); json.string(Data(request.body).base64EncodedString())
             }
+        } else {
+            json.raw(#","isBase64Encoded":false"#)
         }
-        return Array(JSONValue.object(event).serialized.utf8)
+        json.raw("}")
+        return json.bytes
     }
 
     /// The HTTP response for a function's response line (payload 2.0), or nil when it is not one.
@@ -112,5 +124,29 @@ struct SiteServer: HTTPResponder {
         return HTTPResponse(status: error.status, headers: [HTTPField("content-type", "application/json; charset=utf-8"),
                                                             HTTPField("cache-control", "no-store")],
                             body: Array(body.utf8))
+    }
+}
+
+/// JSON text written straight into bytes: strings escaped as RFC 8259 requires, no line breaks.
+struct JSONBytes {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1024) }
+
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 }

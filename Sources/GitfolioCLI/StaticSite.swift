@@ -8,21 +8,22 @@ import Glibc
 
 /// The built site (`_site`) over HTTP: GET and HEAD of its files, `index.html` for a folder,
 /// nothing whose name starts with a dot, and the site's own `404.html` (`/en/404.html` under
-/// `/en/`) with status 404 for anything else. Files are read once and kept while their size and
-/// modification time stay the same, so a request costs one `stat`.
+/// `/en/`) with status 404 for anything else. Answers are kept in memory per URL path while the
+/// file's size and modification time stay the same, so a request costs one `stat`.
 final class StaticSite: Sendable {
     let root: String
     private let cache = NIOLockedValueBox(Cache())
 
     private struct Cache {
-        var files: [String: File] = [:]
+        var entries: [String: Entry] = [:]
         var bytes = 0
     }
 
-    private struct File {
+    private struct Entry {
+        var file: String
         var size: Int
         var modified: timespec
-        var body: [UInt8]
+        var response: HTTPResponse
     }
 
     /// Kept in memory: files up to 4 MiB, 64 MiB in all (past that the cache starts again).
@@ -42,9 +43,11 @@ final class StaticSite: Sendable {
             return HTTPResponse(status: 405, headers: [HTTPField("allow", "GET, HEAD"), HTTPField("content-type", "text/plain; charset=utf-8")],
                                 body: Array("Method not allowed\n".utf8))
         }
-        guard let path = resolve(request.path), let body = read(path) else { return notFound(request.path) }
-        let type = Self.contentTypes[(path as NSString).pathExtension.lowercased()] ?? "application/octet-stream"
-        return HTTPResponse(status: 200, headers: [HTTPField("content-type", type), HTTPField("cache-control", "no-cache")], body: body)
+        if let entry = cache.withLockedValue({ $0.entries[request.path] }), Self.unchanged(entry) { return entry.response }
+        guard let file = resolve(request.path), let response = load(file, status: 200, cacheAs: request.path) else {
+            return notFound(request.path)
+        }
+        return response
     }
 
     /// The file a decoded URL path names, or nil when there is none or the path may not be served.
@@ -64,30 +67,41 @@ final class StaticSite: Sendable {
 
     /// The site's 404 page in the language of the path, or a short bilingual one.
     func notFound(_ urlPath: String) -> HTTPResponse {
-        let page = (urlPath.hasPrefix("/en/") ? read(root + "/en/404.html") : nil) ?? read(root + "/404.html")
-        let body = page ?? Array("<!doctype html>\n<meta charset=\"utf-8\">\n<title>404</title>\n<h1>페이지를 찾을 수 없습니다 / Page not found</h1>\n".utf8)
+        if urlPath.hasPrefix("/en/"), let page = load(root + "/en/404.html", status: 404, cacheAs: "\u{0}404/en") { return page }
+        if let page = load(root + "/404.html", status: 404, cacheAs: "\u{0}404") { return page }
         return HTTPResponse(status: 404, headers: [HTTPField("content-type", "text/html; charset=utf-8"), HTTPField("cache-control", "no-cache")],
-                            body: body)
+                            body: Array("<!doctype html>\n<meta charset=\"utf-8\">\n<title>404</title>\n<h1>페이지를 찾을 수 없습니다 / Page not found</h1>\n".utf8))
     }
 
-    /// A file's bytes, from memory while the file is unchanged.
-    func read(_ path: String) -> [UInt8]? {
+    private static func unchanged(_ entry: Entry) -> Bool {
         var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let size = Int(info.st_size), modified = info.st_mtim
-        if let file = cache.withLockedValue({ $0.files[path] }), file.size == size,
-           file.modified.tv_sec == modified.tv_sec, file.modified.tv_nsec == modified.tv_nsec {
-            return file.body
+        return stat(entry.file, &info) == 0 && Int(info.st_size) == entry.size
+            && info.st_mtim.tv_sec == entry.modified.tv_sec && info.st_mtim.tv_nsec == entry.modified.tv_nsec
+    }
+
+    /// A file as a response, kept under its URL path (or `cacheAs`) while it is unchanged.
+    private func load(_ file: String, status: Int, cacheAs key: String? = nil) -> HTTPResponse? {
+        if let key, let entry = cache.withLockedValue({ $0.entries[key] }), Self.unchanged(entry) { return entry.response }
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG, let data = FileManager.default.contents(atPath: file) else {
+            return nil
         }
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let body = [UInt8](data)
+        let response = HTTPResponse(status: status, headers: [HTTPField("content-type", Self.contentType(file)),
+                                                              HTTPField("cache-control", "no-cache")], body: body)
         if body.count <= Self.maxCachedFile {
+            let entry = Entry(file: file, size: body.count, modified: info.st_mtim, response: response)
             cache.withLockedValue { cache in
                 if cache.bytes + body.count > Self.maxCachedTotal { cache = Cache() }
-                cache.bytes += body.count - (cache.files[path]?.body.count ?? 0)
-                cache.files[path] = File(size: body.count, modified: modified, body: body)
+                cache.bytes += body.count
+                if let key { cache.entries[key] = entry }
             }
         }
-        return body
+        return response
+    }
+
+    static func contentType(_ file: String) -> String {
+        guard let dot = file.lastIndex(of: "."), !file[dot...].contains("/") else { return "application/octet-stream" }
+        return contentTypes[file[file.index(after: dot)...].lowercased()] ?? "application/octet-stream"
     }
 }

@@ -15,14 +15,17 @@ final class WarmWorker: Sendable {
     private let channel: any Channel
     private let lines: LineExchange
 
+    var eventLoop: any EventLoop { channel.eventLoop }
+
     private init(process: Process, channel: any Channel, lines: LineExchange) {
         self.process = process
         self.channel = channel
         self.lines = lines
     }
 
+    /// Starts the process and wraps its pipes; blocks while the process starts, so call it off the event loops.
     static func start(executable: URL, environment: [String: String], maxLineBytes: Int,
-                      group: any EventLoopGroup) async throws -> WarmWorker {
+                      group: any EventLoopGroup) throws -> WarmWorker {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--warm"]
@@ -39,11 +42,11 @@ final class WarmWorker: Sendable {
         try? stdin.fileHandleForWriting.close()
         let lines = LineExchange(maxLineBytes: maxLineBytes)
         do {
-            let channel = try await NIOPipeBootstrap(group: group)
+            let channel = try NIOPipeBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(lines) }
                 }
-                .takingOwnershipOfDescriptors(input: input, output: output).get()
+                .takingOwnershipOfDescriptors(input: input, output: output).wait()
             return WarmWorker(process: process, channel: channel, lines: lines)
         } catch {
             process.terminate()
@@ -51,13 +54,17 @@ final class WarmWorker: Sendable {
         }
     }
 
-    /// Sends one event and waits for its response line; nil when the process died or answered
-    /// a line over the limit.
-    func exchange(_ event: [UInt8]) async -> [UInt8]? {
+    /// Sends one event; `answer` gets its response line, or nil when the process died or answered
+    /// a line over the limit. `answer` runs on the worker's event loop.
+    func exchange(_ event: [UInt8], answer: @escaping @Sendable ([UInt8]?) -> Void) {
         let promise = channel.eventLoop.makePromise(of: [UInt8].self)
+        promise.futureResult.whenComplete { answer(try? $0.get()) }
         let lines = self.lines, channel = self.channel
-        channel.eventLoop.execute { lines.send(event, promise: promise, channel: channel) }
-        return try? await promise.futureResult.get()
+        if channel.eventLoop.inEventLoop {
+            lines.send(event, promise: promise, channel: channel)
+        } else {
+            channel.eventLoop.execute { lines.send(event, promise: promise, channel: channel) }
+        }
     }
 
     func terminate() {
@@ -122,7 +129,11 @@ final class LineExchange: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-/// A small pool of warm processes for one function; a process that dies is replaced.
+/// A small pool of warm processes for one function. A request goes to an idle process, else
+/// starts one (up to `size`), else joins the line of a process whose recent answers came within
+/// `quick` (at most `maxInLine` events each: a warm process answers its events in order), else
+/// waits for the first process to be free. A process that dies fails its events and is replaced.
+/// All of it runs on event loops and one lock, with no task or thread per request.
 final class FunctionPool: Sendable {
     let name: String
     let executable: URL
@@ -133,10 +144,42 @@ final class FunctionPool: Sendable {
     private let state = NIOLockedValueBox(State())
     private let log = Log(label: "serve")
 
+    /// Events one process may hold at once, and how fast its answers must have been for it to get more than one.
+    static let maxInLine = 8
+    static let quick: Double = 0.005
+
+    typealias Completion = @Sendable (Result<[UInt8], FunctionPoolError>) -> Void
+    private typealias Waiting = (event: [UInt8], completion: Completion)
+
     private struct State {
-        var idle: [WarmWorker] = []
-        var running = 0
-        var waiters: [CheckedContinuation<WarmWorker?, Never>] = []
+        var workers: [WarmWorker] = []
+        /// Per process: events sent and not answered, and a moving average of its answers' seconds.
+        var inFlight: [ObjectIdentifier: Int] = [:]
+        var seconds: [ObjectIdentifier: Double] = [:]
+        var starting = 0
+        var waiting = CircularBuffer<Waiting>()
+
+        /// The process to send an event to now, if any may take it: an idle one (on `loop` first,
+        /// so the answer needs no hop to another thread), else, unless a process is starting, the
+        /// least busy quick one.
+        mutating func pick(on loop: (any EventLoop)?, pipelining: Bool) -> WarmWorker? {
+            func take(_ worker: WarmWorker) -> WarmWorker {
+                inFlight[ObjectIdentifier(worker)]! += 1
+                return worker
+            }
+            let idle = workers.filter { inFlight[ObjectIdentifier($0)]! == 0 }
+            if let worker = idle.first(where: { $0.eventLoop === loop }) ?? idle.first { return take(worker) }
+            guard pipelining, starting == 0 else { return nil }
+            let open = workers.filter {
+                inFlight[ObjectIdentifier($0)]! < FunctionPool.maxInLine && seconds[ObjectIdentifier($0)]! < FunctionPool.quick
+            }
+            let least = open.min { inFlight[ObjectIdentifier($0)]! < inFlight[ObjectIdentifier($1)]! }
+            if let worker = open.first(where: { $0.eventLoop === loop && inFlight[ObjectIdentifier($0)]! <= inFlight[ObjectIdentifier(least!)]! + 1 })
+                ?? least {
+                return take(worker)
+            }
+            return nil
+        }
     }
 
     init(name: String, executable: URL, environment: [String: String], size: Int, maxLineBytes: Int,
@@ -149,80 +192,105 @@ final class FunctionPool: Sendable {
         self.group = group
     }
 
-    /// Runs one event through a warm process of this function: its response line, or why not.
-    func call(_ event: [UInt8]) async -> Result<[UInt8], FunctionPoolError> {
-        guard let worker = await acquire() else { return .failure(.unavailable) }
-        guard let line = await worker.exchange(event) else {
-            log.error("\(name) worker (pid \(worker.process.processIdentifier)) died or answered garbage; restarting it")
-            await replace(worker)
-            return .failure(.crashed)
-        }
-        release(worker)
-        return .success(line)
-    }
-
     private enum Next { case worker(WarmWorker), start, wait }
 
-    private func acquire() async -> WarmWorker? {
+    /// Runs one event through a warm process of this function; `completion` gets its response
+    /// line, or why not, on some event loop.
+    func call(_ event: [UInt8], completion: @escaping Completion) {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
         let next: Next = state.withLockedValue { state in
-            if let worker = state.idle.popLast() { return .worker(worker) }
-            if state.running < size { state.running += 1; return .start }
+            if let worker = state.pick(on: loop, pipelining: false) { return .worker(worker) }
+            if state.workers.count + state.starting < size { state.starting += 1; return .start }
+            if let worker = state.pick(on: loop, pipelining: true) { return .worker(worker) }
+            state.waiting.append((event, completion))
             return .wait
         }
         switch next {
-        case .worker(let worker): return worker
-        case .start: return await startWorker()
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                let ready: WarmWorker?? = state.withLockedValue { state in
-                    // A worker may have come back between the two locks.
-                    if let worker = state.idle.popLast() { return .some(worker) }
-                    state.waiters.append(continuation)
-                    return .none
+        case .worker(let worker): dispatch(event, to: worker, completion: completion)
+        case .start: startWorker(for: event, on: loop, completion: completion)
+        case .wait: break
+        }
+    }
+
+    private func dispatch(_ event: [UInt8], to worker: WarmWorker, completion: @escaping Completion) {
+        let sent = NIODeadline.now()
+        worker.exchange(event) { [self] line in
+            guard let line else {
+                completion(.failure(.crashed))
+                remove(worker)
+                return
+            }
+            completion(.success(line))
+            answered(worker, seconds: Double((NIODeadline.now() - sent).nanoseconds) / 1e9)
+        }
+    }
+
+    /// A process answered: the next waiting event goes out if a process may take it.
+    private func answered(_ worker: WarmWorker, seconds: Double) {
+        let id = ObjectIdentifier(worker)
+        let next: (Waiting, WarmWorker)? = state.withLockedValue { state in
+            guard state.inFlight[id] != nil else { return nil }
+            state.inFlight[id]! -= 1
+            state.seconds[id] = state.seconds[id]! * 0.8 + seconds * 0.2
+            // The least busy process takes the next waiting event, which may be another one.
+            guard !state.waiting.isEmpty, let picked = state.pick(on: worker.eventLoop, pipelining: true) else { return nil }
+            return (state.waiting.removeFirst(), picked)
+        }
+        if let (waiting, picked) = next { dispatch(waiting.event, to: picked, completion: waiting.completion) }
+    }
+
+    /// Starts a process (off the event loops: spawning blocks) with its pipes on `loop`, and gives it `event`.
+    private func startWorker(for event: [UInt8], on loop: (any EventLoop)?, completion: @escaping Completion) {
+        DispatchQueue.global().async { [self] in
+            do {
+                let worker = try WarmWorker.start(executable: executable, environment: environment, maxLineBytes: maxLineBytes,
+                                                  group: loop ?? group.next())
+                state.withLockedValue { state in
+                    state.starting -= 1
+                    state.workers.append(worker)
+                    state.inFlight[ObjectIdentifier(worker)] = 1
+                    state.seconds[ObjectIdentifier(worker)] = FunctionPool.quick  // not quick until it has answered quickly
                 }
-                if case .some(let worker) = ready { continuation.resume(returning: worker) }
+                dispatch(event, to: worker, completion: completion)
+            } catch {
+                log.error("\(name) could not be started: \(error)")
+                // With no process left, nothing would ever take the waiting events: refuse them too.
+                let refused: [Completion] = state.withLockedValue { state in
+                    state.starting -= 1
+                    guard state.workers.isEmpty && state.starting == 0 else { return [] }
+                    defer { state.waiting.removeAll() }
+                    return state.waiting.map(\.completion)
+                }
+                completion(.failure(.unavailable))
+                for other in refused { other(.failure(.unavailable)) }
             }
         }
     }
 
-    private func startWorker() async -> WarmWorker? {
-        do {
-            return try await WarmWorker.start(executable: executable, environment: environment, maxLineBytes: maxLineBytes, group: group)
-        } catch {
-            log.error("\(name) could not be started: \(error)")
-            let waiter: CheckedContinuation<WarmWorker?, Never>? = state.withLockedValue { state in
-                state.running -= 1
-                return state.waiters.isEmpty ? nil : state.waiters.removeFirst()
-            }
-            waiter?.resume(returning: nil)
-            return nil
+    /// A process died (each of its events reports it): it leaves the pool once, and a new one
+    /// starts if events are waiting.
+    private func remove(_ worker: WarmWorker) {
+        let (removed, next): (Bool, Waiting?) = state.withLockedValue { state in
+            guard let index = state.workers.firstIndex(where: { $0 === worker }) else { return (false, nil) }
+            state.workers.remove(at: index)
+            state.inFlight[ObjectIdentifier(worker)] = nil
+            state.seconds[ObjectIdentifier(worker)] = nil
+            guard let next = state.waiting.popFirst() else { return (true, nil) }
+            state.starting += 1
+            return (true, next)
         }
-    }
-
-    private func release(_ worker: WarmWorker) {
-        let waiter: CheckedContinuation<WarmWorker?, Never>? = state.withLockedValue { state in
-            if state.waiters.isEmpty { state.idle.append(worker); return nil }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume(returning: worker)
-    }
-
-    private func replace(_ worker: WarmWorker) async {
+        guard removed else { return }
+        log.error("\(name) worker (pid \(worker.process.processIdentifier)) died or answered garbage; restarting it")
         worker.terminate()
-        let restart: Bool = state.withLockedValue { state in
-            if state.waiters.isEmpty { state.running -= 1; return false }
-            return true
-        }
-        guard restart, let fresh = await startWorker() else { return }
-        release(fresh)
+        if let next { startWorker(for: next.event, on: nil, completion: next.completion) }
     }
 
     func shutdown() {
-        let idle = state.withLockedValue { state in
-            defer { state.idle.removeAll() }
-            return state.idle
+        let workers = state.withLockedValue { state in
+            defer { state.workers.removeAll() }
+            return state.workers
         }
-        for worker in idle { worker.terminate() }
+        for worker in workers { worker.terminate() }
     }
 }
 
