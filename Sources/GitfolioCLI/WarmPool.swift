@@ -104,7 +104,13 @@ final class LineExchange: ChannelInboundHandler, @unchecked Sendable {
         while let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
             let line = buffer.readBytes(length: newline - buffer.readerIndex) ?? []
             buffer.moveReaderIndex(forwardBy: 1)
-            if let promise = waiting.popFirst() { promise.succeed(line) }
+            guard let promise = waiting.popFirst() else {
+                // A line nobody asked for: the process writes something besides its answers.
+                failAll()
+                context.close(promise: nil)
+                return
+            }
+            promise.succeed(line)
         }
         if buffer.readableBytes > maxLineBytes {
             failAll()
@@ -215,7 +221,9 @@ final class FunctionPool: Sendable {
     private func dispatch(_ event: [UInt8], to worker: WarmWorker, completion: @escaping Completion) {
         let sent = NIODeadline.now()
         worker.exchange(event) { [self] line in
-            guard let line else {
+            // A line that is not a JSON object means the process wrote something else to stdout: its
+            // answers could no longer be matched to their events, so it is replaced.
+            guard let line, line.first == UInt8(ascii: "{"), line.last(where: { $0 != 13 }) == UInt8(ascii: "}") else {
                 completion(.failure(.crashed))
                 remove(worker)
                 return
