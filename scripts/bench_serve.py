@@ -213,6 +213,18 @@ def main():
         serve.wait()
         procs.remove(serve)
 
+        # The same run's reference for /api/session: events streamed into warm `session` processes
+        # with no HTTP at all (`gitfolio bench functions`), the most the pool could pass on.
+        out = subprocess.run([os.path.join(a.bin_dir, "gitfolio"), "bench", "functions", "--runs", "1", "--warm-requests", "20000"],
+                             capture_output=True, text=True).stdout
+        m = re.search(r"warm session, 2 processes: .* = (\d+) requests/s", out)
+        if m:
+            streamed = int(m.group(1))
+            print()
+            print(f"Reference: warm `session`, 2 processes, events streamed without HTTP (`gitfolio bench functions`): {streamed:,} requests/s; "
+                  f"/api/session through serve at 64 keep-alive: {static[('/api/session', 'serve', 64, 'keep-alive')] / streamed:.0%} of it"
+                  if 64 in levels else f"Reference: warm `session`, 2 processes, streamed: {streamed:,} requests/s")
+
         # The flood: serve under a descriptor limit, more connections than descriptors.
         shutil.rmtree(os.path.join(work, "_site"), ignore_errors=True)
         serve, port = start_serve(a.bin_dir, work, descriptor_limit=a.flood_limit)
