@@ -37,7 +37,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
-        .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.2"),
     ],
     targets: [
         // The Foundation-free base: the function protocol and its one runner (modes, framing, limits,
@@ -117,6 +117,16 @@ let package = Package(
             dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender"],
             swiftSettings: strict
         ),
+        // A generic HTTP/1.1 server on SwiftNIO for whole requests and responses, hardened for
+        // `gitfolio serve`: limits, timeouts, a connection cap, default (security) headers.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // `gitfolio bench`: the functions, the offline writer and the PDF renderer, each against a reference.
         .target(
             name: "GitfolioBench",
@@ -131,9 +141,10 @@ let package = Package(
             name: "GitfolioCLI",
             dependencies: [
                 "GitfolioBench", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
-                "GitfolioGitHub", "GitfolioResume", "GitfolioHTTP", "GitfolioRender",
+                "GitfolioGitHub", "GitfolioResume", "GitfolioHTTP", "GitfolioRender", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -144,7 +155,7 @@ let package = Package(
         .executableTarget(name: "bench-foundation", swiftSettings: strict),
         .target(
             name: "GitfolioTestSupport",
-            dependencies: ["GitfolioCore", "GitfolioEvidence", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["GitfolioCore", "GitfolioEvidence", "HTTPServer"],
             path: "Tests/GitfolioTestSupport",
             swiftSettings: strict
         ),
@@ -166,7 +177,7 @@ let package = Package(
             name: "GitfolioTests",
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
-                "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
+                "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "HTTPServer", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
                 "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
             ],
             exclude: ["Golden"],

@@ -13,8 +13,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(lighttpd chromium python3-pytest python3-websocket poppler-utils)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
-  # WeasyPrint: the reference the PDF benchmark compares against; hyperfine: whole-command timings.
-  packages+=(weasyprint poppler-utils)
+  # WeasyPrint: the reference the PDF benchmark compares against; wrk and lighttpd: the load on
+  # `gitfolio serve` and the static-file reference beside it (scripts/bench-serve.sh).
+  packages+=(weasyprint poppler-utils wrk lighttpd)
 fi
 
 missing=()

@@ -1,7 +1,6 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
 import GitfolioCore
+import HTTPServer
 
 /// A local stand-in for github.com and api.github.com that follows GitHub's documented wire
 /// format for the OAuth web flow and the user endpoints. Test support only: never shipped.
@@ -99,14 +98,14 @@ public final class FakeGitHub: Sendable {
         self.clientSecret = clientSecret
         let state = State(user: user)
         self.state = state
-        let server = try LoopbackServer.make()
-        await server.appendRoute("GET /login/oauth/authorize") { request in
+        var routes = LoopbackServer.Routes()
+        routes.add("GET /login/oauth/authorize") { request in
             await FakeGitHub.authorize(request, state: state, clientID: clientID)
         }
-        await server.appendRoute("POST /login/oauth/access_token") { request in
+        routes.add("POST /login/oauth/access_token") { request in
             await FakeGitHub.accessToken(request, state: state, clientID: clientID, clientSecret: clientSecret)
         }
-        await server.appendRoute("GET /user") { request in
+        routes.add("GET /user") { request in
             await FakeGitHub.api(request, state: state) { user in
                 try JSONSerialization.data(withJSONObject: [
                     "login": user.login, "id": user.id, "node_id": "MDQ6VXNlcj\(user.id)",
@@ -117,30 +116,30 @@ public final class FakeGitHub: Sendable {
                 ])
             }
         }
-        await server.appendRoute("GET /user/emails") { request in
+        routes.add("GET /user/emails") { request in
             await FakeGitHub.api(request, state: state) { user in
                 try JSONSerialization.data(withJSONObject: user.emails.map {
                     ["email": $0.email, "primary": $0.primary, "verified": $0.verified, "visibility": $0.primary ? "private" : NSNull()]
                 })
             }
         }
-        await server.appendRoute("POST /graphql") { request in
+        routes.add("POST /graphql") { request in
             await FakeGitHub.graphQL(request, state: state)
         }
-        await server.appendRoute("GET /user/repos") { request in
+        routes.add("GET /user/repos") { request in
             await FakeGitHub.userRepos(request, state: state)
         }
-        await server.appendRoute("GET /repos/*") { request in
+        routes.add("GET /repos/*") { request in
             if request.path.hasSuffix("/commits") { return await FakeGitHub.commits(request, state: state) }
             if request.path.split(separator: "/").count >= 4 && request.path.split(separator: "/")[3] == "contents" {
                 return await FakeGitHub.contents(request, state: state)
             }
-            return FakeGitHub.json(.notFound, ["message": "Not Found"])
+            return FakeGitHub.json(404, ["message": "Not Found"])
         }
-        await server.appendRoute("GET /search/issues") { request in
+        routes.add("GET /search/issues") { request in
             await FakeGitHub.searchIssues(request, state: state)
         }
-        running = try await LoopbackServer(starting: server)
+        running = try await LoopbackServer(routes: routes)
     }
 
     public var port: UInt16 { running.port }
@@ -150,14 +149,13 @@ public final class FakeGitHub: Sendable {
     static func redirectTo(_ base: String, _ items: [URLQueryItem]) -> HTTPResponse {
         var components = URLComponents(string: base)!
         components.queryItems = (components.queryItems ?? []) + items
-        let headers: HTTPHeaders = [.location: components.url!.absoluteString]
-        return HTTPResponse(statusCode: .found, headers: headers)
+        return HTTPResponse(status: 302, headers: ["Location": components.url!.absoluteString])
     }
 
     static func authorize(_ request: HTTPRequest, state: State, clientID: String) async -> HTTPResponse {
-        let q = Dictionary(request.query.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let q = Dictionary(request.queryItems.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
         guard q["client_id"] == clientID, let redirect = q["redirect_uri"] else {
-            return HTTPResponse(statusCode: .notFound, body: Data("Not Found".utf8))
+            return HTTPResponse(status: 404, headers: [:], body: Data("Not Found".utf8))
         }
         let oauthState = q["state"] ?? ""
         if await state.denyAuthorization {
@@ -173,23 +171,21 @@ public final class FakeGitHub: Sendable {
     }
 
     static func accessToken(_ request: HTTPRequest, state: State, clientID: String, clientSecret: String) async -> HTTPResponse {
-        let body = (try? await request.bodyData).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let body = String(decoding: request.body, as: UTF8.self)
         var form: [String: String] = [:]
         for pair in body.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
             if kv.count == 2 { form[kv[0]] = kv[1] }
         }
-        let json = request.headers[HTTPHeader("Accept")]?.contains("application/json") == true
+        let json = request.header("Accept")?.contains("application/json") == true
         func answer(_ values: [String: String]) -> HTTPResponse {
             // Without Accept: application/json GitHub answers form-encoded.
             if json {
-                let headers: HTTPHeaders = [.contentType: "application/json; charset=utf-8"]
-                return HTTPResponse(statusCode: .ok, headers: headers,
+                return HTTPResponse(status: 200, headers: ["Content-Type": "application/json; charset=utf-8"],
                                     body: try! JSONSerialization.data(withJSONObject: values))
             }
             let text = values.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
-            let headers: HTTPHeaders = [.contentType: "application/x-www-form-urlencoded; charset=utf-8"]
-            return HTTPResponse(statusCode: .ok, headers: headers,
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/x-www-form-urlencoded; charset=utf-8"],
                                 body: Data(text.utf8))
         }
         guard form["client_id"] == clientID, form["client_secret"] == clientSecret else {
@@ -204,22 +200,21 @@ public final class FakeGitHub: Sendable {
     }
 
     static func api(_ request: HTTPRequest, state: State, body: (User) throws -> Data) async -> HTTPResponse {
-        var headers: HTTPHeaders = [.contentType: "application/json; charset=utf-8"]
-        headers[HTTPHeader("x-ratelimit-limit")] = "5000"
+        var headers = ["Content-Type": "application/json; charset=utf-8", "x-ratelimit-limit": "5000"]
         let reset = String(Int(Date().timeIntervalSince1970) + 3600)
-        headers[HTTPHeader("x-ratelimit-reset")] = reset
+        headers["x-ratelimit-reset"] = reset
         if await state.rateLimited {
-            headers[HTTPHeader("x-ratelimit-remaining")] = "0"
-            return HTTPResponse(statusCode: .forbidden, headers: headers, body: Data(
+            headers["x-ratelimit-remaining"] = "0"
+            return HTTPResponse(status: 403, headers: headers, body: Data(
                 #"{"message":"API rate limit exceeded for user ID 1.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}"#.utf8))
         }
-        headers[HTTPHeader("x-ratelimit-remaining")] = "4999"
-        let auth = request.headers[.authorization] ?? ""
+        headers["x-ratelimit-remaining"] = "4999"
+        let auth = request.header("Authorization") ?? ""
         let token = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : auth.hasPrefix("token ") ? String(auth.dropFirst(6)) : ""
         guard let user = await state.user(forToken: token) else {
-            return HTTPResponse(statusCode: .unauthorized, headers: headers, body: Data(
+            return HTTPResponse(status: 401, headers: headers, body: Data(
                 #"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#.utf8))
         }
-        return HTTPResponse(statusCode: .ok, headers: headers, body: (try? body(user)) ?? Data())
+        return HTTPResponse(status: 200, headers: headers, body: (try? body(user)) ?? Data())
     }
 }

@@ -1,6 +1,6 @@
-import FlyingFox
 import Foundation
 import GitfolioCore
+import HTTPServer
 
 /// A repository the fake GitHub serves.
 public struct FakeRepository: Sendable {
@@ -52,17 +52,15 @@ public struct FakeRepository: Sendable {
 
 extension FakeGitHub {
     static func authorized(_ request: HTTPRequest, state: State) async -> FakeGitHub.User? {
-        let auth = request.headers[.authorization] ?? ""
+        let auth = request.header("Authorization") ?? ""
         let token = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
         return await state.user(forToken: token)
     }
 
-    static func json(_ status: HTTPStatusCode, _ object: Any, extra: [String: String] = [:]) -> HTTPResponse {
-        var headers: HTTPHeaders = [.contentType: "application/json; charset=utf-8"]
-        headers[HTTPHeader("x-ratelimit-limit")] = "5000"
-        headers[HTTPHeader("x-ratelimit-remaining")] = "4990"
-        for (k, v) in extra { headers[HTTPHeader(k)] = v }
-        return HTTPResponse(statusCode: status, headers: headers, body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
+    static func json(_ status: Int, _ object: Any, extra: [String: String] = [:]) -> HTTPResponse {
+        var headers = ["content-type": "application/json; charset=utf-8", "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4990"]
+        for (k, v) in extra { headers[k.lowercased()] = v }
+        return HTTPResponse(status: status, headers: headers, body: (try? JSONSerialization.data(withJSONObject: object)) ?? Data())
     }
 
     /// GraphQL `viewer` with owned and contributed-to repositories, paged by 100 with cursors.
@@ -70,15 +68,15 @@ extension FakeGitHub {
         await state.record("POST /graphql")
         try? await Task.sleep(for: await state.latency)
         guard let user = await authorized(request, state: state) else {
-            return json(.unauthorized, ["message": "Bad credentials"])
+            return json(401, ["message": "Bad credentials"])
         }
         if await state.graphQLRateLimited {
-            return json(.ok, ["errors": [["type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID \(user.id)."]]],
+            return json(200, ["errors": [["type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID \(user.id)."]]],
                         extra: ["x-ratelimit-remaining": "0", "x-ratelimit-reset": String(Int(Date().timeIntervalSince1970) + 1800)])
         }
-        let body = (try? await request.bodyData) ?? Data()
+        let body = request.bodyData
         guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any], root["query"] is String else {
-            return json(.badRequest, ["message": "Problems parsing JSON"])
+            return json(400, ["message": "Problems parsing JSON"])
         }
         let variables = root["variables"] as? [String: Any] ?? [:]
         let owned = await state.owned, contributed = await state.contributed
@@ -99,22 +97,20 @@ extension FakeGitHub {
         ]
         if variables["withOwned"] as? Bool ?? true { viewer["repositories"] = page(owned, after: variables["owned"]) }
         if variables["withContributed"] as? Bool ?? true { viewer["repositoriesContributedTo"] = page(contributed, after: variables["contributed"]) }
-        return json(.ok, ["data": ["viewer": viewer]])
+        return json(200, ["data": ["viewer": viewer]])
     }
 
     /// REST `GET /user/repos` with an ETag; `If-None-Match` with the current one answers 304.
     static func userRepos(_ request: HTTPRequest, state: State) async -> HTTPResponse {
         await state.record("GET /user/repos")
         try? await Task.sleep(for: await state.latency)
-        guard await authorized(request, state: state) != nil else { return json(.unauthorized, ["message": "Bad credentials"]) }
+        guard await authorized(request, state: state) != nil else { return json(401, ["message": "Bad credentials"]) }
         let etag = "W/\"list-\(await state.listVersion)\""
-        if request.headers[HTTPHeader("If-None-Match")] == etag {
-            var headers: HTTPHeaders = [:]
-            headers[HTTPHeader("ETag")] = etag
-            return HTTPResponse(statusCode: .notModified, headers: headers)
+        if request.header("If-None-Match") == etag {
+            return HTTPResponse(status: 304, headers: ["ETag": etag])
         }
         let repos = await state.owned.prefix(100).map { ["full_name": $0.nameWithOwner, "pushed_at": $0.pushedAt] }
-        return json(.ok, repos, extra: ["ETag": etag])
+        return json(200, repos, extra: ["ETag": etag])
     }
 }
 
@@ -129,24 +125,24 @@ extension FakeGitHub {
     /// `GET /repos/{o}/{r}/commits?author=`: only the commits GitHub attributes to that account.
     static func commits(_ request: HTTPRequest, state: State) async -> HTTPResponse {
         await state.record("GET /repos/commits")
-        guard let user = await authorized(request, state: state) else { return json(.unauthorized, ["message": "Bad credentials"]) }
-        guard let repo = await repository(request, state: state) else { return json(.notFound, ["message": "Not Found"]) }
-        if repo.empty { return json(HTTPStatusCode(409, phrase: "Conflict"), ["message": "Git Repository is empty."]) }
-        let author = request.query.first { $0.name == "author" }?.value
+        guard let user = await authorized(request, state: state) else { return json(401, ["message": "Bad credentials"]) }
+        guard let repo = await repository(request, state: state) else { return json(404, ["message": "Not Found"]) }
+        if repo.empty { return json(409, ["message": "Git Repository is empty."]) }
+        let author = request.queryValue("author")
         let log = author == user.login ? repo.commitLog : []
         // Paged as GitHub pages: per_page (default 30, at most 100) and page (from 1), newest first,
         // with a Link header naming the next and last pages when there are more.
-        let perPage = min(100, max(1, Int(request.query.first { $0.name == "per_page" }?.value ?? "") ?? 30))
-        let page = max(1, Int(request.query.first { $0.name == "page" }?.value ?? "") ?? 1)
+        let perPage = min(100, max(1, Int(request.queryValue("per_page") ?? "") ?? 30))
+        let page = max(1, Int(request.queryValue("page") ?? "") ?? 1)
         let lastPage = max(1, (log.count + perPage - 1) / perPage)
         let slice = log.enumerated().dropFirst((page - 1) * perPage).prefix(perPage)
         var extra: [String: String] = [:]
         if page < lastPage {
-            let host = request.headers[HTTPHeader("host")] ?? "127.0.0.1"
+            let host = request.header("host") ?? "127.0.0.1"
             func link(_ n: Int) -> String { "<http://\(host)\(request.path)?author=\(author ?? "")&per_page=\(perPage)&page=\(n)>" }
             extra["link"] = "\(link(page + 1)); rel=\"next\", \(link(lastPage)); rel=\"last\""
         }
-        return json(.ok, slice.map { i, c in
+        return json(200, slice.map { i, c in
             ["sha": String(format: "%040x", i + 1), "commit": ["message": c.subject + "\n\nbody", "author": ["name": "x", "date": c.date + "T09:00:00Z"]]]
         }, extra: extra)
     }
@@ -154,25 +150,25 @@ extension FakeGitHub {
     /// `GET /search/issues?q=repo:o/r is:pr author:login`.
     static func searchIssues(_ request: HTTPRequest, state: State) async -> HTTPResponse {
         await state.record("GET /search/issues")
-        guard await authorized(request, state: state) != nil else { return json(.unauthorized, ["message": "Bad credentials"]) }
-        let q = request.query.first { $0.name == "q" }?.value ?? ""
+        guard await authorized(request, state: state) != nil else { return json(401, ["message": "Bad credentials"]) }
+        let q = request.queryValue("q") ?? ""
         let name = q.split(separator: " ").first { $0.hasPrefix("repo:") }.map { String($0.dropFirst(5)) } ?? ""
         let repo = (await state.owned + state.contributed).first { $0.nameWithOwner == name }
         let opened = repo?.pullRequests.opened ?? 0, merged = repo?.pullRequests.merged ?? 0
-        return json(.ok, ["total_count": opened, "incomplete_results": false,
+        return json(200, ["total_count": opened, "incomplete_results": false,
                           "items": (0..<opened).map { i in ["number": i + 1, "pull_request": ["merged_at": i < merged ? "2024-04-01T00:00:00Z" as Any : NSNull()]] }])
     }
 
     /// `GET /repos/{o}/{r}/contents[/path]`: a folder listing or a file as base64.
     static func contents(_ request: HTTPRequest, state: State) async -> HTTPResponse {
         await state.record("GET /repos/contents")
-        guard await authorized(request, state: state) != nil else { return json(.unauthorized, ["message": "Bad credentials"]) }
-        guard let repo = await repository(request, state: state) else { return json(.notFound, ["message": "Not Found"]) }
-        if repo.empty { return json(.notFound, ["message": "This repository is empty."]) }
+        guard await authorized(request, state: state) != nil else { return json(401, ["message": "Bad credentials"]) }
+        guard let repo = await repository(request, state: state) else { return json(404, ["message": "Not Found"]) }
+        if repo.empty { return json(404, ["message": "This repository is empty."]) }
         let parts = request.path.split(separator: "/").map(String.init)
         let path = parts.count > 4 ? parts[4...].joined(separator: "/") : ""
         if let text = repo.files[path] {
-            return json(.ok, ["type": "file", "path": path, "encoding": "base64", "content": Data(text.utf8).base64EncodedString(options: .lineLength76Characters)])
+            return json(200, ["type": "file", "path": path, "encoding": "base64", "content": Data(text.utf8).base64EncodedString(options: .lineLength76Characters)])
         }
         let prefix = path.isEmpty ? "" : path + "/"
         var entries: [String: String] = [:]
@@ -180,7 +176,7 @@ extension FakeGitHub {
             let rest = file.dropFirst(prefix.count).split(separator: "/")
             entries[prefix + rest[0]] = rest.count > 1 ? "dir" : "file"
         }
-        guard !entries.isEmpty else { return json(.notFound, ["message": "Not Found"]) }
-        return json(.ok, entries.sorted { $0.key < $1.key }.map { ["type": $0.value, "path": $0.key, "name": String($0.key.split(separator: "/").last!)] })
+        guard !entries.isEmpty else { return json(404, ["message": "Not Found"]) }
+        return json(200, entries.sorted { $0.key < $1.key }.map { ["type": $0.value, "path": $0.key, "name": String($0.key.split(separator: "/").last!)] })
     }
 }

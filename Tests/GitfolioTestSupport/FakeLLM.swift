@@ -1,6 +1,5 @@
-import FlyingFox
-import FlyingSocks
 import Foundation
+import HTTPServer
 
 /// A local stand-in for an LLM provider: answers from a script, one entry per request, and records
 /// every request. Speaks whatever the script says, so tests can play OpenAI-compatible servers and
@@ -55,18 +54,18 @@ public final class FakeLLM: Sendable {
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     public init() async throws {
-        let server = try LoopbackServer.make()
+        var routes = LoopbackServer.Routes()
         let script = self.script
-        await server.appendRoute("POST *") { request in
+        routes.add("POST *") { request in
             var headers: [String: String] = [:]
-            for (k, v) in request.headers { headers[k.rawValue.lowercased()] = v }
-            let reply = await script.next(Seen(path: request.path, headers: headers, body: (try? await request.bodyData) ?? Data()))
+            for field in request.headers { headers[field.name.lowercased()] = field.value }
+            let reply = await script.next(Seen(path: request.path, headers: headers, body: request.bodyData))
             try? await Task.sleep(for: reply.delay)
-            var out: HTTPHeaders = [.contentType: "application/json"]
-            for (k, v) in reply.headers { out[HTTPHeader(k)] = v }
-            return HTTPResponse(statusCode: HTTPStatusCode(reply.status, phrase: "Status"), headers: out, body: Data(reply.body.utf8))
+            var out = ["content-type": "application/json"]
+            for (k, v) in reply.headers { out[k.lowercased()] = v }
+            return HTTPResponse(status: reply.status, headers: out, body: Data(reply.body.utf8))
         }
-        running = try await LoopbackServer(starting: server)
+        running = try await LoopbackServer(routes: routes)
     }
 
     public var port: UInt16 { running.port }

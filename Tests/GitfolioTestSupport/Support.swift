@@ -110,7 +110,7 @@ public func waitForPort(_ port: UInt16, timeout: TimeInterval = 20) async throws
 }
 
 /// Runs blocking work on its own thread and awaits it, so async tests never block the two threads
-/// of the cooperative pool, which the in-process fakes (FlyingFox servers) need to answer.
+/// of the cooperative pool, where the in-process fakes (`LoopbackServer`) answer.
 public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()

@@ -123,6 +123,13 @@ func lighttpdPath() -> String? {
         #expect(page.status == 200 && page.text.contains("GitHub 활동을"))
         #expect(try await http.send("GET", URL(string: "\(base)/api/me")!).errorCode == "unauthorized")
         #expect(try await http.send("GET", URL(string: "\(base)/api/gitfolio")!).status == 403)  // only functions are exposed
+        // The same security headers as `gitfolio serve` (issue 15, item 10), on pages and on the functions' answers.
+        let answer = try await http.send("GET", URL(string: "\(base)/api/session")!)
+        for response in [page, answer] {
+            #expect(response.header("content-security-policy")?.contains("script-src 'self'; ") == true, "\(response.headers)")
+            #expect(response.header("content-security-policy")?.contains("frame-ancestors 'none'") == true)
+            #expect(response.header("referrer-policy") == "same-origin" && response.header("x-content-type-options") == "nosniff")
+        }
 
         // Sign in: our login → fake GitHub authorize → our callback, all over real HTTP.
         let login = try await http.send("GET", URL(string: "\(base)/api/login?return_to=/me.html")!)

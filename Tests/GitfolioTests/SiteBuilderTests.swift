@@ -52,7 +52,7 @@ struct SiteFixture {
     static let emptySite: Set<String> = {
         var paths: Set<String> = ["assets/app.js", "assets/hub.js", "assets/style.css", "assets/resume.css", "hub/index.json", "hub/counts.json"]
         for prefix in ["", "en/"] {
-            for page in ["index", "login", "me", "resume", "notifications", "hub/index"] { paths.insert("\(prefix)\(page).html") }
+            for page in ["404", "index", "login", "me", "resume", "notifications", "hub/index"] { paths.insert("\(prefix)\(page).html") }
             for role in JobRole.allCases { paths.insert("\(prefix)hub/\(role.rawValue.lowercased())/index.html") }
         }
         return paths

@@ -1,6 +1,9 @@
 // Gitfolio's pages are static; this script asks the functions who is signed in and drives
 // the sign-in and My page forms. No build step: plain modern JavaScript.
 "use strict";
+// The page's language, URL prefix and strings, from a JSON block in the page (no inline script:
+// the Content-Security-Policy allows scripts from the site's own files only).
+window.GF = JSON.parse(document.getElementById("gf-config").textContent);
 const GFT = (key, vars = {}) => (window.GF.t["js." + key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? "");
 const $ = (sel, root = document) => root.querySelector(sel);
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionCore
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -7,6 +8,7 @@ import GitfolioRender
 import GitfolioResume
 import GitfolioFunctions
 import GitfolioStore
+import HTTPServer
 import SiteBuilder
 
 #if canImport(Glibc)
@@ -29,7 +31,8 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// `gitfolio serve`: build the site, keep it current, listen, start warm pools for every function, serve until stopped.
+/// `gitfolio serve`: build the site, keep it current, listen, start warm pools for every function,
+/// serve until stopped.
 func serveSite(databasePath dbPath: String, out: String, builder: (AppDatabase) -> SiteBuilder,
                host: String, port: UInt16, workers: Int, functions: String?) async throws {
     signal(SIGPIPE, SIG_IGN)
@@ -46,26 +49,30 @@ func serveSite(databasePath dbPath: String, out: String, builder: (AppDatabase) 
     }
     let loopback = host.hasPrefix("127.") || host == "localhost"
     let localKey = settings.github == nil && loopback ? Secrets.randomToken() : nil
-    let server = SiteServer(host: host, port: port, siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path,
-                            localSignInKey: localKey)
-    try await server.run { actual in
-        // The workers' settings: the operator's (Config.Variable) plus what this runner decides — the
-        // database, warm mode, the local sign-in key, and the public URL with the port actually bound.
-        var overrides: [Config.Variable: String] = [.database: dbPath, .functionMode: "warm",
-                                                    .siteDirectory: URL(fileURLWithPath: out).standardizedFileURL.path]
-        if settings[.publicURL] == nil { overrides[.publicURL] = "http://\(host):\(actual)" }
-        if let localKey { overrides[.localSignInKey] = localKey }
-        var workerEnv = env.filter { Config.Variable(rawValue: $0.key) == nil }
-        for (name, value) in settings.functionEnvironment(overriding: overrides) { workerEnv[name] = value }
-        var pools: [String: FunctionPool] = [:]
-        for name in FunctionCatalog.names {
-            pools[name] = FunctionPool(name: name, executable: dir.appendingPathComponent(name), environment: workerEnv, size: workers)
-        }
-        print("Gitfolio is serving http://\(host):\(actual)/  (site: \(out), database: \(dbPath))")
-        print(settings.github != nil ? "GitHub sign-in: on"
-              : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localKey != nil ? "on, loopback only" : "off")")
-        print("Press Ctrl-C to stop.")
-        fflush(nil)
-        return pools
+    let siteDirectory = URL(fileURLWithPath: out).standardizedFileURL.path
+    let pools = SiteServer.Pools()
+    HTTPServerConfiguration.raiseDescriptorLimit()
+    let server = try await HTTPServer.start(SiteServer.configuration(host: host, port: Int(port)),
+                                            responder: SiteServer(site: StaticSite(root: siteDirectory), pools: pools,
+                                                                  localSignInKey: localKey))
+    // The workers' settings: the operator's (Config.Variable) plus what this runner decides — the
+    // database, warm mode, the local sign-in key, and the public URL with the port actually bound.
+    var overrides: [Config.Variable: String] = [.database: dbPath, .functionMode: "warm", .siteDirectory: siteDirectory]
+    if settings[.publicURL] == nil { overrides[.publicURL] = "http://\(host):\(server.port)" }
+    if let localKey { overrides[.localSignInKey] = localKey }
+    var workerEnv = env.filter { Config.Variable(rawValue: $0.key) == nil }
+    for (name, value) in settings.functionEnvironment(overriding: overrides) { workerEnv[name] = value }
+    var made: [String: FunctionPool] = [:]
+    for name in FunctionCatalog.names {
+        made[name] = FunctionPool(name: name, executable: dir.appendingPathComponent(name), environment: workerEnv, size: workers,
+                                  maxLineBytes: 2 * FunctionLimits.maxEventBytes)
     }
+    pools.set(made)
+    print("Gitfolio is serving http://\(host):\(server.port)/  (site: \(out), database: \(dbPath))")
+    print(settings.github != nil ? "GitHub sign-in: on"
+        : "GitHub sign-in: off (no GITHUB_CLIENT_ID); local sign-in: \(localKey != nil ? "on, loopback only" : "off")")
+    print("Up to \(server.maxConnections) connections at once.")
+    print("Press Ctrl-C to stop.")
+    fflush(nil)
+    await server.waitUntilStopped()
 }
