@@ -14,8 +14,9 @@ if [[ "${1:-}" == "--test" ]]; then
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # WeasyPrint: the reference the PDF benchmark compares against; wrk and lighttpd: the load on
-  # `gitfolio serve` and the static-file reference beside it (scripts/bench-serve.sh).
-  packages+=(weasyprint poppler-utils wrk lighttpd)
+  # `gitfolio serve` and the static-file reference beside it (scripts/bench-serve.sh); Chromium and a
+  # WebSocket client: filtering the hub in the page (scripts/bench-hub.sh).
+  packages+=(weasyprint poppler-utils wrk lighttpd chromium python3-websocket)
 fi
 
 missing=()
