@@ -63,6 +63,9 @@ public struct NotificationView: Codable, Sendable, Equatable {
     public var actor: String
     public var commentId: Int64?
     public var anchor: String?
+    /// The name of the project the anchor is in (`projects[1]`, `projects[1].bullets[0]`, …), so the
+    /// owner reads which project a comment is about rather than a path; nil for other anchors.
+    public var anchorProject: String?
     public var excerpt: String?
     public var createdAt: Int64
     public var read: Bool
@@ -222,7 +225,11 @@ extension AppDatabase {
                 SELECT notification.id, notification.kind, notification.resume_id, notification.comment_id, notification.created_at,
                        notification.read_at, resume.title,
                        CASE WHEN actor.name <> '' THEN actor.name ELSE actor.login END AS actor,
-                       comment.anchor, substr(comment.body, 1, 140) AS excerpt
+                       comment.anchor, substr(comment.body, 1, 140) AS excerpt,
+                       CASE WHEN comment.anchor GLOB 'projects[[][0-9]*[]]*'
+                            THEN json_extract(CAST(resume.document AS TEXT),
+                                              '$.' || substr(comment.anchor, 1, instr(comment.anchor, ']')) || '.name')
+                       END AS anchor_project
                 FROM notification
                 JOIN resume ON resume.id = notification.resume_id
                 JOIN member AS actor ON actor.id = notification.actor_id
@@ -231,7 +238,8 @@ extension AppDatabase {
                 """, [memberID, limit]).map {
                 NotificationView(id: $0.int64("id"), kind: $0.text("kind"), resumeId: $0.int64("resume_id"), resumeTitle: $0.text("title"),
                                  actor: $0.text("actor"), commentId: $0.optionalInt64("comment_id"), anchor: $0.optionalText("anchor"),
-                                 excerpt: $0.optionalText("excerpt"), createdAt: $0.int64("created_at"), read: $0["read_at"] != .null)
+                                 anchorProject: $0.optionalText("anchor_project"), excerpt: $0.optionalText("excerpt"),
+                                 createdAt: $0.int64("created_at"), read: $0["read_at"] != .null)
             }
             let unread = try db.integer("SELECT count(*) FROM notification WHERE member_id = ? AND read_at IS NULL", [memberID]) ?? 0
             return (items, Int(unread))

@@ -277,6 +277,24 @@ struct HubFixture {
         #expect(await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications")).statusCode == 401)
     }
 
+    /// A comment's notification names the project its anchor is in, so the owner's notifications
+    /// page says which project it is about (the anchor itself is a path such as `projects[1]`).
+    @Test func aCommentOnAProjectNamesTheProject() async throws {
+        let f = try HubFixture()
+        defer { f.h.dir.remove() }
+        let (reader, _) = try f.h.signedInMember("reader")
+        let projects = Resume.sample(.ko).projects.map(\.name)
+        for anchor in ["projects[1]", "projects[0].bullets[2]", "aboutMe", "projects"] {
+            _ = try f.h.database.addComment(resumeID: f.resumeID, memberID: reader.id, anchor: anchor, body: anchor, now: Date())
+        }
+        _ = try f.h.database.addComment(resumeID: f.resumeID, memberID: reader.id, anchor: nil, body: "전체", now: Date())
+        let list = await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications", cookie: f.ownerCookie))
+        #expect(list.statusCode == 200, "\(list.bodyText)")
+        let items = try #require(list.json?["notifications"] as? [[String: Any]]).reversed().map { $0 }
+        #expect(items.map { $0["anchor"] as? String } == ["projects[1]", "projects[0].bullets[2]", "aboutMe", "projects", nil])
+        #expect(items.map { $0["anchorProject"] as? String } == [projects[1], projects[0], nil, nil, nil])
+    }
+
     /// Deleting an account takes its likes, comments and notifications with it and corrects the
     /// counts of the resumes it touched.
     @Test func aDeletedAccountLeavesExactCounts() async throws {
