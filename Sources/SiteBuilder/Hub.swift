@@ -108,11 +108,14 @@ struct HubPlanner {
         """
     }
 
+    /// The counts line; a count of one takes the singular word (`1 like`, `2 likes`).
     static func counts(likes: Int, views: Int, comments: Int, strings: [String: String]) -> String {
-        func item(_ key: String, _ n: Int, _ cls: String) -> String {
-            "<span class=\"\(cls)\"><span class=\"n\">\(n)</span> \(HTML.escape(strings[key] ?? key))</span>"
+        func item(_ one: String, _ many: String, _ n: Int, _ cls: String) -> String {
+            let key = n == 1 ? one : many
+            return "<span class=\"\(cls)\"><span class=\"n\">\(n)</span> \(HTML.escape(strings[key] ?? key))</span>"
         }
-        return "<p class=\"hub-counts\">\(item("hub.likes", likes, "likes")) \(item("hub.views", views, "views")) \(item("hub.comments", comments, "comments"))</p>"
+        return "<p class=\"hub-counts\">\(item("hub.oneLike", "hub.likes", likes, "likes")) \(item("hub.oneView", "hub.views", views, "views")) "
+            + "\(item("hub.oneComment", "hub.comments", comments, "comments"))</p>"
     }
 
     /// `hub/index.json`: every public resume in a few bytes, for filtering and sorting in the page
