@@ -114,7 +114,7 @@ let package = Package(
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // A generic HTTP/1.1 server on SwiftNIO for whole requests and responses, hardened for
@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "GitfolioBench",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
+                "FunctionCore", "StoreCore", "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender", "SiteBuilder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -144,18 +144,21 @@ struct HubPlanner {
     }
 
     /// A public resume's page in both languages, and its PDF and thumbnail.
-    func resumeOutputs(_ stored: StoredResume, definition: (Resume) -> String) -> [SiteBuilder.Planned] {
+    func resumeOutputs(_ stored: StoredResume, definition: (Resume) -> String,
+                       draw: @escaping @Sendable (Resume) -> (pdf: Data, thumbnail: Data)) -> [SiteBuilder.Planned] {
         var planned: [SiteBuilder.Planned] = []
         let entry = entries.first { $0.id == stored.id }
+        // The document as readers see it (the editor's prompts left out), the same for both languages' pages.
+        let document = HTMLRenderer.fragment(stored.resume, prompts: .omit)
         for language in Language.allCases {
-            planned.append(resumePage(stored, entry: entry, language: language))
+            planned.append(resumePage(stored, entry: entry, language: language, document: document))
         }
         // One layout for both files: whichever is made first renders the two.
         let fingerprint = SiteBuilder.fingerprint([Data(definition(stored.resume).utf8)])
         let rendered = Rendered()
         let both = { () -> (pdf: Data, thumbnail: Data) in
             if let done = rendered.value { return done }
-            let done = SiteBuilder.renderer.pdfAndThumbnail(stored.resume)
+            let done = draw(stored.resume)
             rendered.value = done
             return done
         }
@@ -164,7 +167,7 @@ struct HubPlanner {
         return planned
     }
 
-    func resumePage(_ stored: StoredResume, entry: HubEntry?, language: Language) -> SiteBuilder.Planned {
+    func resumePage(_ stored: StoredResume, entry: HubEntry?, language: Language, document given: String? = nil) -> SiteBuilder.Planned {
         let strings = inputs.strings[language]!
         let resume = stored.resume
         let name = resume.profile.name.isEmpty ? stored.title : resume.profile.name
@@ -190,7 +193,7 @@ struct HubPlanner {
             anchors += "<option value=\"projects[\(i)]\">\(HTML.escape(project.name))</option>"
         }
         // The document as readers see it: the editor's prompts left out.
-        let document = HTMLRenderer.fragment(resume, prompts: .omit)
+        let document = given ?? HTMLRenderer.fragment(resume, prompts: .omit)
         let generated = [
             "head": head, "hub.id": String(stored.id), "hub.name": HTML.escape(name), "hub.role": HTML.escape(role), "hub.skills": skills,
             "hub.counts": HubPlanner.counts(likes: entry?.likes ?? stored.likeCount, views: entry?.views ?? stored.viewCount,

@@ -126,6 +126,15 @@ struct HubFixture {
         #expect(try views() == 3)
         let own = try db.recordView(resumeID: f.resumeID, visitor: "m:\(f.owner.id)", viewerID: f.owner.id, now: hour + 5)
         #expect(own.own && own.views == 3)
+
+        // The nightly batch forgets visitors from before the previous hour; the counts stay, and a
+        // visitor of the hour still going is not counted twice.
+        #expect(try f.count("SELECT count(*) FROM resume_view") == 3)
+        #expect(try db.forgetOldViews(now: hour + 3600 + 10) == 0, "the previous hour is kept")
+        #expect(try db.forgetOldViews(now: hour + 7200 + 10) == 2)
+        #expect(try f.count("SELECT count(*) FROM resume_view") == 1 && views() == 3)
+        _ = try db.recordView(resumeID: f.resumeID, visitor: "a:x", viewerID: nil, now: hour + 3700)
+        #expect(try views() == 3)
     }
 
     @Test func visitorsAreMembersOrKeyedHashesOfTheRunnersAddress() throws {
