@@ -208,7 +208,7 @@ struct HubBench: ParsableCommand {
         }
         // Like, then unlike, each of 100 resumes: every event is a write.
         let likeEvents = targets.map { event("POST", "like", id: $0, cookie: true) } + targets.map { event("DELETE", "like", id: $0, cookie: true) }
-        for probe in [likeEvents[0], likeEvents[100]] {
+        for probe in [likeEvents[0], likeEvents[targets.count]] {
             let (answer, _) = try Spawn.run(path("like"), arguments: [], environment: envList, input: probe)
             guard let response = try? FunctionResponse.parse(event: Array(answer)), response.statusCode == 200 else {
                 throw ValidationError("like did not answer 200: \(String(decoding: answer, as: UTF8.self))")

@@ -284,6 +284,12 @@ struct HubFixture {
         let all = await f.h.call(NotificationsFunction.handler, browser("POST", "/api/notifications", cookie: f.ownerCookie, json: #"{"readAll":true}"#))
         #expect(all.json?["unread"] as? Int == 0)
         #expect(await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications")).statusCode == 401)
+        // Withdrawn, the resume has no page: its notifications stay, marked as no longer public.
+        #expect(items.allSatisfy { $0["available"] as? Bool == true })
+        try f.h.database.setVisibility(.private, resumeID: f.resumeID, memberID: f.owner.id, now: Date())
+        let after = await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications", cookie: f.ownerCookie))
+        let kept = try #require(after.json?["notifications"] as? [[String: Any]])
+        #expect(kept.count == 2 && kept.allSatisfy { $0["available"] as? Bool == false })
     }
 
     /// A comment's notification names the project its anchor is in, so the owner's notifications

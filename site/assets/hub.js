@@ -227,9 +227,15 @@ async function notificationsPage(me) {
   function render(data) {
     list.replaceChildren(...data.notifications.map((n) => {
       const text = GFT(n.kind === "LIKE" ? "notifications.like" : "notifications.comment", { actor: n.actor, title: n.resumeTitle });
-      const link = el("a", { href: `${window.GF.root}/resumes/${n.resumeId}.html` + (n.commentId ? `#comment-${n.commentId}` : ""), textContent: text });
-      // Marked as read on the way to the resume: the request outlives the page (keepalive).
-      link.addEventListener("click", () => { if (!n.read) api("notifications", { method: "POST", body: { read: n.id }, keepalive: true }); });
+      let link;
+      if (n.available) {
+        link = el("a", { href: `${window.GF.root}/resumes/${n.resumeId}.html` + (n.commentId ? `#comment-${n.commentId}` : ""), textContent: text });
+        // Marked as read on the way to the resume: the request outlives the page (keepalive).
+        link.addEventListener("click", () => { if (!n.read) api("notifications", { method: "POST", body: { read: n.id }, keepalive: true }); });
+      } else {
+        // The resume was made private since: its page is gone, so the text stands without a link.
+        link = el("span", {}, text, " ", el("span", { className: "muted", textContent: GFT("notifications.gone") }));
+      }
       const li = el("li", { className: n.read ? "read" : "unread" }, link);
       const when = new Date(n.createdAt * 1000);
       const meta = el("p", { className: "notification-meta" }, el("time", { dateTime: when.toISOString(),
