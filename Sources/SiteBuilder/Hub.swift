@@ -80,17 +80,24 @@ struct HubPlanner {
             "hub.cards": cards.isEmpty ? "<li class=\"muted\">\(HTML.escape(strings["hub.empty"] ?? ""))</li>" : cards,
             "hub.roles": roles, "hub.pager": pager, "hub.list": HTML.escape(key),
         ]
+        return generatedPage(template: inputs.hubTemplates.list, generated: generated, language: language, path: path)
+    }
+
+    /// A page from one of the hub's templates and its generated values, fingerprinted by exactly those
+    /// (with the layout, the strings and the site values).
+    func generatedPage(template: String, generated: [String: String], language: Language, path: String,
+                       titleText: String? = nil) -> SiteBuilder.Planned {
         let fullPath = (language == .ko ? "" : "en/") + path
-        let template = inputs.hubTemplates.list
         let fingerprint = SiteBuilder.fingerprint([
             Data(inputs.layout.utf8), Data(template.utf8), inputs.stringsData[language]!, inputs.siteData,
             Data(generated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n").utf8), Data(fullPath.utf8),
+            Data((titleText ?? "").utf8),
         ])
-        let inputs = self.inputs
+        let inputs = self.inputs, strings = inputs.strings[language]!
         return SiteBuilder.Planned(path: fullPath, fingerprint: fingerprint, make: {
             try PageRenderer(inputs: inputs, language: language, strings: strings,
                              page: .init(name: path, template: template, titleKey: "page.hub.title"), path: fullPath,
-                             generated: generated).render()
+                             generated: generated, titleText: titleText).render()
         })
     }
 
@@ -200,16 +207,6 @@ struct HubPlanner {
                                             comments: entry?.comments ?? 0, strings: strings),
             "hub.document": document, "hub.anchors": anchors, "hub.language": resume.language.rawValue,
         ]
-        let template = inputs.hubTemplates.resume
-        let fingerprint = SiteBuilder.fingerprint([
-            Data(inputs.layout.utf8), Data(template.utf8), inputs.stringsData[language]!, inputs.siteData,
-            Data(generated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n").utf8), Data(fullPath.utf8),
-        ])
-        let inputs = self.inputs
-        return SiteBuilder.Planned(path: fullPath, fingerprint: fingerprint, make: {
-            try PageRenderer(inputs: inputs, language: language, strings: strings,
-                             page: .init(name: path, template: template, titleKey: "page.hub.title"), path: fullPath,
-                             generated: generated, titleText: name).render()
-        })
+        return generatedPage(template: inputs.hubTemplates.resume, generated: generated, language: language, path: path, titleText: name)
     }
 }
