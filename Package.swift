@@ -12,10 +12,14 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The function executables are declared once, in `FunctionCatalog` (Sources/FunctionCore/Runner.swift,
 /// between the `functions:` markers); each is built from `Functions/<name>/main.swift`, and its
 /// dependencies are the package's modules that its main.swift imports.
+/// The scheduled functions (`FunctionCatalog.scheduled`, between the `scheduled:` markers) are built the same way.
 let functionNames: [String] = {
     let source = (try? String(contentsOf: root.appendingPathComponent("Sources/FunctionCore/Runner.swift"), encoding: .utf8)) ?? ""
-    guard let begin = source.range(of: "// functions:begin"), let end = source.range(of: "// functions:end") else { return [] }
-    return source[begin.upperBound..<end.lowerBound].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    func names(_ marker: String) -> [String] {
+        guard let begin = source.range(of: "// \(marker):begin"), let end = source.range(of: "// \(marker):end") else { return [] }
+        return source[begin.upperBound..<end.lowerBound].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    }
+    return names("functions") + names("scheduled")
 }()
 
 func imports(ofFunction name: String) -> [Target.Dependency] {
@@ -87,6 +91,8 @@ let package = Package(
         .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // KakaoPay's recurring payments (ready, approve, subscription, inactive, status, order), through the HTTP seam.
+        .target(name: "GitfolioPay", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // The store: every query, with domain types in and out, on StoreCore's connection.
         .target(name: "GitfolioStore", dependencies: ["GitfolioCore", "StoreCore", "GitfolioResume", "GitfolioGitHub"], swiftSettings: strict),
         // `GET /api/session` (who is signed in) without Foundation or swift-crypto: fast one-shot start-up.
@@ -94,7 +100,7 @@ let package = Package(
         // The handlers behind the function executables, one file per function.
         .target(
             name: "GitfolioFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioGitHub", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioGitHub", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioPay"],
             swiftSettings: strict
         ),
         // The `resume` function's handler: apart, so that only its executable links Pango and Cairo.
@@ -113,7 +119,8 @@ let package = Package(
         .target(
             name: "GitfolioBench",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
+                "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender", "GitfolioFunctions",
+                "GitfolioPay", "GitfolioHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -147,6 +154,13 @@ let package = Package(
             path: "Tests/Benchmarks/GitHubImport",
             swiftSettings: strict
         ),
+        // The fake KakaoPay as a process, for the browser tests and `gitfolio bench nightly`.
+        .executableTarget(
+            name: "fake-kakaopay",
+            dependencies: ["GitfolioTestSupport"],
+            path: "Tests/FakeKakaoPayServer",
+            swiftSettings: strict
+        ),
         // The fake GitHub as a process, for the browser tests.
         .executableTarget(
             name: "fake-github",
@@ -159,7 +173,7 @@ let package = Package(
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
                 "SessionFunction", "GitfolioCLI", "GitfolioTestSupport", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
-                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
+                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
