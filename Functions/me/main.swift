@@ -1,4 +1,5 @@
 import FunctionCore
 import GitfolioFunctions
+import GitfolioHTTP
 
-await FunctionRunner.run("me", handler: Functions.me)
+await FunctionRunner.run("me", handler: Functions.me(transport: { URLSessionTransport() }))

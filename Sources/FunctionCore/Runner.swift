@@ -182,6 +182,7 @@ public enum FunctionCatalog {
     public static let names: [String] = [
         // functions:begin
         "auth-callback", "generate", "login", "logout", "me", "repositories", "resume", "revise", "session",
+        "pay-webhook", "subscription",
         // functions:end
     ]
 }

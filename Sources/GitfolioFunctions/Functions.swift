@@ -20,5 +20,14 @@ public enum Functions {
         liveHandler(RepositoriesFunction.handler, transport: transport)
     }
     public static let logout = liveHandler(LogoutFunction.handler)
-    public static let me = liveHandler(MeFunction.handler)
+    /// `me` calls out only to cancel a subscription when an account is deleted.
+    public static func me(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(MeFunction.handler, transport: transport)
+    }
+    public static func subscription(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(SubscriptionFunction.handler, transport: transport)
+    }
+    public static func payWebhook(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(PayWebhookFunction.handler, transport: transport)
+    }
 }

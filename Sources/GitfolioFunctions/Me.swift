@@ -18,8 +18,9 @@ public enum MeFunction {
 
     /// `GET /api/me`: who is signed in, and their profile.
     /// `PUT /api/me` with a whole profile: replaces it after validation.
-    /// `DELETE /api/me` with `{"confirm": "<login>"}`: deletes the account and everything that is theirs.
-    public static let handler: ServiceHandler = { s, request, _ in
+    /// `DELETE /api/me` with `{"confirm": "<login>"}`: cancels an active subscription at KakaoPay first
+    /// (if that fails, nothing is deleted), then deletes the account and everything that is theirs.
+    public static let handler: ServiceHandler = { s, request, context in
         try request.allow("GET", "PUT", "DELETE")
         if request.method != "GET" { try s.config.requireSameOrigin(request) }
         guard let member = try s.currentMember(request) else {
@@ -37,7 +38,11 @@ public enum MeFunction {
                 throw APIError.badRequest("confirmation_required", "To delete the account, type your user name (\(member.login)) to confirm.",
                                           korean: "계정을 삭제하려면 확인을 위해 아이디(\(member.login))를 입력해 주세요.", field: "confirm")
             }
-            // Resumes, sessions and the profile are removed with the member by foreign keys.
+            // No charge may follow a deleted account: KakaoPay stops the subscription before anything is removed.
+            if let live = try s.database.liveSubscription(memberID: member.id) {
+                try await Billing.cancel(s, live, log: context.log)
+            }
+            // Resumes, sessions, the profile, subscriptions and payments are removed with the member by foreign keys.
             try s.database.deleteMember(id: member.id)
             return .json(["deleted": true] as JSONValue, cookies: [s.config.clearedSessionCookie(request)])
         default:
