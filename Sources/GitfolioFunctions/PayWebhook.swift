@@ -86,40 +86,63 @@ public enum PayWebhookFunction {
         }
     }
 
-    /// Asks KakaoPay to approve the claimed checkout and records the result. A refusal or no answer
-    /// gives the claim back (nothing changed; a reload may try again). If KakaoPay had approved it
-    /// already (its answer to an earlier try was lost), the order lookup says so and it is recorded.
+    /// Asks KakaoPay to approve the claimed checkout and records the result. KakaoPay's refusal gives
+    /// the claim back (nothing changed; the member may try again). When KakaoPay may have approved it
+    /// (no answer, or "already approved" because an earlier answer was lost), the order lookup says
+    /// what happened: a payment made is recorded, one not made gives the claim back, and if even that
+    /// cannot be learnt the claim stays, so that a reload after its lease or the nightly batch asks again.
     static func approve(_ s: Services, _ pay: KakaoPay, _ checkout: Checkout, pgToken: String, log: Log) async throws {
-        let approval: KakaoPay.Approval
+        var approval: KakaoPay.Approval
         do {
             approval = try await pay.approve(tid: checkout.tid, partnerOrderID: checkout.partnerOrderID,
                                              partnerUserID: String(checkout.memberID), pgToken: pgToken)
-        } catch let error where error.isRefusal(KakaoPayRefusal.alreadyApproved) {
-            log.warning("checkout \(checkout.id): KakaoPay says it is approved already; looking the order up")
-            guard let made = try? await pay.order(tid: checkout.tid).approval else {
-                // The claim is kept: after its lease, a reload or the nightly batch asks again.
-                throw APIError.unavailable("payment_pending", "KakaoPay reports the payment as made; it is being recorded. Reload this page in a few minutes.",
-                                           korean: "카카오페이에서 결제가 완료되었습니다. 기록하는 중이니 몇 분 뒤에 새로고침해 주세요.")
-            }
-            approval = made
-        } catch {
+        } catch let error where error.refusal != nil && !error.isRefusal(KakaoPayRefusal.alreadyApproved) {
             try s.database.releaseApproval(checkoutID: checkout.id, now: s.now)
-            log.warning("checkout \(checkout.id): approval not made: \(error)")
-            if let refusal = error.refusal {
-                throw APIError(status: 402, code: "payment_refused",
-                               message: "KakaoPay did not approve this payment (\(refusal.code)); nothing was charged. You can start again from My page.",
-                               korean: "카카오페이가 이 결제를 승인하지 않았습니다(\(refusal.code)). 결제된 금액은 없습니다. 내 페이지에서 다시 시작할 수 있습니다.")
+            log.warning("checkout \(checkout.id): approval refused: \(error)")
+            throw APIError(status: 402, code: "payment_refused",
+                           message: "KakaoPay did not approve this payment (\(error.refusal!.code)); nothing was charged. You can start again from My page.",
+                           korean: "카카오페이가 이 결제를 승인하지 않았습니다(\(error.refusal!.code)). 결제된 금액은 없습니다. 내 페이지에서 다시 시작할 수 있습니다.")
+        } catch {
+            log.warning("checkout \(checkout.id): \(error); looking the order up")
+            switch await lookUp(pay, checkout, log: log) {
+            case .made(let made):
+                approval = made
+            case .notMade:
+                try s.database.releaseApproval(checkoutID: checkout.id, now: s.now)
+                throw APIError.upstream("kakaopay_unavailable", "KakaoPay could not be reached; nothing was charged or recorded. Reload this page to try again.",
+                                        korean: "카카오페이에 연결할 수 없어 결제도 기록도 되지 않았습니다. 새로고침해서 다시 시도해 주세요.")
+            case .unknown:
+                throw pending
             }
-            throw APIError.upstream("kakaopay_unavailable", "KakaoPay could not be reached; nothing was recorded. Reload this page to try again.",
-                                    korean: "카카오페이에 연결할 수 없어 아무것도 기록하지 않았습니다. 새로고침해서 다시 시도해 주세요.")
         }
         do {
             _ = try Billing.record(s, checkout, approval, log: log)
         } catch {
             // KakaoPay took the money: the claim stays, so a reload after the lease or the nightly batch records it.
             log.error("checkout \(checkout.id): KakaoPay approved (aid \(approval.aid)) but recording failed: \(error)")
-            throw APIError.unavailable("payment_pending", "Your payment was received and is being recorded. Reload this page in a few minutes.",
-                                       korean: "결제가 완료되어 기록하는 중입니다. 몇 분 뒤에 새로고침해 주세요.")
+            throw pending
+        }
+    }
+
+    static let pending = APIError.unavailable(
+        "payment_pending", "We could not yet confirm your payment with KakaoPay. Reload this page in a few minutes; you will not be charged twice.",
+        korean: "카카오페이에서 결제를 아직 확인하지 못했습니다. 몇 분 뒤에 새로고침해 주세요. 두 번 결제되지 않습니다.", retryAfter: Int(Billing.approvalLease))
+
+    enum Lookup { case made(KakaoPay.Approval), notMade, unknown }
+
+    /// What KakaoPay's order lookup says became of a checkout's payment.
+    static func lookUp(_ pay: KakaoPay, _ checkout: Checkout, log: Log) async -> Lookup {
+        do {
+            let order = try await pay.order(tid: checkout.tid)
+            if let approval = order.approval { return .made(approval) }
+            if order.status == "SUCCESS_PAYMENT" {
+                log.error("checkout \(checkout.id): KakaoPay approved tid \(checkout.tid) but its order names no sid")
+                return .unknown
+            }
+            return .notMade
+        } catch {
+            log.warning("checkout \(checkout.id): order lookup: \(error)")
+            return error.refusal != nil ? .notMade : .unknown
         }
     }
 }

@@ -12,8 +12,11 @@ struct PayHarness {
     let fake: FakeKakaoPay
     let h: Harness
 
-    init(configured: Bool = true, extra: [String: String] = [:]) async throws {
-        fake = try await FakeKakaoPay()
+    /// KakaoPay's clock: by default each reading is a minute after the last, so that two payments
+    /// never share a timestamp (in life they are a month apart).
+    init(configured: Bool = true, extra: [String: String] = [:], kakaoPayClock: (@Sendable () -> Date)? = nil) async throws {
+        let ticks = MinuteTicks()
+        fake = try await FakeKakaoPay(clock: kakaoPayClock ?? { ticks.next() })
         h = try Harness(extra: (configured ? fake.environment : [:]).merging(extra) { $1 })
     }
 
@@ -96,4 +99,16 @@ struct PayHarness {
 extension Date {
     /// An instant written in ISO 8601 (`2026-03-31T15:00:00Z`, `2026-04-01T00:00:00+09:00`).
     static func at(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+}
+
+/// Now, then a minute later at each reading.
+final class MinuteTicks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var date = Date()
+    func next() -> Date {
+        lock.withLock {
+            date = date.addingTimeInterval(60)
+            return date
+        }
+    }
 }

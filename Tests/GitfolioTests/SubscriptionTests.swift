@@ -219,31 +219,53 @@ import Testing
         #expect(await p.fake.state.charges.count == 1)
     }
 
-    /// KakaoPay approved, but its answer never arrived: the reload is told -702 (already approved),
-    /// looks the order up and records the payment it made. One charge.
+    /// KakaoPay approved, but its answer never arrived: the order lookup finds the payment it made
+    /// and records it. One charge.
     @Test func aLostApprovalAnswerIsRecoveredFromTheOrder() async throws {
         let fake = try await FakeKakaoPay()
         defer { Task { await fake.stop() } }
-        let losing = LosingTransport(path: "/online/v1/payment/approve")
         let h = try Harness(extra: fake.environment)
         defer { h.dir.remove() }
         var services = h.services
-        services.transport = losing
+        services.transport = LosingTransport(paths: ["/online/v1/payment/approve"])
         let (member, cookie) = try h.signedInMember()
         let p = PayHarnessView(fake: fake, services: services)
         let url = try await p.approveOnPage(try await p.subscribe(cookie))
-        let lost = await p.webhook(url, cookie)
-        #expect(lost.statusCode == 502)
-        #expect(await fake.state.charges.count == 1)  // KakaoPay took the first month…
-        #expect(try h.database.liveSubscription(memberID: member.id) == nil)  // …that is not recorded yet
-        let reload = await p.webhook(url, cookie)
-        #expect(reload.json?["outcome"] as? String == "approved", "\(reload.bodyText)")
+        let answer = await p.webhook(url, cookie)
+        #expect(answer.json?["outcome"] as? String == "approved", "\(answer.bodyText)")
         #expect(await fake.state.calls(to: "order").count == 1)
         let subscription = try #require(try h.database.liveSubscription(memberID: member.id))
         let payments = try h.database.payments(subscriptionID: subscription.id)
         let charged = await fake.state.charges.first?.aid
         #expect(payments.count == 1 && payments[0].aid == charged)
         #expect(await fake.state.charges.count == 1)
+    }
+
+    /// The approval's answer and the order lookup both lost: the claim stays (nothing is recorded, nothing
+    /// released), a reload within its lease is told to wait, and one after it asks KakaoPay again, which
+    /// says "already approved" (-702); the order then tells what was paid. Still one charge.
+    @Test func anApprovalWhoseOutcomeIsUnknownIsSettledLaterWithoutASecondCharge() async throws {
+        let fake = try await FakeKakaoPay()
+        defer { Task { await fake.stop() } }
+        let h = try Harness(extra: fake.environment)
+        defer { h.dir.remove() }
+        var services = h.services
+        services.transport = LosingTransport(paths: ["/online/v1/payment/approve", "/online/v1/payment/order"])
+        let (member, cookie) = try h.signedInMember()
+        let p = PayHarnessView(fake: fake, services: services)
+        let url = try await p.approveOnPage(try await p.subscribe(cookie))
+        let unknown = await p.webhook(url, cookie)
+        #expect(unknown.statusCode == 503 && unknown.errorCode == "payment_pending" && unknown.headers["retry-after"] == "120")
+        #expect(try h.database.checkouts(memberID: member.id).map(\.status) == [.approving])
+        let soon = await p.webhook(url, cookie)
+        #expect(soon.statusCode == 409 && soon.errorCode == "approval_in_progress")
+        var later = services
+        later.clock = FixedClock(Date().addingTimeInterval(Double(3 * 60)))
+        let settled = await PayHarnessView(fake: fake, services: later).webhook(url, cookie)
+        #expect(settled.json?["outcome"] as? String == "approved", "\(settled.bodyText)")
+        #expect(await fake.state.calls(to: "approve").map(\.errorCode) == [nil, -702])
+        #expect(await fake.state.charges.count == 1)
+        #expect(try h.database.liveSubscription(memberID: member.id) != nil)
     }
 
     @Test func cancellingKeepsProUntilThePaidPeriodEnds() async throws {
@@ -336,20 +358,16 @@ import Testing
     }
 }
 
-/// A transport that loses KakaoPay's answer to one path once: the request reaches KakaoPay, the answer never comes back.
+/// A transport that loses KakaoPay's answer to each of some paths once: the request reaches KakaoPay,
+/// the answer never comes back.
 final class LosingTransport: HTTPTransport, @unchecked Sendable {
-    let path: String
     let real = URLSessionTransport()
     private let lock = NSLock()
-    private var lost = false
-    init(path: String) { self.path = path }
+    private var paths: Set<String>
+    init(paths: Set<String>) { self.paths = paths }
     func send(_ request: OutboundRequest) async throws -> OutboundResponse {
         let response = try await real.send(request)
-        let lose = lock.withLock { () -> Bool in
-            guard request.url.path == path, !lost else { return false }
-            lost = true
-            return true
-        }
+        let lose = lock.withLock { () -> Bool in paths.remove(request.url.path) != nil }
         if lose { throw URLError(.networkConnectionLost) }
         return response
     }
