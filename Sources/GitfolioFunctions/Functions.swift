@@ -30,4 +30,7 @@ public enum Functions {
     public static func payWebhook(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
         liveHandler(PayWebhookFunction.handler, transport: transport)
     }
+    public static func nightly(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(NightlyFunction.handler, transport: transport)
+    }
 }

@@ -119,14 +119,18 @@ public final class FakeKakaoPay: Sendable {
             return true
         }
 
-        /// Waits here while the hold says so.
-        func checkpoint(_ stage: HoldStage) async {
-            guard let hold, hold.call == subscriptionCalls, hold.stage == stage else { return }
+        /// Waits here while the hold says so (`call`: the number of the request at this checkpoint).
+        func checkpoint(_ stage: HoldStage, call: Int) async {
+            guard let hold, hold.call == call, hold.stage == stage else { return }
             isHolding = true
             await withCheckedContinuation { release = $0 }
         }
 
-        func countSubscriptionCall() { subscriptionCalls += 1 }
+        /// Counts a `subscription` request; its number.
+        func countSubscriptionCall() -> Int {
+            subscriptionCalls += 1
+            return subscriptionCalls
+        }
 
         // MARK: The API
 
@@ -367,10 +371,10 @@ public final class FakeKakaoPay: Sendable {
         case "ready": return await finish(await state.ready(fields, cid: cid, base: base))
         case "approve": return await finish(await state.approve(fields))
         case "subscription":
-            await state.countSubscriptionCall()
-            await state.checkpoint(.beforeCharging)
+            let call = await state.countSubscriptionCall()
+            await state.checkpoint(.beforeCharging, call: call)
             let answer = await state.charge(fields)
-            await state.checkpoint(.afterCharging)
+            await state.checkpoint(.afterCharging, call: call)
             return await finish(answer)
         case "order": return await finish(await state.order(fields))
         case "manage/subscription/inactive": return await finish(await state.inactivate(fields))

@@ -51,6 +51,11 @@ struct Deploy: ParsableCommand {
         // The file may hold secrets (the GitHub client secret, the model's key).
         chmod(confURL.path, 0o600)
         print("wrote \(confURL.path); run: lighttpd -D -f \(confURL.path)")
+        // The nightly batch's scheduler (a systemd timer at midnight Asia/Seoul), with the same settings.
+        let gitfolio = Bundle.main.executableURL?.resolvingSymlinksInPath().path ?? source.appendingPathComponent("gitfolio").path
+        try NightlySchedule(gitfolio: gitfolio, workingDirectory: fm.currentDirectoryPath,
+                            environmentFile: target.appendingPathComponent("nightly.env").path, environment: settings).write(to: target)
+        print("wrote \(target.path)/gitfolio-nightly.{service,timer}; install: sudo cp them to /etc/systemd/system/ && sudo systemctl enable --now gitfolio-nightly.timer")
     }
 }
 
