@@ -38,6 +38,7 @@ public enum Billing {
                                     korean: "지금은 카카오페이에서 구독을 해지할 수 없습니다. 아무것도 바뀌지 않았습니다. 다시 시도해 주세요.")
         }
         try s.database.markCancelled(subscriptionID: subscription.id, now: s.now)
+        log.info("member \(subscription.memberID): subscription \(subscription.id) cancelled; PRO until \(subscription.paidUntil)")
     }
 
     /// A payment KakaoPay made, as the store keeps it.

@@ -116,7 +116,8 @@ public enum PayWebhookFunction {
             }
         }
         do {
-            _ = try Billing.record(s, checkout, approval, log: log)
+            let subscription = try Billing.record(s, checkout, approval, log: log)
+            log.info("member \(checkout.memberID): PRO until \(subscription.paidUntil) (subscription \(subscription.id), aid \(approval.aid))")
         } catch {
             // KakaoPay took the money: the claim stays, so a reload after the lease or the nightly batch records it.
             log.error("checkout \(checkout.id): KakaoPay approved (aid \(approval.aid)) but recording failed: \(error)")

@@ -117,6 +117,7 @@ public enum SubscriptionFunction {
         }
         try s.database.createCheckout(tokenHash: Secrets.sha256Hex(token), memberID: member.id, partnerOrderID: orderID, tid: ready.tid,
                                       amount: price, language: input.language.rawValue, now: s.now, lifetime: Billing.checkoutLifetime)
+        log.info("member \(member.id): payment started (order \(orderID), tid \(ready.tid))")
         return .json(Started(redirectURL: ready.nextRedirectPCURL, mobileRedirectURL: ready.nextRedirectMobileURL,
                              expiresInSeconds: Billing.checkoutLifetime), status: 201)
     }
