@@ -322,6 +322,7 @@ import Glibc
     func rerun(_ env: [String: String], _ date: String) async throws -> [String: Any] {
         let run = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["nightly", "--date", date], environment: env, input: Data())
         #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        #expect(!run.err.contains(FakeKakaoPay.testSecretKey) && !run.out.contains(FakeKakaoPay.testSecretKey))
         return try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
     }
 
@@ -351,17 +352,14 @@ import Glibc
         await p.fake.state.holdSubscription(call: 3, stage: .afterCharging)
         let batch = try BatchProcess(Built.executable("gitfolio"), ["nightly", "--date", date], env)
         try await until { await p.fake.state.isHolding }
-        let lock = try SQLiteFile(p.h.environment["GITFOLIO_DB"]!)
-        try lock.exec("PRAGMA busy_timeout = 5000")  // the batch may be writing at this moment
-        try lock.exec("BEGIN IMMEDIATE")
+        let lock = try await WriteLock.take(p.h.environment["GITFOLIO_DB"]!)
         let mark = batch.log.count
         await p.fake.state.releaseHold()
         // The batch has KakaoPay's answer for the third charge and cannot commit it.
         let charged = try await batch.awaitLine(#"subscription (\d+): KakaoPay charged period 2"#, after: mark)
         batch.kill9()
         #expect(try await batch.exitSignal() == SIGKILL)
-        try lock.exec("ROLLBACK")
-        lock.close()
+        try lock.release()
         let held = try #require(Int64(charged))
         #expect(try p.database.charge(subscriptionID: held, period: 2)?.status == .pending)
         #expect(await subscriptionCharges(p, subs.first { $0.id == held }!.sid).count == 1)  // KakaoPay took it
@@ -475,7 +473,10 @@ final class BatchProcess: @unchecked Sendable {
 
     var log: String { lock.withLock { text } }
 
-    func kill9() { kill(process.processIdentifier, SIGKILL) }
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        #expect(!log.contains(FakeKakaoPay.testSecretKey))  // what it logged (at debug level) until then
+    }
 
     /// The signal that ended the process (0 if it exited).
     func exitSignal() async throws -> Int32 {
@@ -500,5 +501,26 @@ final class BatchProcess: @unchecked Sendable {
             return false
         }
         return found!
+    }
+}
+
+/// The database's write lock, held by the test (`BEGIN IMMEDIATE` on a connection of its own).
+final class WriteLock: @unchecked Sendable {
+    let file: SQLiteFile
+    private init(_ file: SQLiteFile) { self.file = file }
+
+    /// Waits (off the cooperative pool: the batch may be writing at this moment) until it has the lock.
+    static func take(_ path: String) async throws -> WriteLock {
+        try await offPool {
+            let file = try SQLiteFile(path)
+            try file.exec("PRAGMA busy_timeout = 5000")
+            try file.exec("BEGIN IMMEDIATE")
+            return WriteLock(file)
+        }
+    }
+
+    func release() throws {
+        try file.exec("ROLLBACK")
+        file.close()
     }
 }
