@@ -16,7 +16,8 @@ import GitfolioStore
 ///    and the member is told;
 /// 4. the FREE quota is restored (the AI uses of earlier days go: a quota counts one Asia/Seoul day)
 ///    and stale state is removed (expired sessions and OAuth states, old GitHub cache rows, ended
-///    payment attempts), range by range of member ids.
+///    payment attempts), each table swept in the order its rows are stored, one range of keys per
+///    short transaction (so functions serving members never wait long for the write lock).
 ///
 /// Each member's subscription is handled in its own transactions: a row that cannot be processed is
 /// reported and skipped. The summary says what happened; `ok` is false when anything failed.
@@ -25,10 +26,10 @@ public struct NightlyBatch: Sendable {
     public var date: CivilDate
     public var concurrency: Int
     public var log: Log
-    /// Members per clean-up transaction.
+    /// Rows (by rowid) per clean-up transaction.
     public var chunk: Int64
 
-    public init(services: Services, date: CivilDate, concurrency: Int = 4, log: Log, chunk: Int64 = 5_000) {
+    public init(services: Services, date: CivilDate, concurrency: Int = 4, log: Log, chunk: Int64 = 20_000) {
         self.services = services
         self.date = date
         self.concurrency = max(1, concurrency)
@@ -49,6 +50,8 @@ public struct NightlyBatch: Sendable {
         /// Expiry, quota restore and clean-up.
         public var database = 0.0
         public var total = 0.0
+        /// The parts of `database`: expiry, and each clean-up sweep.
+        public var parts: [String: Double] = [:]
     }
 
     public struct Summary: Encodable, Sendable {
@@ -108,6 +111,7 @@ public struct NightlyBatch: Sendable {
             summary.problem("expire", nil, nil, "listing due subscriptions failed: \(error)")
         }
         summary.seconds.database += Date().timeIntervalSince(expiryStart)
+        summary.seconds.parts["expiry"] = Date().timeIntervalSince(expiryStart)
 
         // 3. Charges.
         let chargeStart = Date()
@@ -289,32 +293,47 @@ public struct NightlyBatch: Sendable {
 
     func cleanUp(_ summary: inout Summary) {
         let policy = AppDatabase.CleanUpPolicy(quotaDay: date, now: Int64(services.now.timeIntervalSince1970))
-        let last: Int64
-        do { last = try database.maxMemberID() } catch {
-            summary.problem("clean-up", nil, nil, "\(error)")
-            return
-        }
-        var low: Int64 = 1
-        while low <= last {
-            let high = min(last, low + chunk - 1)
-            do {
-                summary.cleaned += try database.cleanUp(members: low...high, policy: policy)
-            } catch {
-                // One bad row fails its range: redo that range member by member, skipping only the bad one.
-                log.warning("clean-up of members \(low)...\(high) failed (\(error)); retrying one member at a time")
-                for id in low...high {
-                    do { summary.cleaned += try database.cleanUp(members: id...id, policy: policy) } catch {
-                        summary.skipped += 1
-                        summary.problem("clean-up", nil, id, "\(error)")
-                        log.error("member \(id): clean-up skipped: \(error)")
+        do { try database.prepareForBatch() } catch { log.warning("batch settings of the connection: \(error)") }
+        for sweep in AppDatabase.Sweep.all(policy) {
+            let started = Date()
+            defer { summary.seconds.parts[sweep.kind.rawValue] = Date().timeIntervalSince(started) }
+            let ranges: [AppDatabase.KeyRange]
+            do { ranges = try database.ranges(of: sweep, rows: chunk) } catch {
+                summary.problem("clean-up", nil, nil, "\(sweep.kind.rawValue): \(error)")
+                continue
+            }
+            var removed = 0
+            for range in ranges {
+                do {
+                    removed += try database.sweep(sweep, range)
+                } catch {
+                    // One bad row fails its range: redo the range one row at a time, skipping only the bad one.
+                    log.warning("clean-up of \(sweep.kind.rawValue) failed for a range (\(error)); retrying one row at a time")
+                    do {
+                        for (key, member) in try database.staleRows(sweep, range) {
+                            do { removed += try database.sweepRow(sweep, key: key) } catch {
+                                summary.skipped += 1
+                                summary.problem("clean-up", nil, member, "\(sweep.kind.rawValue): \(error)")
+                                log.error("member \(member): clean-up of \(sweep.kind.rawValue) skipped: \(error)")
+                            }
+                        }
+                    } catch {
+                        summary.problem("clean-up", nil, nil, "\(sweep.kind.rawValue): \(error)")
                     }
                 }
             }
-            low = high + 1
+            switch sweep.kind {
+            case .aiUses: summary.cleaned.aiUses += removed
+            case .sessions: summary.cleaned.sessions += removed
+            case .githubDetails, .githubImports: summary.cleaned.cacheRows += removed
+            }
         }
+        let started = Date()
         do { summary.cleaned += try database.cleanUpShared(policy: policy) } catch {
             summary.problem("clean-up", nil, nil, "\(error)")
         }
+        do { try database.checkpoint() } catch { log.warning("checkpoint after the batch: \(error)") }
+        summary.seconds.parts["shared"] = Date().timeIntervalSince(started)
     }
 }
 

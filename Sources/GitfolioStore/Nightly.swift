@@ -3,8 +3,8 @@ import GitfolioCore
 import StoreCore
 
 /// The nightly batch's queries. Each due subscription (one member) is handled in its own
-/// transactions, so one bad row fails alone; the clean-up works through ranges of member ids, each
-/// range one short transaction, so functions serving members are never held up for long.
+/// transactions, so one bad row fails alone; the clean-up sweeps each table in key order, one range
+/// of keys per short transaction, so functions serving members are never held up for long.
 extension AppDatabase {
     /// A monthly charge the batch is about to ask KakaoPay for.
     public struct PlannedCharge: Sendable, Equatable {
@@ -220,25 +220,89 @@ extension AppDatabase {
         }
     }
 
-    public func maxMemberID() throws -> Int64 { try read { db in try db.integer("SELECT coalesce(max(id), 0) FROM member") ?? 0 } }
+    /// One kind of stale row the clean-up removes, swept through its table in key order (the order
+    /// the rows are stored in, as a single DELETE would go), a range of keys per transaction.
+    public struct Sweep: Sendable {
+        public enum Kind: String, Sendable, CaseIterable { case aiUses, sessions, githubDetails, githubImports }
+        public var kind: Kind
+        var table: String
+        /// `rowid`, or `token_hash` for the sessions (a table without rowid, keyed by a hex hash).
+        var key: String
+        var condition: String
+        var arguments: [SQLValue]
 
-    /// Restores the quota (spent AI uses of earlier days go) and removes stale member state for the
-    /// members with ids in `range`, in one transaction.
-    public func cleanUp(members range: ClosedRange<Int64>, policy: CleanUpPolicy) throws -> CleanUpCounts {
-        try write { db in
-            var counts = CleanUpCounts()
-            try db.execute("DELETE FROM ai_use WHERE member_id BETWEEN ? AND ? AND day < ?", [range.lowerBound, range.upperBound, policy.quotaDay.iso])
-            counts.aiUses = db.changes
-            try db.execute("DELETE FROM session WHERE member_id BETWEEN ? AND ? AND expires_at <= ?", [range.lowerBound, range.upperBound, policy.now])
-            counts.sessions = db.changes
-            try db.execute("DELETE FROM github_details WHERE member_id BETWEEN ? AND ? AND fetched_at < ?",
-                           [range.lowerBound, range.upperBound, policy.detailsBefore])
-            counts.cacheRows = db.changes
-            try db.execute("DELETE FROM github_import WHERE member_id BETWEEN ? AND ? AND fetched_at < ?",
-                           [range.lowerBound, range.upperBound, policy.importsBefore])
-            counts.cacheRows += db.changes
-            return counts
+        public static func all(_ policy: CleanUpPolicy) -> [Sweep] {
+            [Sweep(kind: .aiUses, table: "ai_use", key: "rowid", condition: "day < ?", arguments: [.text(policy.quotaDay.iso)]),
+             Sweep(kind: .sessions, table: "session", key: "token_hash", condition: "expires_at <= ?", arguments: [.integer(policy.now)]),
+             Sweep(kind: .githubDetails, table: "github_details", key: "rowid", condition: "fetched_at < ?", arguments: [.integer(policy.detailsBefore)]),
+             Sweep(kind: .githubImports, table: "github_import", key: "rowid", condition: "fetched_at < ?", arguments: [.integer(policy.importsBefore)])]
         }
+    }
+
+    /// Settings of this process's connection for the clean-up's run of deletions: a larger page cache
+    /// (64 MiB), and no automatic checkpoint after each commit (`checkpoint()` once at the end instead).
+    /// Each short transaction then costs an append to the WAL, not a copy into the database file with
+    /// an fsync; the rows a range deletes are scattered over the indexes, so consecutive ranges rewrite
+    /// the same index pages, which a checkpoint per commit would write to disk again and again.
+    public func prepareForBatch() throws {
+        try database.statement { db in
+            _ = try db.rows("PRAGMA cache_size = -65536")
+            _ = try db.rows("PRAGMA wal_autocheckpoint = 0")
+        }
+    }
+
+    /// Copies the WAL into the database file and restarts it, then puts back SQLite's automatic
+    /// checkpoints (every 1,000 pages).
+    public func checkpoint() throws {
+        try database.statement { db in
+            _ = try db.rows("PRAGMA wal_checkpoint(TRUNCATE)")
+            _ = try db.rows("PRAGMA wal_autocheckpoint = 1000")
+        }
+    }
+
+    /// A range of keys, both ends included.
+    public struct KeyRange: Sendable, Equatable {
+        public var low: SQLValue
+        public var high: SQLValue
+    }
+
+    /// The key ranges a sweep goes through: `rows` rowids at a time, or for the session hashes (hex, evenly
+    /// spread) their one- or two-digit prefixes, whichever makes ranges of at most about `rows` sessions.
+    public func ranges(of sweep: Sweep, rows: Int64 = 20_000) throws -> [KeyRange] {
+        if sweep.key == "token_hash" {
+            let count = try read { db in try db.integer("SELECT count(*) FROM session") ?? 0 }
+            let hex = Array("0123456789abcdef").map(String.init)
+            let prefixes = count <= rows * 16 ? hex : hex.flatMap { a in hex.map { a + $0 } }
+            return prefixes.map { KeyRange(low: .text($0), high: .text($0 + String(repeating: "f", count: 64 - $0.count))) }
+        }
+        let (low, high) = try read { db in
+            let row = try db.one("SELECT coalesce(min(rowid), 0) AS low, coalesce(max(rowid), -1) AS high FROM \(sweep.table)")!
+            return (row.int64("low"), row.int64("high"))
+        }
+        guard low <= high else { return [] }
+        return stride(from: low, through: high, by: Int(rows)).map { KeyRange(low: .integer($0), high: .integer(min(high, $0 + rows - 1))) }
+    }
+
+    /// Removes the sweep's stale rows with keys in `range`, in one transaction; how many.
+    public func sweep(_ sweep: Sweep, _ range: KeyRange) throws -> Int {
+        try write { db in
+            try db.execute("DELETE FROM \(sweep.table) WHERE \(sweep.key) BETWEEN ? AND ? AND \(sweep.condition)",
+                           [range.low, range.high] + sweep.arguments)
+            return db.changes
+        }
+    }
+
+    /// The stale rows of a range (key and member), for removing them one at a time when the range fails.
+    public func staleRows(_ sweep: Sweep, _ range: KeyRange) throws -> [(key: SQLValue, memberID: Int64)] {
+        try read { db in
+            try db.rows("SELECT \(sweep.key) AS k, member_id FROM \(sweep.table) WHERE \(sweep.key) BETWEEN ? AND ? AND \(sweep.condition)",
+                        [range.low, range.high] + sweep.arguments).map { ($0["k"], $0.int64("member_id")) }
+        }
+    }
+
+    /// Removes one stale row, in its own transaction.
+    public func sweepRow(_ sweep: Sweep, key: SQLValue) throws -> Int {
+        try self.sweep(sweep, KeyRange(low: key, high: key))
     }
 
     /// Stale state that belongs to no member: expired OAuth states, payment attempts that ended or
