@@ -1,5 +1,4 @@
 import FunctionCore
 import GitfolioFunctions
-import GitfolioHTTP
 
-await FunctionRunner.run("me", handler: Functions.me(transport: { URLSessionTransport() }))
+await FunctionRunner.run("me", handler: Functions.me)

@@ -3,6 +3,23 @@ import GitfolioCore
 import GitfolioStore
 
 public enum MeFunction {
+    static let subscriptionActive = APIError.conflict(
+        "subscription_active", "Your PRO subscription is active: it must be cancelled before the account is deleted. Nothing was changed.",
+        korean: "PRO 구독이 진행 중이라 계정을 삭제하기 전에 해지해야 합니다. 아무것도 바뀌지 않았습니다.")
+
+    static func confirmDeletion(_ confirm: String, _ member: Member) throws {
+        guard confirm == member.login else {
+            throw APIError.badRequest("confirmation_required", "To delete the account, type your user name (\(member.login)) to confirm.",
+                                      korean: "계정을 삭제하려면 확인을 위해 아이디(\(member.login))를 입력해 주세요.", field: "confirm")
+        }
+    }
+
+    /// Deletes the member; resumes, sessions, the profile, subscriptions and payments go with them by foreign keys.
+    static func deleteAccount(_ s: Services, _ member: Member, _ request: FunctionRequest) throws -> FunctionResponse {
+        try s.database.deleteMember(id: member.id)
+        return .json(["deleted": true] as JSONValue, cookies: [s.config.clearedSessionCookie(request)])
+    }
+
     struct Body: Encodable {
         var member: MemberView
         var profile: Profile
@@ -18,9 +35,11 @@ public enum MeFunction {
 
     /// `GET /api/me`: who is signed in, and their profile.
     /// `PUT /api/me` with a whole profile: replaces it after validation.
-    /// `DELETE /api/me` with `{"confirm": "<login>"}`: cancels an active subscription at KakaoPay first
-    /// (if that fails, nothing is deleted), then deletes the account and everything that is theirs.
-    public static let handler: ServiceHandler = { s, request, context in
+    /// `DELETE /api/me` with `{"confirm": "<login>"}`: deletes the account and everything that is theirs.
+    /// While a subscription is active it refuses (409 `subscription_active`) and changes nothing: such an
+    /// account is deleted with `DELETE /api/subscription` and `{"deleteAccount": true, "confirm"}`, which
+    /// stops the subscription at KakaoPay first (My page does this for the member).
+    public static let handler: ServiceHandler = { s, request, _ in
         try request.allow("GET", "PUT", "DELETE")
         if request.method != "GET" { try s.config.requireSameOrigin(request) }
         guard let member = try s.currentMember(request) else {
@@ -34,17 +53,11 @@ public enum MeFunction {
             let saved = try s.database.replaceProfile(memberID: member.id, with: profile, now: s.now)
             return .json(Body(member: MemberView(member), profile: saved))
         case "DELETE":
-            guard try request.decodeBody(Deletion.self).confirm == member.login else {
-                throw APIError.badRequest("confirmation_required", "To delete the account, type your user name (\(member.login)) to confirm.",
-                                          korean: "계정을 삭제하려면 확인을 위해 아이디(\(member.login))를 입력해 주세요.", field: "confirm")
-            }
-            // No charge may follow a deleted account: KakaoPay stops the subscription before anything is removed.
-            if let live = try s.database.liveSubscription(memberID: member.id) {
-                try await Billing.cancel(s, live, log: context.log)
-            }
-            // Resumes, sessions, the profile, subscriptions and payments are removed with the member by foreign keys.
-            try s.database.deleteMember(id: member.id)
-            return .json(["deleted": true] as JSONValue, cookies: [s.config.clearedSessionCookie(request)])
+            try confirmDeletion(try request.decodeBody(Deletion.self).confirm, member)
+            // No charge may follow a deleted account: an active subscription is stopped at KakaoPay first,
+            // by the function that talks to KakaoPay.
+            if try s.database.liveSubscription(memberID: member.id)?.status == .active { throw subscriptionActive }
+            return try deleteAccount(s, member, request)
         default:
             guard let profile = try s.database.profile(memberID: member.id) else { throw APIError.unauthorized() }
             return .json(Body(member: MemberView(member), profile: profile))

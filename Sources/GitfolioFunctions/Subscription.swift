@@ -12,6 +12,19 @@ public enum SubscriptionFunction {
         }
     }
 
+    /// `DELETE` with a body: the account goes too, once KakaoPay has stopped the subscription.
+    struct AccountDeletion: Decodable {
+        var confirm: String
+        enum CodingKeys: String, CodingKey { case deleteAccount, confirm }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard try c.decode(Bool.self, forKey: .deleteAccount) else {
+                throw FieldError(c.path(.deleteAccount), .rule(english: "must be true to delete the account", korean: "계정을 삭제하려면 true여야 합니다"))
+            }
+            confirm = try c.text(.confirm, max: 100, required: true)
+        }
+    }
+
     struct Limits: Encodable {
         var aiUsesPerDay: Int
         var fairUse: Bool
@@ -81,7 +94,8 @@ public enum SubscriptionFunction {
     /// `POST /api/subscription` with `{"language"}`: a FREE member starts PRO; KakaoPay's `ready` is
     /// called with an order id unique to this attempt, and the answer is the address of KakaoPay's
     /// approval page. `DELETE /api/subscription`: cancels (KakaoPay stops the sid; PRO lasts until the
-    /// paid period ends).
+    /// paid period ends). `DELETE` with `{"deleteAccount": true, "confirm": "<login>"}`: cancels, then
+    /// deletes the account (if KakaoPay cannot be reached, nothing is cancelled or deleted).
     public static let handler: ServiceHandler = { s, request, context in
         try request.allow("GET", "POST", "DELETE")
         if request.method != "GET" { try s.config.requireSameOrigin(request) }
@@ -89,6 +103,11 @@ public enum SubscriptionFunction {
         switch request.method {
         case "POST": return try await start(s, member, try request.decodeBody(Start.self), log: context.log)
         case "DELETE":
+            if !request.body.isEmpty {
+                try MeFunction.confirmDeletion(try request.decodeBody(AccountDeletion.self).confirm, member)
+                if let live = try s.database.liveSubscription(memberID: member.id) { try await Billing.cancel(s, live, log: context.log) }
+                return try MeFunction.deleteAccount(s, member, request)
+            }
             guard let live = try s.database.liveSubscription(memberID: member.id) else { throw BillingError.noSubscription }
             try await Billing.cancel(s, live, log: context.log)
             return .json(try view(s, member))

@@ -13,7 +13,7 @@ import Glibc
 
 /// The nightly batch against the fake KakaoPay: charges, retries, expiry, Asia/Seoul dates, bad rows,
 /// clean-up, and runs killed with SIGKILL at several points then run again.
-@Suite struct NightlyTests {
+@Suite(.serialized) struct NightlyTests {
     static let log = Log(label: "nightly-test", minimum: .error)
 
     func nightly(_ p: PayHarness, at instant: Date, date: CivilDate? = nil) async -> NightlyBatch.Summary {

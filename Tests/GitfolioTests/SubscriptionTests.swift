@@ -8,7 +8,7 @@ import GitfolioTestSupport
 import Testing
 
 /// Subscribing, KakaoPay's returns to the pay webhook, cancelling and account deletion, against the fake KakaoPay.
-@Suite struct SubscriptionTests {
+@Suite(.serialized) struct SubscriptionTests {
     @Test func withoutAKeySubscribingSaysPaymentsAreNotConfiguredAndChangesNothing() async throws {
         let p = try await PayHarness(configured: false)
         defer { Task { await p.stop() } }
@@ -298,21 +298,40 @@ import Testing
         #expect(forged.statusCode == 403)
     }
 
+    /// No charge may follow a deleted account. `me` (which makes no outbound calls) refuses to delete an
+    /// account whose subscription is active; `subscription` deletes it after KakaoPay stopped the sid.
     @Test func deletingAnAccountCancelsTheSubscriptionFirst() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let (member, cookie) = try p.h.signedInMember("carol")
         let subscription = try await p.subscribeAndApprove(member, cookie)
+        let viaMe = await p.call(MeFunction.handler, browser("DELETE", "/api/me", cookie: cookie, json: #"{"confirm":"carol"}"#))
+        #expect(viaMe.statusCode == 409 && viaMe.errorCode == "subscription_active")
+        #expect(try p.database.memberCount() == 1)
+        let delete = { (body: String) in
+            await p.call(SubscriptionFunction.handler, browser("DELETE", "/api/subscription", cookie: cookie, json: body))
+        }
+        #expect(await delete(#"{"deleteAccount":true,"confirm":"someone"}"#).errorCode == "confirmation_required")
+        #expect(await delete(#"{"deleteAccount":false,"confirm":"carol"}"#).errorField == "deleteAccount")
+        #expect(await p.fake.state.isActive(sid: subscription.sid) == true)
         // KakaoPay unreachable: the account is not deleted (a deleted member must never be charged).
         await p.fake.state.failNext("manage/subscription/inactive")
-        let refused = await p.call(MeFunction.handler, browser("DELETE", "/api/me", cookie: cookie, json: #"{"confirm":"carol"}"#))
+        let refused = await delete(#"{"deleteAccount":true,"confirm":"carol"}"#)
         #expect(refused.statusCode == 502 && refused.errorCode == "cancel_failed")
         #expect(try p.database.memberCount() == 1 && p.database.liveSubscription(memberID: member.id)?.status == .active)
-        let deleted = await p.call(MeFunction.handler, browser("DELETE", "/api/me", cookie: cookie, json: #"{"confirm":"carol"}"#))
-        #expect(deleted.statusCode == 200, "\(deleted.bodyText)")
+        let deleted = await delete(#"{"deleteAccount":true,"confirm":"carol"}"#)
+        #expect(deleted.statusCode == 200 && deleted.json?["deleted"] as? Bool == true, "\(deleted.bodyText)")
+        #expect(deleted.cookie("gitfolio_session")?.contains("Max-Age=0") == true)
         #expect(await p.fake.state.isActive(sid: subscription.sid) == false)
         #expect(try p.database.memberCount() == 0)
         #expect(try p.count("SELECT count(*) FROM subscription") == 0 && p.count("SELECT count(*) FROM payment") == 0)
+
+        // A cancelled subscription has nothing left to stop: `me` deletes that account itself.
+        let (dan, danCookie) = try p.h.signedInMember("dan")
+        try await p.subscribeAndApprove(dan, danCookie)
+        #expect(await p.call(SubscriptionFunction.handler, browser("DELETE", "/api/subscription", cookie: danCookie)).statusCode == 200)
+        let viaMeAfterCancel = await p.call(MeFunction.handler, browser("DELETE", "/api/me", cookie: danCookie, json: #"{"confirm":"dan"}"#))
+        #expect(try viaMeAfterCancel.statusCode == 200 && p.database.memberCount() == 0)
     }
 
     /// The subscription starts on the Asia/Seoul day of the approval and lasts until the same day next

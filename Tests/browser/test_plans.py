@@ -155,3 +155,22 @@ def test_a_cancelled_payment_changes_nothing_and_says_so(pay_site, browser):
     browser.wait("document.querySelector('#plan-status').textContent === '결제를 취소했습니다. 결제된 금액은 없습니다.'")
     assert browser.js("document.querySelector('#plan-name').textContent") == "FREE"
     assert len(fake_state(kp)["charges"]) == 1
+
+
+def test_deleting_a_pro_account_stops_the_subscription_first(pay_site, browser):
+    base, kp = pay_site["base"], pay_site["kakaopay"]
+    browser.open(base + "/me.html")
+    browser.wait("!document.querySelector('#upgrade').hidden")
+    browser.js("document.querySelector('#upgrade').click()")
+    browser.wait(f"location.href.startsWith({json.dumps(kp['url'])}) && document.querySelector('#kakaopay-approve') !== null", timeout=20)
+    browser.js("document.querySelector('#kakaopay-approve').click()")
+    browser.wait("location.search === '?pay=approved' && document.querySelector('#plan-name').textContent === 'PRO'", timeout=20)
+    active = [s for s in fake_state(kp)["subscriptions"] if s["active"]]
+    assert len(active) == 1
+    # The member deletes the account from My page: KakaoPay stops the subscription, then the account goes.
+    browser.js("window.prompt = () => 'alice-dev'; window.alert = () => {}; document.querySelector('#delete-account').click()")
+    browser.wait("location.pathname === '/index.html'", timeout=20)
+    state = fake_state(kp)
+    assert [s for s in state["subscriptions"] if s["sid"] == active[0]["sid"]][0]["active"] is False
+    assert browser.js("fetch('/api/session').then(r => r.json())") == {"member": None}
+    assert [c["kind"] for c in state["charges"]].count("approve") == 2  # the two upgrades, nothing after

@@ -127,12 +127,24 @@
     if (anchor) anchor.after(box); else document.querySelector("main").prepend(box);
   }
 
+  // Deleting an account with an active subscription: `me` refuses (409 `subscription_active`, nothing
+  // changed), and the same confirmation goes to `subscription`, which stops the subscription at
+  // KakaoPay first and then deletes the account. app.js sees the answer of that second request.
   const realFetch = window.fetch.bind(window);
   window.fetch = async (resource, options) => {
     const response = await realFetch(resource, options);
     const url = new URL(typeof resource === "string" ? resource : resource.url, location.href);
     if (response.status === 429 && /^\/api\/(generate|revise)$/.test(url.pathname)) {
       response.clone().json().then((d) => { if (d?.error?.code === "quota_exceeded") setTimeout(offer, 0); }).catch(() => {});
+    }
+    if (response.status === 409 && url.pathname === "/api/me" && options?.method === "DELETE") {
+      const answer = await response.clone().json().catch(() => null);
+      if (answer?.error?.code === "subscription_active") {
+        const confirm = JSON.parse(options.body || "{}").confirm;
+        return realFetch("/api/subscription", { method: "DELETE", credentials: "same-origin",
+          headers: { "x-gitfolio-csrf": "1", "content-type": "application/json" },
+          body: JSON.stringify({ deleteAccount: true, confirm }) });
+      }
     }
     return response;
   };
