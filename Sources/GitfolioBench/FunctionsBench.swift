@@ -14,8 +14,8 @@ import Glibc
 public struct Bench: ParsableCommand {
     public init() {}
     public static let configuration = CommandConfiguration(
-        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer, the PDF renderer or the hub.",
-        subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self, HubBench.self], defaultSubcommand: FunctionsBench.self)
+        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer, the PDF renderer, the hub or the nightly batch.",
+        subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self, HubBench.self, NightlyBench.self], defaultSubcommand: FunctionsBench.self)
 }
 
 struct FunctionsBench: ParsableCommand {
