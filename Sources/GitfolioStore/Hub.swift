@@ -132,9 +132,12 @@ extension AppDatabase {
     }
 
     /// Every public resume's counts: likes, views, comments.
+    /// Read from the covering index `resume_hub_counts` alone, never the documents (a test checks the plan).
+    package static let hubCountsSQL = "SELECT id, like_count, view_count, comment_count FROM resume WHERE visibility = 'PUBLIC' ORDER BY id"
+
     public func hubCounts() throws -> [(id: Int64, likes: Int, views: Int, comments: Int)] {
         try read { db in
-            try db.rows("SELECT id, like_count, view_count, comment_count FROM resume WHERE visibility = 'PUBLIC'").map {
+            try db.rows(Self.hubCountsSQL).map {
                 ($0.int64("id"), $0.int("like_count"), $0.int("view_count"), $0.int("comment_count"))
             }
         }

@@ -13,6 +13,7 @@ public enum Schema {
         ("v5-github-details-cache", v5),
         ("v6-hub", v6),
         ("v7-plans-payments", v7),
+        ("v8-hub-counts-index", v8),
     ]
 
     static let v1 = """
@@ -334,5 +335,13 @@ public enum Schema {
         created_at INTEGER NOT NULL,
         UNIQUE (member_id, kind, day)
     );
+    """
+
+    /// The hub's counts file lists every public resume's likes, views and comments, and the site's
+    /// follower writes it after every like: from the table itself that read every page of `resume`,
+    /// documents included (tens of megabytes for 10,000 resumes, again after each write by another
+    /// process), from this covering index a few hundred kilobytes.
+    static let v8 = """
+    CREATE INDEX resume_hub_counts ON resume(visibility, id, like_count, view_count, comment_count);
     """
 }

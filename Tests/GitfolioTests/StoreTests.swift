@@ -45,6 +45,16 @@ import Testing
         #expect(Set(Schema.migrations.map(\.identifier)).subtracting(stored.map { String($0.dropLast(4)) }).isEmpty)
     }
 
+    /// The site's follower reads every public resume's counts after each like: from the covering index,
+    /// never from the rows that hold the documents.
+    @Test func theHubsCountsAreReadFromTheirCoveringIndexAlone() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let db = try AppDatabase(path: dir.path("g.sqlite"), create: true)
+        let plan = try db.database.read { try $0.rows("EXPLAIN QUERY PLAN " + AppDatabase.hubCountsSQL).map { $0.text("detail") } }
+        #expect(plan == ["SEARCH resume USING COVERING INDEX resume_hub_counts (visibility=?)"])
+    }
+
     @Test func aDatabaseMadeWithGRDBKeepsItsDataAndIsNotMigratedTwice() throws {
         let dir = try TempDir()
         defer { dir.remove() }
