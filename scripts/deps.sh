@@ -4,9 +4,12 @@
 # references the benchmarks compare against)
 set -euo pipefail
 
-# Pango and Cairo render the PDFs; NanumBarunGothic is the resume font (Korean and Latin, regular and
-# bold), Noto Sans CJK the fallback for characters it lacks.
-packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-nanum fonts-noto-cjk)
+# Pango and Cairo render the PDFs. The resume fonts (Sources/GitfolioRender/Theme.swift names each
+# file): Noto Sans, Noto Serif (fonts-noto-core) and Noto Sans Mono (fonts-noto-mono) set Latin
+# text; NanumBarunGothic and NanumMyeongjo (fonts-nanum) Korean; Noto Sans CJK (fonts-noto-cjk) the
+# characters those lack, DejaVu Sans (fonts-dejavu-core) other scripts.
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev
+          fonts-noto-core fonts-noto-mono fonts-nanum fonts-noto-cjk fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
   # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs.
