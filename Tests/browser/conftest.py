@@ -1,6 +1,7 @@
 """Fixtures for the browser tests: `gitfolio serve` on a free port with a fresh database, and
 Debian's Chromium driven headless over the DevTools protocol. Screenshots go to .test-artifacts/."""
 import base64
+import glob
 import http.server
 import json
 import os
@@ -8,16 +9,31 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.request
+import zipfile
 
 import pytest
 import websocket
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ARTIFACTS = os.path.join(ROOT, ".test-artifacts", "browser")
+VENDOR = os.path.join(ROOT, ".test-artifacts", "vendor")
+# axe-core (MPL-2.0), the accessibility engine, as PyPI ships it inside axe-playwright-python's wheel;
+# scripts/deps.sh --test downloads the wheel (pip download, no install), this reads axe.min.js from it.
+AXE_WHEEL = "axe-playwright-python==0.1.8"
+
+
+def axe_source():
+    wheels = glob.glob(os.path.join(VENDOR, "axe_playwright_python-*.whl"))
+    if not wheels:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", VENDOR, AXE_WHEEL], check=True)
+        wheels = glob.glob(os.path.join(VENDOR, "axe_playwright_python-*.whl"))
+    with zipfile.ZipFile(wheels[0]) as z:
+        return z.read("axe_playwright_python/axe.min.js").decode()
 
 
 def bin_dir():
@@ -165,15 +181,51 @@ class Browser:
         self.call("Page.navigate", url=url)
         self.wait("document.readyState === 'complete'")
 
-    def screenshot(self, name):
+    def screenshot(self, name, full=True):
         os.makedirs(ARTIFACTS, exist_ok=True)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=full)["data"]
         with open(os.path.join(ARTIFACTS, name + ".png"), "wb") as f:
             f.write(base64.b64decode(data))
 
     def dialogs(self):
         self.js("1")  # drain pending events
         return [e for e in self.events if e.get("method") == "Page.javascriptDialogOpening"]
+
+    def width(self, width):
+        """Lays pages out as a window `width` CSS pixels wide: a phone (390, with its meta viewport) or a desktop."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=844 if width < 600 else 900,
+                  deviceScaleFactor=1, mobile=width < 600)
+
+    def mark(self):
+        """A point in the event log: `console_errors(mark)` reports what came after it."""
+        self.js("1")
+        return len(self.events)
+
+    def console_errors(self, since=0):
+        """Script exceptions, console.error calls and browser errors (a bad `pattern`, a missing file)
+        since `since`. An API answer the page expects (a 4xx a form shows) is not counted."""
+        self.js("1")
+        errors = []
+        for e in self.events[since:]:
+            method, params = e.get("method"), e.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                errors.append(params["exceptionDetails"].get("exception", {}).get("description") or params["exceptionDetails"].get("text"))
+            elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+                errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+                entry = params["entry"]
+                if entry.get("source") == "network" and "/api/" in entry.get("url", "") and " 4" in entry.get("text", ""):
+                    continue
+                errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
+        return errors
+
+    def key(self, key, code=None, vk=0, text=None, modifiers=0):
+        """Presses and releases one key, as a keyboard does."""
+        down = dict(type="keyDown" if text else "rawKeyDown", key=key, code=code or key, windowsVirtualKeyCode=vk, modifiers=modifiers)
+        if text:
+            down["text"] = text
+        self.call("Input.dispatchKeyEvent", **down)
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code or key, windowsVirtualKeyCode=vk, modifiers=modifiers)
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +248,7 @@ def browser():
     b = Browser(ws)
     b.call("Page.enable")
     b.call("Runtime.enable")
+    b.call("Log.enable")
     # Focus events as in a focused window, whatever the headless window's state.
     b.call("Emulation.setFocusEmulationEnabled", enabled=True)
     yield b
