@@ -168,7 +168,8 @@ class Browser:
         assert "exceptionDetails" not in result, result["exceptionDetails"]
         return result.get("result", {}).get("value")
 
-    def wait(self, expression, timeout=10):
+    def wait(self, expression, timeout=20):
+        # 20 seconds: a function's first process can be slow to start on a busy machine.
         deadline = time.time() + timeout
         guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
         while time.time() < deadline:
@@ -256,3 +257,65 @@ def browser():
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(profile, ignore_errors=True)
+
+
+# ---- The interface checks every page gets (issue 17), shared by the test files ----
+
+WIDTHS = [1280, 390]
+
+# Geometry of the page as laid out: how far it scrolls sideways, and every place where a line
+# breaks between two Hangul syllables of one word in a heading, button, link of the header, legend
+# or label (each syllable's box on a lower line than the one before it).
+PAGE_CHECK = r"""(() => {
+  const out = { overflow: document.scrollingElement.scrollWidth - window.innerWidth, broken: [] };
+  const hangul = (c) => c >= "\uac00" && c <= "\ud7a3";
+  for (const el of document.querySelectorAll("h1, h2, h3, h4, button, .button, nav a, legend, label, .gf-resume p")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      let prev = null;
+      for (let i = 0; i < node.data.length; i++) {
+        if (!hangul(node.data[i])) { prev = null; continue; }
+        const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+        const rect = r.getBoundingClientRect();
+        if (prev && rect.top > prev.top + prev.height / 2) out.broken.push(node.data.slice(Math.max(0, i - 6), i + 6));
+        prev = rect;
+      }
+    }
+  }
+  return out;
+})()"""
+
+# Whether an element is inside the window (within a pixel: scrolling is by whole pixels).
+IN_VIEW = """(() => {{ const el = document.querySelector({selector}); if (!el || (!el.textContent.trim() && !el.matches("input, select, textarea"))) return null;
+  const r = el.getBoundingClientRect();
+  return {{ top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: innerWidth, height: innerHeight,
+            inside: r.width > 0 && r.height > 0 && r.top >= -1 && r.left >= -1 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1 }}; }})()"""
+
+
+def in_view(browser, selector):
+    geometry = browser.js(IN_VIEW.format(selector=json.dumps(selector)))
+    assert geometry and geometry["inside"], f"{selector} is not inside the window: {geometry}"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return axe_source()
+
+
+def check_page(browser, axe, name, since, missing=None):
+    """Everything a page must be at the current width, then its screenshot. `missing` is the URL of
+    a page visited on purpose for its 404 (the browser logs that answer as an error)."""
+    layout = browser.js(PAGE_CHECK)
+    assert layout["overflow"] <= 0, f"{name}: the page scrolls sideways by {layout['overflow']} px"
+    assert layout["broken"] == [], f"{name}: Korean words broken across lines: {layout['broken']}"
+    if not browser.js("typeof window.axe === 'object'"):
+        browser.call("Runtime.evaluate", expression=axe)
+    violations = browser.js("""axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))""")
+    assert violations == [], f"{name}: accessibility violations: {json.dumps(violations, ensure_ascii=False, indent=1)}"
+    errors = [e for e in browser.console_errors(since) if not (missing and e.endswith(" " + missing) and "404" in e)]
+    assert errors == [], f"{name}: console errors: {errors}"
+    browser.screenshot(name)

@@ -6,68 +6,7 @@ keyboard alone. Screenshots of every page at both widths go to .test-artifacts/b
 import json
 import time
 
-import pytest
-
-from conftest import axe_source
-
-WIDTHS = [1280, 390]
-
-# Geometry of the page as laid out: how far it scrolls sideways, and every place where a line
-# breaks between two Hangul syllables of one word in a heading, button, link of the header, legend
-# or label (each syllable's box on a lower line than the one before it).
-PAGE_CHECK = r"""(() => {
-  const out = { overflow: document.scrollingElement.scrollWidth - window.innerWidth, broken: [] };
-  const hangul = (c) => c >= "\uac00" && c <= "\ud7a3";
-  for (const el of document.querySelectorAll("h1, h2, h3, h4, button, .button, nav a, legend, label, .gf-resume p")) {
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      let prev = null;
-      for (let i = 0; i < node.data.length; i++) {
-        if (!hangul(node.data[i])) { prev = null; continue; }
-        const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
-        const rect = r.getBoundingClientRect();
-        if (prev && rect.top > prev.top + prev.height / 2) out.broken.push(node.data.slice(Math.max(0, i - 6), i + 6));
-        prev = rect;
-      }
-    }
-  }
-  return out;
-})()"""
-
-IN_VIEW = """(() => {{ const el = document.querySelector({selector}); if (!el || (!el.textContent.trim() && !el.matches("input, select, textarea"))) return null;
-  const r = el.getBoundingClientRect();
-  return {{ top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: innerWidth, height: innerHeight,
-            inside: r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth }}; }})()"""
-
-
-def in_view(browser, selector):
-    geometry = browser.js(IN_VIEW.format(selector=json.dumps(selector)))
-    assert geometry and geometry["inside"], f"{selector} is not inside the window: {geometry}"
-
-
-@pytest.fixture(scope="module")
-def axe():
-    return axe_source()
-
-
-def check_page(browser, axe, name, since, missing=None):
-    """Everything a page must be at the current width, then its screenshot. `missing` is the URL of
-    a page visited on purpose for its 404 (the browser logs that answer as an error)."""
-    layout = browser.js(PAGE_CHECK)
-    assert layout["overflow"] <= 0, f"{name}: the page scrolls sideways by {layout['overflow']} px"
-    assert layout["broken"] == [], f"{name}: Korean words broken across lines: {layout['broken']}"
-    if not browser.js("typeof window.axe === 'object'"):
-        browser.call("Runtime.evaluate", expression=axe)
-    violations = browser.js("""axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
-        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))""")
-    assert violations == [], f"{name}: accessibility violations: {json.dumps(violations, ensure_ascii=False, indent=1)}"
-    errors = [e for e in browser.console_errors(since) if not (missing and e.endswith(" " + missing) and "404" in e)]
-    assert errors == [], f"{name}: console errors"
-    browser.screenshot(name)
-
+from conftest import WIDTHS, check_page, in_view
 
 def header_ready(browser):
     browser.wait("document.readyState === 'complete' && (!document.querySelector('#who').hidden || !document.querySelector('#signin-link').hidden)")
@@ -117,6 +56,7 @@ def test_every_page_at_both_widths(site, browser, axe):
     sign_in(browser, site, "jiwoo", "한지우")
     browser.js("""(() => { const f = document.querySelector('#profile');
         f.elements.email.value = 'jiwoo@example.com';
+        f.elements.jobRole.value = 'BACKEND';
         document.querySelector('[data-list=education] .add').click();
         const e = document.querySelector('[data-list=education] .item');
         e.querySelector('[name=schoolType]').value = 'UNIVERSITY_BACHELOR';
@@ -134,9 +74,19 @@ def test_every_page_at_both_widths(site, browser, axe):
     resume_id = browser.js("new URLSearchParams(location.search).get('id')")
     browser.js("document.querySelector('#publish').click()")
     browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
-    deadline = time.time() + 20
-    while time.time() < deadline and browser.js(f"fetch('/resumes/{resume_id}.html').then(r => r.status)") != 200:
-        time.sleep(0.3)
+    wait_for_public_page(browser, resume_id)
+
+    # Another member likes it and leaves feedback, so that its owner has notifications to read.
+    sign_in(browser, site, "seoyeon", "윤서연")
+    browser.open(f"{site}/resumes/{resume_id}.html")
+    browser.wait("!document.querySelector('#like').hidden && !document.querySelector('#comment-form').hidden")
+    browser.js("document.querySelector('#like').click()")
+    browser.wait("document.querySelector('#like').getAttribute('aria-pressed') === 'true'")
+    browser.js("""(() => { const f = document.querySelector('#comment-form');
+        f.elements.anchor.value = 'projects[0]'; f.elements.body.value = '장애 대응 과정을 수치로 보여 주시면 더 설득력 있을 것 같아요.';
+        f.querySelector('button[type=submit]').click(); })()""")
+    browser.wait("document.querySelector('#comment-list .comment') !== null")
+    sign_in(browser, site, "jiwoo", "한지우")
 
     # The landing and sign-in pages know who is signed in.
     browser.open(site + "/index.html")
@@ -154,18 +104,43 @@ def test_every_page_at_both_widths(site, browser, axe):
         visit(browser, axe, site, root + "/resume.html", f"page-resumes-{lang}",
               "document.querySelectorAll('.resume-card img').length > 0 && [...document.querySelectorAll('.resume-card img')].every((i) => i.complete && i.naturalWidth > 0)")
         visit(browser, axe, site, f"{root}/resume.html?id={resume_id}", f"page-editor-{lang}", "document.querySelector('#sheet [data-path]') !== null")
-        visit(browser, axe, site, root + "/notifications.html", f"page-notifications-{lang}")
-        visit(browser, axe, site, root + "/hub/index.html", f"page-hub-signed-in-{lang}")
-        visit(browser, axe, site, f"{root}/resumes/{resume_id}.html", f"page-hub-resume-{lang}", "document.querySelector('.gf-resume') !== null")
+        visit(browser, axe, site, root + "/notifications.html", f"page-notifications-{lang}",
+              "document.querySelectorAll('#notification-list li').length === 2")
+        visit(browser, axe, site, root + "/hub/index.html", f"page-hub-signed-in-{lang}",
+              f"document.querySelector('#hub-list [data-id=\"{resume_id}\"]') !== null")
+        visit(browser, axe, site, root + "/hub/backend/index.html", f"page-hub-backend-{lang}",
+              f"document.querySelector('#hub-list [data-id=\"{resume_id}\"]') !== null")
+        visit(browser, axe, site, f"{root}/resumes/{resume_id}.html", f"page-hub-resume-{lang}",
+              "document.querySelector('.gf-resume') !== null && document.querySelector('#comment-list .comment') !== null")
 
-    # At phone width the editor's resume reflows to the screen instead of an A4 sheet to scroll.
+    # At phone width the editor's resume reflows to the screen instead of an A4 sheet to scroll,
+    # and so does the public page's.
     browser.width(390)
-    browser.open(f"{site}/resume.html?id={resume_id}")
-    browser.wait("document.querySelector('#sheet [data-path]') !== null")
-    sheet = browser.js("(() => { const s = document.querySelector('#sheet'), r = document.querySelector('#sheet .gf-resume');"
-                       " return { sheet: s.clientWidth, scroll: s.scrollWidth, resume: r.getBoundingClientRect().width }; })()")
-    assert sheet["scroll"] <= sheet["sheet"] and sheet["resume"] <= 390, sheet
+    for page, ready in ((f"/resume.html?id={resume_id}", "#sheet [data-path]"), (f"/resumes/{resume_id}.html", ".sheet .gf-resume")):
+        browser.open(site + page)
+        browser.wait(f"document.querySelector({json.dumps(ready)}) !== null")
+        sheet = browser.js("(() => { const s = document.querySelector('.sheet'), r = document.querySelector('.sheet .gf-resume');"
+                           " return { sheet: s.clientWidth, scroll: s.scrollWidth, resume: r.getBoundingClientRect().width }; })()")
+        assert sheet["scroll"] <= sheet["sheet"] and sheet["resume"] <= 390, (page, sheet)
+
+    # Signed out, a reader opens the public resume and the role's list.
+    browser.width(1280)
+    browser.open(site + "/index.html")
+    header_ready(browser)
+    browser.js("document.querySelector('#signout').click()")
+    browser.wait("location.pathname === '/index.html' && document.readyState === 'complete' && !document.querySelector('#signin-link').hidden")
+    for lang, root in (("ko", ""), ("en", "/en")):
+        visit(browser, axe, site, f"{root}/resumes/{resume_id}.html", f"page-hub-resume-signed-out-{lang}",
+              "!document.querySelector('#comment-signin').hidden")
+        visit(browser, axe, site, root + "/hub/backend/index.html", f"page-hub-backend-signed-out-{lang}")
     browser.call("Emulation.clearDeviceMetricsOverride")
+
+
+def wait_for_public_page(browser, resume_id):
+    """Waits until serve's follower has written a newly published resume's public page."""
+    deadline = time.time() + 20
+    while time.time() < deadline and browser.js(f"fetch('/resumes/{resume_id}.html', {{cache: 'no-store'}}).then(r => r.status)") != 200:
+        time.sleep(0.3)
 
 
 def test_status_messages_appear_where_the_member_acts(site, browser):
@@ -258,6 +233,41 @@ def test_status_messages_appear_where_the_member_acts(site, browser):
         browser.wait(f"document.querySelectorAll('.resume-card').length === {count - 1}")
         assert browser.js("document.querySelector('#list-status').textContent") == "「결제 백엔드 이력서」 이력서를 삭제했습니다."
         in_view(browser, "#list-status")
+    browser.call("Emulation.clearDeviceMetricsOverride")
+
+
+def test_hub_messages_appear_where_the_member_acts(site, browser):
+    """A public resume is a long page: feedback posted from the form under it is confirmed beside
+    that form, at both widths, and a refused edit of a comment is told under that comment."""
+    sign_in(browser, site, "dahye", "문다혜")
+    browser.open(site + "/resume.html")
+    browser.wait("!document.querySelector('#resume-list').hidden")
+    browser.js("document.querySelector('#new-sample').click()")
+    browser.wait("document.querySelector('#sheet [data-path]') !== null")
+    resume_id = browser.js("new URLSearchParams(location.search).get('id')")
+    browser.js("document.querySelector('#publish').click()")
+    browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
+    wait_for_public_page(browser, resume_id)
+    sign_in(browser, site, "junho", "배준호")
+    for width in WIDTHS:
+        browser.width(width)
+        browser.open(f"{site}/resumes/{resume_id}.html")
+        browser.wait("!document.querySelector('#comment-form').hidden")
+        browser.js("""(() => { const f = document.querySelector('#comment-form');
+            f.scrollIntoView({ block: 'end' }); f.elements.body.value = '프로젝트마다 맡은 역할이 분명해서 읽기 좋았습니다.';
+            f.querySelector('button[type=submit]').click(); })()""")
+        browser.wait("document.querySelector('#comment-status').textContent === '피드백을 남겼습니다.'")
+        in_view(browser, "#comment-status")
+        in_view(browser, "#comment-form button[type=submit]")
+        browser.screenshot(f"hub-commented-{width}", full=False)
+    # An edit the server refuses (an empty comment) is told under the comment being edited.
+    browser.js("[...document.querySelectorAll('#comment-list .comment-actions button')].find((b) => b.textContent === '수정').click()")
+    browser.js("""(() => { const li = document.querySelector('#comment-list .comment'); li.querySelector('textarea').value = '   ';
+        li.scrollIntoView({ block: 'center' }); li.querySelector('.comment-actions .button').click(); })()""")
+    browser.wait("document.querySelector('#comment-list .comment > .status.bad')?.textContent.length > 0")
+    in_view(browser, "#comment-list .comment > .status")
+    text = browser.js("document.querySelector('#comment-list .comment > .status').textContent")
+    assert "body" not in text and text.endswith("."), text
     browser.call("Emulation.clearDeviceMetricsOverride")
 
 

@@ -23,12 +23,13 @@ function reveal(el) {
 }
 
 // A status line (role="status", so screen readers announce it): plain, "ok" or "bad". It sits next
-// to the control that caused it, and is brought into view.
-function setStatus(el, text, kind = "") {
+// to the control that caused it, and is brought into view (unless it only describes the page, as
+// the hub's count of resumes does: `reveal: false`).
+function setStatus(el, text, kind = "", { reveal: bringIntoView = true } = {}) {
   el.classList.remove("ok", "bad");
   if (kind) el.classList.add(kind);
   el.textContent = text;
-  if (text) reveal(el);
+  if (text && bringIntoView) reveal(el);
   // A toast of good news steps aside after a while; a problem stays until the next message.
   if (el.classList.contains("toast") && kind === "ok") {
     setTimeout(() => { if (el.textContent === text) el.textContent = ""; }, 6000);
