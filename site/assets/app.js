@@ -250,6 +250,9 @@ async function mePage(me) {
   fillProfile(form, me.profile);
   form.hidden = false;
   $("#danger").hidden = false;
+  // The page has its full height now: plan.js may bring its section into view.
+  window.GF.profileShown = true;
+  document.dispatchEvent(new Event("gf:profile-shown"));
   for (const fs of form.querySelectorAll("[data-list]")) {
     fs.querySelector(".add").addEventListener("click", () => {
       const item = listItem(fs.dataset.list);
@@ -447,6 +450,7 @@ async function resumeList(me) {
     return label;
   }));
   const generateStatus = document.createElement("p");
+  generateStatus.id = "generate-status";
   generateStatus.className = "status";
   generateStatus.setAttribute("role", "status");
   form.querySelector("button[type=submit]").after(generateStatus);
