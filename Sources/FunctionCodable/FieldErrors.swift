@@ -180,6 +180,8 @@ public enum FieldLabels {
         "notificationId": ("the notification", "알림"), "techStack": ("the tech stack", "기술 스택"),
         "skills": ("the skills", "사용 기술"), "aboutMe": ("the introduction", "자기소개"), "bullets": ("the sentence", "문장"),
         "width": ("the thumbnail width", "미리보기 너비"), "before": ("the place in the list", "목록 위치"),
+        "deleteAccount": ("the account deletion", "계정 삭제"), "date": ("the date", "날짜"),
+        "concurrency": ("the number of charges at once", "동시 결제 수"),
     ]
 
     /// List key → (English entry name, Korean entry name).

@@ -41,6 +41,13 @@ import Testing
         .rule(english: "has a value that is not allowed", korean: "허용되지 않는 값입니다"),
         .rule(english: "must be the version you loaded", korean: "불러온 버전이어야 합니다"),
         .rule(english: "names no part of this resume", korean: "이 이력서에 없는 위치입니다"),
+        .rule(english: "must be confirmed to delete the account", korean: "계정을 삭제하려면 확인되어야 합니다"),
+        .rule(english: "must be a date written like 2026-03-31", korean: "2026-03-31처럼 날짜로 써야 합니다"),
+        .rule(english: "must be between 1 and 64", korean: "1에서 64 사이여야 합니다"),
+        .rule(english: "must be between 120 and 600", korean: "120에서 600 사이여야 합니다"),
+        .rule(english: "may hold only letters, digits and hyphens, starting with a letter or digit",
+              korean: "영문자, 숫자, 하이픈(-)만 쓸 수 있고 영문자나 숫자로 시작해야 합니다"),
+        .rule(english: "must name repositories as owner/name", korean: "owner/name 형식으로 저장소를 적어야 합니다"),
     ]
 
     @Test func everyFieldWithEveryReasonReadsAsASentenceInBothLanguages() {
