@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh --bench
-swift build -c release
-bin="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib   # what ./serve.sh builds
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 work="$(mktemp -d /tmp/gitfolio-bench-hub.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 "$bin/gitfolio" bench hub --keep "$work" "$@"
-python3 scripts/bench_hub_filter.py "$work/_site"
+/usr/bin/python3 scripts/bench_hub_filter.py "$work/_site"

@@ -36,6 +36,39 @@ import Testing
         return id
     }
 
+    /// A long-lived builder (the follower) keeps its inputs, list order and journal between catch-ups,
+    /// but never past a change on disk: a template edited while it runs, and another process's build,
+    /// are seen at the next catch-up.
+    @Test func aLongLivedBuilderSeesTemplateEditsAndOtherBuildsBetweenCatchUps() throws {
+        let f = try SiteFixture()
+        defer { f.dir.remove() }
+        let follower = builder(f)
+        let owner = try f.database.upsertLocalMember(login: "owner", name: "owner", now: Date())
+        let reader = try f.database.upsertLocalMember(login: "reader", name: "reader", now: Date())
+        let first = try publish(f, owner, Resume.sample(.ko))
+        let second = try publish(f, owner, Resume.sample(.en))
+        _ = try follower.build()
+        _ = try f.database.database.like(resumeID: first, memberID: reader.id, now: Int64(Date().timeIntervalSince1970))
+        #expect(try follower.catchUp()?.written.contains("resumes/\(first).html") == true)
+
+        // The template changes under the running follower.
+        let template = f.site.appendingPathComponent("hub/resume.html")
+        try (try String(contentsOf: template, encoding: .utf8)).replacingOccurrences(
+            of: #"<article class="hub-resume""#, with: #"<article data-edited="yes" class="hub-resume""#)
+            .write(to: template, atomically: true, encoding: .utf8)
+        _ = try f.database.database.like(resumeID: second, memberID: reader.id, now: Int64(Date().timeIntervalSince1970))
+        #expect(try follower.catchUp()?.written.contains("resumes/\(second).html") == true)
+        #expect(try f.page("resumes/\(second).html").contains(#"data-edited="yes""#), "the edited template is used")
+
+        // Another process (a second builder) catches up with an unlike; the follower, asked next,
+        // finds the journal it did not write and renders the page again for the like that follows.
+        _ = try f.database.database.unlike(resumeID: first, memberID: reader.id)
+        #expect(try builder(f).catchUp()?.written.contains("resumes/\(first).html") == true)
+        _ = try f.database.database.like(resumeID: first, memberID: reader.id, now: Int64(Date().timeIntervalSince1970))
+        #expect(try follower.catchUp()?.written.contains("resumes/\(first).html") == true,
+                "the page shows one like again, so it is rewritten: the follower read the other build's journal")
+    }
+
     @Test func publishingAddsThePageFilesAndIndexEntryAndWithdrawingRemovesThem() throws {
         let f = try SiteFixture()
         defer { f.dir.remove() }
