@@ -4,13 +4,17 @@
 # references the benchmarks compare against)
 set -euo pipefail
 
-# Pango and Cairo render the PDFs; NanumBarunGothic is the resume font (Korean and Latin, regular and
-# bold), Noto Sans CJK the fallback for characters it lacks.
-packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-nanum fonts-noto-cjk)
+# Pango and Cairo render the PDFs. The resume fonts (Sources/GitfolioRender/Theme.swift names each
+# file): Noto Sans, Noto Serif (fonts-noto-core) and Noto Sans Mono (fonts-noto-mono) set Latin
+# text; NanumBarunGothic and NanumMyeongjo (fonts-nanum) Korean; Noto Sans CJK (fonts-noto-cjk) the
+# characters those lack, DejaVu Sans (fonts-dejavu-core) other scripts.
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev
+          fonts-noto-core fonts-noto-mono fonts-nanum fonts-noto-cjk fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
-  # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs.
-  packages+=(lighttpd chromium python3-pytest python3-websocket poppler-utils)
+  # which drive Chromium over the DevTools protocol; pip: to fetch axe-core for their accessibility
+  # check; poppler-utils: the PDF tests read the PDFs.
+  packages+=(lighttpd chromium python3-pytest python3-websocket python3-pip poppler-utils)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # WeasyPrint: the reference the PDF benchmark compares against; wrk and lighttpd: the load on
@@ -29,6 +33,17 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# axe-core, the accessibility engine the browser tests run in Chromium: Debian has no package of it;
+# PyPI ships its axe.min.js (MPL-2.0) inside axe-playwright-python's wheel, which is downloaded (not
+# installed) next to the test artifacts; the tests read the script out of it.
+if [[ "${1:-}" == "--test" ]]; then
+  vendor="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.test-artifacts/vendor"
+  if ! compgen -G "$vendor/axe_playwright_python-*.whl" >/dev/null; then
+    echo "==> downloading axe-core (PyPI: axe-playwright-python)"
+    /usr/bin/python3 -m pip download --no-deps --quiet --dest "$vendor" "axe-playwright-python==0.1.8"
+  fi
 fi
 
 # The Swift 6 toolchain is not in Debian 12's archive; find it where it is usually unpacked.

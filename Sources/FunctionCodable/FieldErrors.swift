@@ -13,6 +13,8 @@ public struct FieldError: Error, Sendable, Equatable {
         case oneOf(english: [String], korean: [String])
         case endBeforeStart
         case inFuture
+        /// A date further ahead than the rule allows (an expected graduation).
+        case tooFarAhead(years: Int)
         case unknown
         /// A rule of its own: the predicate after the field's name ("must be an email address" /
         /// "이메일 주소 형식이어야 합니다").
@@ -32,6 +34,7 @@ public struct FieldError: Error, Sendable, Equatable {
     public static func from(_ error: any Error) -> FieldError? {
         switch error {
         case let error as FieldError: return error
+        case let error as FieldErrors: return error.errors.first
         case let error as JSONCoding.UnknownKey: return FieldError(error.path, .unknown)
         case DecodingError.keyNotFound(let key, let context):
             return FieldError(JSONPath.describe(context.codingPath + [key]), .required)
@@ -56,7 +59,54 @@ public struct FieldError: Error, Sendable, Equatable {
     }
 }
 
+/// Every mistake of a form at once, in the order it was read: a person fixes them all in one go
+/// instead of learning them one save at a time.
+public struct FieldErrors: Error, Sendable, Equatable {
+    public var errors: [FieldError]
+    public init(_ errors: [FieldError]) { self.errors = errors }
+
+    /// The field errors an error stands for: its own list, or the one it is; nil for any other error.
+    public static func from(_ error: any Error) -> [FieldError]? {
+        if let many = error as? FieldErrors { return many.errors }
+        return FieldError.from(error).map { [$0] }
+    }
+}
+
+/// Collects the field errors met while reading a form, so that reading goes on past the first.
+public final class FieldErrorCollector: @unchecked Sendable {
+    public private(set) var errors: [FieldError] = []
+    public init() {}
+
+    /// The value `read` gives, or `fallback` when it fails with field errors (kept). Other errors are thrown.
+    public func read<T>(_ fallback: T, _ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch {
+            guard let found = FieldErrors.from(error) else { throw error }
+            errors += found
+            return fallback
+        }
+    }
+
+    public func add(_ error: FieldError) { errors.append(error) }
+
+    /// Throws everything collected, if anything was.
+    public func finish() throws {
+        if !errors.isEmpty { throw FieldErrors(errors) }
+    }
+}
+
 extension APIError {
+    /// The 400 for several fields: the first one's message and field, and every one in `errors`.
+    public init(fields: [FieldError]) {
+        guard let first = fields.first else {
+            self = .badRequest("invalid_json", "The request could not be read.", korean: "요청을 읽을 수 없습니다.")
+            return
+        }
+        self.init(field: first)
+        issues = fields.map { APIError(field: $0).issues[0] }
+    }
+
     /// The 400 for a field: `invalid_field` (or `unknown_field`), both languages, the path in `field`.
     public init(field error: FieldError) {
         let label = FieldLabels.label(error.path)
@@ -84,13 +134,16 @@ extension APIError {
             ko = "\(subject) \(k)\(Korean.copula(k)) 합니다."
         case .oneOf(let english, let korean):
             en = "\(label.english.capitalizedFirst) must be one of: \(english.joined(separator: ", "))."
-            ko = "\(subject) 다음 중 하나여야 합니다: \(korean.joined(separator: ", "))."
+            ko = "\(subject) \(korean.joined(separator: ", ")) 중 하나여야 합니다."
         case .endBeforeStart:
             en = "\(label.english.capitalizedFirst) cannot be before the start."
             ko = "\(subject) 시작보다 앞설 수 없습니다."
         case .inFuture:
             en = "\(label.english.capitalizedFirst) cannot be in the future."
             ko = "\(subject) 미래일 수 없습니다."
+        case .tooFarAhead(let years):
+            en = "\(label.english.capitalizedFirst) can be at most \(years) years ahead."
+            ko = "\(subject) \(years)년 뒤까지만 쓸 수 있습니다."
         case .unknown:
             en = "\(label.english.capitalizedFirst) cannot be set here."
             ko = "\(subject) 여기서 설정할 수 없습니다."
@@ -100,6 +153,7 @@ extension APIError {
         }
         self.init(status: 400, code: error.reason == .unknown ? "unknown_field" : "invalid_field", message: en, korean: ko,
                   field: error.path.isEmpty ? nil : error.path)
+        issues = [Issue(field: field, message: en, korean: ko)]
     }
 }
 
@@ -125,6 +179,9 @@ public enum FieldLabels {
         "anchor": ("the part of the resume", "이력서 위치"), "commentId": ("the comment", "댓글"),
         "notificationId": ("the notification", "알림"), "techStack": ("the tech stack", "기술 스택"),
         "skills": ("the skills", "사용 기술"), "aboutMe": ("the introduction", "자기소개"), "bullets": ("the sentence", "문장"),
+        "width": ("the thumbnail width", "미리보기 너비"), "before": ("the place in the list", "목록 위치"),
+        "deleteAccount": ("the account deletion", "계정 삭제"), "date": ("the date", "날짜"),
+        "concurrency": ("the number of charges at once", "동시 결제 수"),
     ]
 
     /// List key → (English entry name, Korean entry name).
@@ -133,6 +190,9 @@ public enum FieldLabels {
         "certificates": ("certificate", "자격증"), "links": ("link", "링크"), "repositories": ("repository", "저장소"),
         "projects": ("project", "프로젝트"), "bullets": ("sentence", "문장"),
     ]
+
+    /// The field keys that have labels of their own.
+    public static var knownFields: [String] { Array(fields.keys) }
 
     /// `education[0].end` → ("the end month of education entry 1", "학력 1번째 항목의 종료 시기").
     public static func label(_ path: String) -> (english: String, korean: String) {
@@ -181,8 +241,11 @@ public enum Korean {
         if (0xAC00...0xD7A3).contains(v) { return (v - 0xAC00) % 28 != 0 }
         // Digits: 0 영, 1 일, 2 이, 3 삼, 4 사, 5 오, 6 육, 7 칠, 8 팔, 9 구.
         if let digit = Int(String(last)) { return [0, 1, 3, 6, 7, 8].contains(digit) }
-        // Loanwords: a final l, m, n (and -ng) keep a consonant; others take a vowel (스, 트, 크…).
-        return "lmnLMN".unicodeScalars.contains(last)
+        // An acronym is read letter by letter: L 엘, M 엠, N 엔, R 알 end in a consonant.
+        let letters = word.unicodeScalars.filter { $0.properties.isAlphabetic }
+        if !letters.isEmpty, letters.allSatisfy({ ("A"..."Z").contains($0) }) { return "LMNR".unicodeScalars.contains(last) }
+        // Loanwords: a final l, m, n and -ng keep a consonant (엘, 엠, 엔, 스프링); others take a vowel (스, 트, 크…).
+        return "lmnLMN".unicodeScalars.contains(last) || word.lowercased().hasSuffix("ng")
     }
 
     /// 은 or 는.

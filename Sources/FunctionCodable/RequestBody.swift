@@ -14,8 +14,8 @@ extension FunctionRequest {
         } catch let error as APIError {
             throw error
         } catch {
-            guard let field = FieldError.from(error) else { throw .badRequest("invalid_json", "The request body could not be read.") }
-            throw APIError(field: field)
+            guard let fields = FieldErrors.from(error) else { throw .badRequest("invalid_json", "The request body could not be read.") }
+            throw APIError(fields: fields)
         }
     }
 }

@@ -12,6 +12,19 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     public var korean: String?
     /// The input field the error is about (`education[0].end`), so a page can point at it.
     public var field: String?
+    /// Every field at fault when the input had several mistakes (`errors` in the body), the first
+    /// being `field`: a form lists them all, each linked to its input.
+    public var issues: [Issue] = []
+    public struct Issue: Equatable, Sendable {
+        public var field: String?
+        public var message: String
+        public var korean: String
+        public init(field: String?, message: String, korean: String) {
+            self.field = field
+            self.message = message
+            self.korean = korean
+        }
+    }
     /// Headers the response must carry (`Allow`, `Retry-After`).
     public var headers: [String: String]
     /// What went wrong, for the operator's log only: never in the response.
@@ -34,6 +47,14 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if let korean { error["messages"] = .object(["en": .string(message), "ko": .string(korean)]) }
         if let field { error["field"] = .string(field) }
+        if !issues.isEmpty {
+            error["errors"] = .array(issues.map { issue in
+                var item: [String: JSONValue] = ["message": .string(issue.message),
+                                                 "messages": .object(["en": .string(issue.message), "ko": .string(issue.korean)])]
+                if let field = issue.field { item["field"] = .string(field) }
+                return .object(item)
+            })
+        }
         return .object(["error": .object(error)])
     }
 

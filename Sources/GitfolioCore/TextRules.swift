@@ -80,6 +80,28 @@ extension KeyedDecodingContainer {
         return value
     }
 
+    /// The entries of a list of at most `max`, each with its position in the client's list; an entry
+    /// that fails is left out and its field errors go to `collector`, so every entry is checked.
+    public func entries<T: Decodable>(_ type: T.Type, _ key: Key, max: Int,
+                                      collector: FieldErrorCollector) throws -> [(position: Int, value: T)] {
+        guard contains(key), try !decodeNil(forKey: key) else { return [] }
+        var list: any UnkeyedDecodingContainer
+        do { list = try nestedUnkeyedContainer(forKey: key) } catch {
+            _ = try collector.read(0) { throw error }
+            return []
+        }
+        if let count = list.count, count > max {
+            collector.add(FieldError(path(key), .tooMany(max: max)))
+            return []
+        }
+        var out: [(Int, T)] = []
+        while !list.isAtEnd {
+            let position = list.currentIndex
+            if let value = try collector.read(nil as T?, { try list.decode(T.self) }) { out.append((position, value)) }
+        }
+        return out
+    }
+
     /// A list of at most `max` entries; empty when absent or null.
     public func list<T: Decodable>(_ type: T.Type, _ key: Key, max: Int) throws -> [T] {
         let items = try decodeIfPresent([T].self, forKey: key) ?? []

@@ -19,7 +19,7 @@ public enum SubscriptionFunction {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             guard try c.decode(Bool.self, forKey: .deleteAccount) else {
-                throw FieldError(c.path(.deleteAccount), .rule(english: "must be true to delete the account", korean: "계정을 삭제하려면 true여야 합니다"))
+                throw FieldError(c.path(.deleteAccount), .rule(english: "must be confirmed to delete the account", korean: "계정을 삭제하려면 확인되어야 합니다"))
             }
             confirm = try c.text(.confirm, max: 100, required: true)
         }

@@ -73,6 +73,10 @@ public struct Block: Sendable, Equatable {
 
 /// The template definition: a resume as blocks, the same for the screen and the PDF.
 public enum ResumeLayout {
+    /// Between the items of a list on one line (contact, tech stack): no-break spaces before the dot,
+    /// so a line never starts with a separator.
+    public static let separator = "\u{00A0}· "
+
     public static func blocks(_ r: Resume) -> [Block] {
         let lang = r.language
         let ko = lang == .ko
@@ -85,7 +89,7 @@ public enum ResumeLayout {
         }
         var contact: [Run] = []
         func addContact(_ run: Run) {
-            if !contact.isEmpty { contact.append(Run("  ·  ", muted: true)) }
+            if !contact.isEmpty { contact.append(Run(separator, muted: true)) }
             contact.append(run)
         }
         // A noreply address (GitHub's private-commit address and the like) reaches nobody: never shown.
@@ -103,7 +107,7 @@ public enum ResumeLayout {
 
         if !r.techStack.isEmpty {
             out.append(Block(.section, [Run(ko ? "기술 스택" : "Tech stack")]))
-            out.append(Block(.paragraph, [Run(r.techStack.joined(separator: "  ·  "), path: "techStack")]))
+            out.append(Block(.paragraph, [Run(r.techStack.joined(separator: separator), path: "techStack")]))
         }
 
         if !p.workExperience.isEmpty {
@@ -134,7 +138,7 @@ public enum ResumeLayout {
                     ? "https://github.com/" + project.repository : nil)
             if let url { meta.append(Run(displayURL(url), muted: true, link: url)) }
             if !project.skills.isEmpty {
-                if !meta.isEmpty { meta.append(Run("  ·  ", muted: true)) }
+                if !meta.isEmpty { meta.append(Run(separator, muted: true)) }
                 meta.append(Run(project.skills.joined(separator: ", "), muted: true, path: "\(at).skills"))
             }
             if !meta.isEmpty { out.append(Block(.meta, meta)) }

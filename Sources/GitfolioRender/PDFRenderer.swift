@@ -16,7 +16,7 @@ import GitfolioResume
 /// Pango's objects are not thread-safe.
 public final class PDFRenderer: @unchecked Sendable {
     /// Changes whenever the drawing code changes in a way neither the blocks nor the theme show.
-    public static let revision = "pdf-1"
+    public static let revision = "pdf-2"
 
     /// Everything that determines a resume's PDF and thumbnail, as text: its blocks (the layout's
     /// output, so any change of the layout code shows), its template's theme (every stored property,
@@ -59,7 +59,10 @@ public final class PDFRenderer: @unchecked Sendable {
     private let context: OpaquePointer
 
     public init() {
+        // Only the templates' font files, before Pango would start on the system's configuration.
+        let config = FontLibrary.configuration
         fontMap = pango_cairo_font_map_new()
+        if let config { pango_fc_font_map_set_config(OpaquePointer(fontMap), config) }
         context = pango_font_map_create_context(fontMap)
         // The same metrics on every surface: no hinting, so the PDF and the thumbnail break lines alike.
         let options = cairo_font_options_create()
@@ -101,11 +104,27 @@ public final class PDFRenderer: @unchecked Sendable {
         withDocument(resume) { document in document.pages.map { $0.map { ($0.block, $0.line, document.laid[$0.block].lineCount) } } }
     }
 
+    /// The text of every line, per block (index into ``ResumeLayout/blocks(_:)``): where lines break.
+    public func lines(_ resume: Resume) -> [[String]] {
+        withDocument(resume) { document in
+            document.laid.map { item in
+                guard let text = pango_layout_get_text(item.layout) else { return [] }
+                let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(text).assumingMemoryBound(to: UInt8.self), count: Int(strlen(text))))
+                return (0..<item.lineCount).compactMap { n -> String? in
+                    guard let line = pango_layout_get_line_readonly(item.layout, Int32(n)) else { return nil }
+                    let start = Int(line.pointee.start_index), length = Int(line.pointee.length)
+                    return String(decoding: bytes[start..<min(bytes.count, start + length)], as: UTF8.self)
+                }
+            }
+        }
+    }
+
     /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
     private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
         // A PDF (and its thumbnail) never carries the editor's unfilled prompts.
-        let document = Document(blocks: ResumeLayout.blocks(resume.withoutUnfilledPrompts()), theme: Theme.forTemplate(resume.template), context: context)
+        let document = Document(blocks: ResumeLayout.blocks(resume.withoutUnfilledPrompts()), theme: Theme.forTemplate(resume.template),
+                                language: resume.language.rawValue, context: context)
         defer { document.release() }
         return body(document)
     }
@@ -161,8 +180,9 @@ private struct Document {
         var aside: OpaquePointer?
         var asideWidth: Double
         var bullet: OpaquePointer?
-        /// Where the text starts, from the left margin.
+        /// Where the text starts, from the left margin, and how wide it may be.
         var x: Double
+        var width: Double
         var lineHeight: Double
         /// Baseline offset within a line box.
         var baseline: Double
@@ -183,19 +203,23 @@ private struct Document {
     var laid: [Laid] = []
     var pages: [[Placement]] = []
 
-    init(blocks: [Block], theme: Theme, context: OpaquePointer) {
+    init(blocks: [Block], theme: Theme, language code: String, context: OpaquePointer) {
         self.theme = theme
         let contentWidth = theme.pageWidth - 2 * theme.marginX
-        let language = pango_language_from_string("ko")
+        let language = pango_language_from_string(code)
         var metricsCache: [String: (Double, Double)] = [:]
+        func makeFont(_ style: BlockStyle, bold: Bool) -> OpaquePointer {
+            let font = pango_font_description_new()!
+            pango_font_description_set_family(font, theme.stack(style.font).pango)
+            pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
+            pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+            return font
+        }
         for block in blocks {
             let style = theme.style(block.kind)
-            let font = pango_font_description_new()!
-            pango_font_description_set_family(font, theme.fontFamily + "," + theme.fallbackFamily)
-            pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
-            pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+            let font = makeFont(style, bold: style.bold)
             // Ascent and descent per style: Pango measures metrics by shaping sample text, so once each.
-            let key = "\(style.size)|\(style.bold)"
+            let key = "\(style.size)|\(style.bold)|\(style.font)"
             let (ascent, descent) = metricsCache[key] ?? {
                 let metrics = pango_context_get_metrics(context, font, language)
                 defer { pango_font_metrics_unref(metrics) }
@@ -219,13 +243,15 @@ private struct Document {
             var aside: OpaquePointer?
             var asideWidth = 0.0
             if let text = block.aside {
-                // The period beside an entry's title, in the meta style.
-                let asideFont = pango_font_description_copy(font)
-                pango_font_description_set_absolute_size(asideFont, theme.style(.meta).size * Double(PANGO_SCALE))
-                pango_font_description_set_weight(asideFont, PANGO_WEIGHT_NORMAL)
+                // The period beside an entry's title, in the meta style's face and size.
+                let meta = theme.style(.meta)
+                var asideStyle = style
+                asideStyle.font = meta.font
+                asideStyle.size = meta.size
+                let asideFont = makeFont(asideStyle, bold: false)
                 let attrs = pango_attr_list_new()!
                 pango_attr_list_insert(attrs, Document.color(theme.muted))
-                let layout = Document.layout(text, font: asideFont!, width: nil, attributes: attrs, context: context)
+                let layout = Document.layout(text, font: asideFont, width: nil, attributes: attrs, context: context)
                 pango_font_description_free(asideFont)
                 var logical = PangoRectangle()
                 pango_layout_get_extents(layout, nil, &logical)
@@ -253,15 +279,54 @@ private struct Document {
                 add(Document.color(color))
                 if let url = ResumeLayout.safeLink(run.link) { links.append((start..<end, url)) }
             }
+            if style.tracking != 0, code != "ko" {
+                pango_attr_list_insert(attrs, pango_attr_letter_spacing_new(Int32(style.tracking * style.size * Double(PANGO_SCALE))))
+            }
+            // Korean words are not broken between syllables (CSS `word-break: keep-all`).
+            for range in Document.koreanWords(text) {
+                let attribute = pango_attr_allow_breaks_new(0)!
+                attribute.pointee.start_index = guint(range.lowerBound)
+                attribute.pointee.end_index = guint(range.upperBound)
+                pango_attr_list_insert(attrs, attribute)
+            }
             let reserved = aside == nil ? 0 : asideWidth + 8
-            let layout = Document.layout(text, font: font, width: contentWidth - x - reserved, attributes: attrs, context: context)
+            let width = contentWidth - x - reserved
+            let layout = Document.layout(text, font: font, width: width, attributes: attrs, context: context)
             pango_font_description_free(font)
             let lineCount = Int(pango_layout_get_line_count(layout))
             laid.append(Laid(block: block, style: style, layout: layout, aside: aside, asideWidth: asideWidth,
-                             bullet: bullet, x: x, lineHeight: lineHeight, baseline: baseline, lineCount: max(lineCount, 1),
+                             bullet: bullet, x: x, width: width, lineHeight: lineHeight, baseline: baseline, lineCount: max(lineCount, 1),
                              links: links, trailer: style.rule ? theme.ruleGap + theme.ruleWidth : 0))
         }
         paginate()
+    }
+
+    /// UTF-8 byte ranges of the words of `text` that hold Hangul (runs without spaces), up to 24
+    /// characters long: longer runs may still break, so nothing overflows the line.
+    static func koreanWords(_ text: String) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var offset = 0, start = 0, count = 0, hangul = false
+        func close() {
+            if hangul, count > 1, count <= 24 { out.append(start..<offset) }
+            count = 0
+            hangul = false
+        }
+        for scalar in text.unicodeScalars {
+            let size = UTF8.width(scalar)
+            if scalar.properties.isWhitespace {
+                close()
+                start = offset + size
+            } else {
+                if count == 0 { start = offset }
+                count += 1
+                if (0xAC00...0xD7A3).contains(scalar.value) || (0x1100...0x11FF).contains(scalar.value) || (0x3130...0x318F).contains(scalar.value) {
+                    hangul = true
+                }
+            }
+            offset += size
+        }
+        close()
+        return out
     }
 
     /// A Pango layout of `text` (wrapped at `width` points when given); takes over `attributes`.
@@ -337,7 +402,17 @@ private struct Document {
             let layout = item.layout
             guard let line = pango_layout_get_line_readonly(layout, Int32(placement.line)) else { continue }
             let baselineY = placement.top + item.baseline
-            let x = left + item.x
+            var x = left + item.x
+            if item.style.centered {
+                var logical = PangoRectangle()
+                pango_layout_line_get_extents(line, nil, &logical)
+                x += max(0, (item.width - Double(logical.width) / Double(PANGO_SCALE)) / 2)
+            }
+            if item.style.bar {
+                cairo_set_source_rgb(cr, theme.ruleColor.red, theme.ruleColor.green, theme.ruleColor.blue)
+                cairo_rectangle(cr, left + item.style.indent - 6, placement.top, 1.2, item.lineHeight)
+                cairo_fill(cr)
+            }
             cairo_move_to(cr, x, baselineY)
             pango_cairo_show_layout_line(cr, line)
             if placement.line == 0 {
@@ -364,7 +439,7 @@ private struct Document {
                 }
             }
             if placement.line == item.lineCount - 1, item.style.rule {
-                cairo_set_source_rgb(cr, theme.accent.red, theme.accent.green, theme.accent.blue)
+                cairo_set_source_rgb(cr, theme.ruleColor.red, theme.ruleColor.green, theme.ruleColor.blue)
                 cairo_set_line_width(cr, theme.ruleWidth)
                 let ruleY = placement.top + item.lineHeight + theme.ruleGap + theme.ruleWidth / 2
                 cairo_move_to(cr, left, ruleY)

@@ -28,6 +28,10 @@ public enum ResumeFunction {
         var html: [String: String]
         /// The templates' stylesheet (one definition with the PDF).
         var css: String
+        /// What each evidence id the resume cites is, in both languages, linked where it can be.
+        var evidence: [String: EvidenceNote]
+        /// Whether AI rewriting is set up on this server, so the editor says so before anyone tries.
+        var ai: Bool
     }
 
     struct SavedBody: Encodable {
@@ -76,12 +80,15 @@ public enum ResumeFunction {
     }
 
     /// `GET /api/resume`: the member's resumes. `GET /api/resume?id=N`: one, with its HTML in every
-    /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download.
+    /// template. `GET /api/resume?id=N&format=pdf`: its PDF, as a download; `format=png`: a thumbnail
+    /// of its first page (`width` pixels, 120 to 600, 240 by default).
     /// `PUT /api/resume` with `{"id", "version", "template"?, "visibility"?}`: a template change is
     /// saved if the resume is still at `version` and can be undone like an accepted revision;
     /// PUBLIC puts the resume, its PDF and thumbnail on the next site build.
-    /// `POST /api/resume` with `{"action": "sample", "language"}`: a new resume from the built-in
-    /// example with the member's own profile, to try the editor without GitHub or an AI use.
+    /// `POST /api/resume` with `{"action": "sample", "language"}`: a copy of the built-in example (a
+    /// made-up developer, whole: nobody's profile mixed with another's projects), to try the editor
+    /// without GitHub or an AI use; an untouched copy the member already has is opened again (200)
+    /// rather than a new identical one made (201).
     /// `DELETE /api/resume` with `{"id"}`: deletes the resume (with its likes, comments and views).
     /// Withdrawing or deleting a public resume removes its files from the built site in the same request.
     public static let handler: ServiceHandler = { s, request, _ in
@@ -113,8 +120,9 @@ public enum ResumeFunction {
                 copy.template = template
                 html[template.rawValue] = HTMLRenderer.fragment(copy)
             }
+            let ai = (try? s.languageModel()) != nil
             return .json(ResumeBody(id: id, version: stored.version, visibility: stored.visibility, resume: stored.resume, html: html,
-                                    css: HTMLRenderer.allStylesheets))
+                                    css: HTMLRenderer.allStylesheets, evidence: stored.resume.evidenceNotes(), ai: ai))
         case "pdf":
             var copy = stored.resume
             if let raw = request.query("template") {
@@ -129,8 +137,18 @@ public enum ResumeFunction {
                 "cache-control": "private, no-store",
                 "x-content-type-options": "nosniff",
             ], body: Array(renderer.pdf(copy)))
+        case "png":
+            let width = Int(request.query("width") ?? "240") ?? 240
+            guard (120...600).contains(width) else {
+                throw APIError(field: FieldError("width", .rule(english: "must be between 120 and 600", korean: "120에서 600 사이여야 합니다")))
+            }
+            return FunctionResponse(statusCode: 200, headers: [
+                "content-type": "image/png",
+                "cache-control": "private, max-age=86400",
+                "x-content-type-options": "nosniff",
+            ], body: Array(renderer.thumbnail(stored.resume, width: width)))
         default:
-            throw APIError(field: FieldError("format", .oneOf(english: ["json", "pdf"], korean: ["json", "pdf"])))
+            throw APIError(field: FieldError("format", .oneOf(english: ["json", "pdf", "png"], korean: ["json", "pdf", "png"])))
         }
     }
 
@@ -158,11 +176,16 @@ public enum ResumeFunction {
     }
 
     static func createSample(_ s: Services, _ member: Member, _ input: Sample) throws -> FunctionResponse {
-        var resume = Resume.sample(input.language)
-        if let profile = try s.database.profile(memberID: member.id), !profile.name.isEmpty {
-            resume.profile = profile
+        let resume = Resume.sample(input.language)
+        for summary in try s.database.resumes(memberID: member.id) where summary.language == input.language.rawValue {
+            let stored = try s.database.resume(id: summary.id, memberID: member.id)
+            var document = stored.resume
+            document.template = resume.template
+            if document == resume {
+                return .json(SavedBody(id: summary.id, version: stored.version, resume: stored.resume, visibility: stored.visibility))
+            }
         }
-        let title = input.language == .ko ? "예시 이력서" : "Example resume"
+        let title = input.language == .ko ? "예시 이력서 (\(resume.profile.name))" : "Example resume (\(resume.profile.name))"
         let id = try s.database.createResume(memberID: member.id, title: title, resume: resume, now: s.now)
         return .json(SavedBody(id: id, version: 1, resume: resume), status: 201)
     }

@@ -181,7 +181,7 @@ func lighttpdPath() -> String? {
         #expect(pdf.status == 200 && pdf.header("content-type") == "application/pdf")
         #expect(pdf.header("content-disposition")?.hasPrefix("attachment;") == true)
         #expect(pdf.body.starts(with: Data("%PDF-".utf8)) && pdf.body.count > 20_000)
-        #expect(try await poppler("pdftotext", [], pdf: pdf.body).contains("앨리스"))
+        #expect(try await poppler("pdftotext", [], pdf: pdf.body).contains("김하늘"))  // the example's made-up developer
 
         // An AI rewrite through CGI: the configured model answers.
         await model.script.load([.chat(#"{"replacement":"주문 API"}"#)])

@@ -323,7 +323,7 @@ let fullProfile = """
         (#"{"email":"nope"}"#, "email", "The email address must be an email address such as name@example.com.",
          "이메일은 name@example.com 같은 이메일 주소여야 합니다."),
         (#"{"jobRole":"CEO"}"#, "jobRole", "The job role must be one of: Backend, Frontend, Infrastructure, AI, Game.",
-         "직무는 다음 중 하나여야 합니다: 백엔드, 프론트엔드, 인프라, 인공지능, 게임."),
+         "직무는 백엔드, 프론트엔드, 인프라, 인공지능, 게임 중 하나여야 합니다."),
         (#"{"links":[{"title":"x","url":"https://ok.example"},{"url":""}]}"#, "links[1].url", "The address of link 2 is required.",
          "링크 2번째 항목의 주소가 필요합니다."),
         (#"{"workExperience":[{"company":"Naver","workType":"FULL_TIME","employment":"EMPLOYMENT","start":"2020.01","end":"2021.01"}]}"#,
@@ -340,6 +340,52 @@ let fullProfile = """
         #expect(put.errorField == field)
         #expect(put.errorMessage == english)
         #expect(put.errorKorean == korean)
+    }
+
+    /// A form with several mistakes hears about all of them at once, each with its field, in both languages.
+    @Test func everyMistakeOfASaveIsReported() async throws {
+        let h = try Harness()
+        defer { h.dir.remove() }
+        let (_, cookie) = try h.signedInMember()
+        let body = #"""
+        {"email":"nope","phone":"call me",
+         "education":[{"schoolType":"","schoolName":"","status":"GRADUATED","start":"2020.05","end":"2019.01"},
+                      {"schoolType":"HIGH_SCHOOL","schoolName":"Ok","status":"GRADUATED","start":"2030.01"}],
+         "workExperience":[{"company":"Naver","workType":"FULL_TIME","employment":"EMPLOYMENT","start":"2020.01","end":"2021.01"}],
+         "links":[{"title":"x","url":"ftp://x"}]}
+        """#
+        let put = await h.call(MeFunction.handler, browser("PUT", "/api/me", cookie: cookie, json: body))
+        #expect(put.statusCode == 400)
+        let errors = try #require((put.json?["error"] as? [String: Any])?["errors"] as? [[String: Any]])
+        let fields = errors.compactMap { $0["field"] as? String }
+        #expect(Set(fields) == ["email", "phone", "education[0].schoolType", "education[0].schoolName", "education[0].end",
+                                "education[1].start", "workExperience[0].end", "links[0].url"], "\(fields)")
+        #expect(put.errorField == fields.first)
+        for error in errors {
+            let messages = try #require(error["messages"] as? [String: String])
+            #expect(messages["en"] == error["message"] as? String && messages["ko"]?.hasSuffix("다.") == true)
+        }
+        let korean = errors.compactMap { ($0["messages"] as? [String: String])?["ko"] }
+        #expect(korean.contains("학력 1번째 항목의 학교 구분이 필요합니다."))
+        #expect(korean.contains("학력 2번째 항목의 시작 시기는 미래일 수 없습니다."))
+        #expect(try h.database.profile(memberID: 1)?.email ?? "" == "", "nothing is saved")
+    }
+
+    @Test func aFinishedSchoolCannotEndInTheFutureButStudiesMay() async throws {
+        let h = try Harness()
+        defer { h.dir.remove() }
+        let (_, cookie) = try h.signedInMember()
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        func put(_ status: String, end: Int) async -> FunctionResponse {
+            await h.call(MeFunction.handler, browser("PUT", "/api/me", cookie: cookie, json:
+                #"{"education":[{"schoolType":"UNIVERSITY_BACHELOR","schoolName":"X","status":"\#(status)","start":"2020.03","end":"\#(end).02"}]}"#))
+        }
+        let graduated = await put("GRADUATED", end: year + 3)
+        #expect(graduated.statusCode == 400 && graduated.errorKorean ==
+                "학력 1번째 항목의 종료 시기는 마친 학교라면 미래일 수 없습니다. 아직 다니고 있다면 졸업 여부를 재학중으로 고르세요.")
+        #expect(await put("ATTENDING", end: year + 3).statusCode == 200)
+        let farAhead = await put("ATTENDING", end: year + 12)
+        #expect(farAhead.statusCode == 400 && farAhead.errorMessage == "The end month of education entry 1 can be at most 8 years ahead.")
     }
 
     @Test(arguments: [("시기", "는"), ("이메일", "은"), ("직무", "는"), ("주소", "는"), ("URL", "은"), ("Docker", "는"), ("3", "은"), ("2", "는")])

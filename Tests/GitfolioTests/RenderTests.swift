@@ -149,6 +149,65 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
     }
 }
 
+@Suite struct TypographyTests {
+    /// The renderer loads the files of the typefaces the templates name, and nothing else.
+    @Test func onlyTheTemplatesFontFilesAreLoaded() {
+        _ = sharedRenderer
+        let named = Set(Theme.allTypefaces.flatMap(\.files))
+        let loaded = Set(FontLibrary.loadedFiles)
+        #expect(FontLibrary.missingFiles.isEmpty, "scripts/deps.sh installs these: \(FontLibrary.missingFiles)")
+        #expect(!loaded.isEmpty && loaded.isSubset(of: named), "\(loaded.subtracting(named).sorted())")
+        #expect(loaded == named)
+    }
+
+    /// English is set in the Latin face (real word spaces), Korean in the Korean face; each template
+    /// has faces of its own.
+    @Test(arguments: [(Template.basic, ["NotoSans-Regular", "NotoSans-Bold"], "NanumBarunGothic"),
+                      (.star, ["NotoSerif-Regular", "NotoSerif-Bold"], "NanumMyeongjo"),
+                      (.gitfolio, ["NotoSans-Regular", "NotoSansMono-Regular"], "NanumBarunGothic")])
+    func eachTemplateSetsLatinAndKoreanInTheirFaces(template: Template, latin: [String], korean: String) async throws {
+        let english = try await poppler("pdffonts", [], pdf: sharedRenderer.pdf(.sample(.en, template: template)))
+        for face in latin { #expect(english.contains("+\(face) "), "\(template) English lacks \(face):\n\(english)") }
+        #expect(!english.contains("Nanum") || template == .gitfolio, "English text in the Korean face:\n\(english)")
+        let koreanFonts = try await poppler("pdffonts", [], pdf: sharedRenderer.pdf(.sample(.ko, template: template)))
+        #expect(koreanFonts.contains("+\(korean) ") && koreanFonts.contains("+\(latin[0]) "), "\(koreanFonts)")
+        // Word spaces are wide enough for a reader (and pdftotext) to see them.
+        let text = try await poppler("pdftotext", [], pdf: sharedRenderer.pdf(.sample(.en, template: template)))
+        #expect(text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            .contains("I solve concurrency and batch performance problems by measuring"))
+    }
+
+    /// Korean lines break between words, never inside one (CSS `word-break: keep-all`).
+    @Test(arguments: Template.allCases)
+    func koreanWordsAreNotBrokenAcrossLines(_ template: Template) {
+        var resume = Resume.sample(.ko, template: template)
+        resume.aboutMe.text += " 동시성 문제와 배치 성능을 측정으로 해결하고 리뷰와 자동화된 테스트로 팀의 배포를 안전하게 만듭니다."
+        for (b, lines) in sharedRenderer.lines(resume).enumerated() where lines.count > 1 {
+            for (upper, lower) in zip(lines, lines.dropFirst()) {
+                let end = upper.unicodeScalars.last, start = lower.unicodeScalars.first
+                let hangul = { (s: Unicode.Scalar?) in s.map { (0xAC00...0xD7A3).contains($0.value) } ?? false }
+                #expect(!(hangul(end) && hangul(start)), "block \(b) breaks a word: '\(upper)' / '\(lower)'")
+            }
+        }
+    }
+
+    /// The example never leaves one short section alone on its last page.
+    @Test(arguments: [Language.ko, .en])
+    func theExampleLeavesNoLoneSectionOnItsLastPage(_ language: Language) {
+        for template in Template.allCases {
+            let resume = Resume.sample(language, template: template)
+            let blocks = ResumeLayout.blocks(resume)
+            let pages = sharedRenderer.pagination(resume)
+            guard pages.count > 1, let last = pages.last else { continue }
+            let sectionOf = { (block: Int) in blocks[...block].filter { $0.kind == .section }.count }
+            let sections = Set(last.map { sectionOf($0.block) })
+            #expect(sections.count >= 2 || last.count >= 15, "\(template) \(language): the last page holds one section of \(last.count) lines")
+        }
+        // BASIC tells projects in bullets only: its example fits on one page.
+        #expect(sharedRenderer.pageCount(.sample(language, template: .basic)) == 1)
+    }
+}
+
 @Suite struct PageBreakTests {
     /// Every page-break rule, checked on a placement: no heading or entry title ends a page, and
     /// a block of up to three lines is never split.
@@ -185,7 +244,7 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
     @Test func twentyPageResumePaginates() async throws {
         var resume = Resume.sample(.ko, template: .star)
         let projects = resume.projects
-        resume.projects = (0..<24).flatMap { i in projects.map { var p = $0; p.name += "-\(i)"; return p } }
+        resume.projects = (0..<27).flatMap { i in projects.map { var p = $0; p.name += "-\(i)"; return p } }
         let pages = sharedRenderer.pagination(resume)
         #expect(pages.count >= 20)
         checkRules(resume)

@@ -131,7 +131,7 @@ import Testing
         #expect(try h.database.publicResumes().isEmpty)
     }
 
-    @Test func startsFromTheExampleWithTheMembersProfile() async throws {
+    @Test func startsFromTheWholeExampleOnceAndOpensTheSameCopyAgain() async throws {
         let h = try Harness()
         defer { h.dir.remove() }
         let (member, cookie) = try h.signedInMember()
@@ -140,10 +140,55 @@ import Testing
         #expect(created.statusCode == 201, "\(created.body)")
         let id = try #require(created.json?["id"] as? Int)
         let resume = try h.database.resume(id: Int64(id), memberID: member.id).resume
-        #expect(resume.profile.name == "앨리스" && resume.language == .en && resume.projects.count == 3)
+        // The example is one made-up person throughout: not the member's name over someone else's projects.
+        #expect(resume == Resume.sample(.en) && resume.profile.name == "Haneul Kim" && resume.projects.count == 3)
+        #expect(try h.database.resumes(memberID: member.id).first?.title == "Example resume (Haneul Kim)")
         #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 0, "the example costs no AI use")
+
+        // Asking again opens the untouched copy instead of adding an identical one, whatever its template.
+        let sw = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"template":"STAR"}"#))
+        #expect(sw.statusCode == 200)
+        let again = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"en"}"#))
+        #expect(again.statusCode == 200 && again.json?["id"] as? Int == id)
+        #expect(try h.database.resumes(memberID: member.id).count == 1)
+        // Once edited, the copy is the member's own: a new example is a new copy. Korean is another copy.
+        let edit = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie,
+            json: #"{"action":"accept","resumeId":\#(id),"path":"aboutMe","text":"Mine now.","version":2}"#))
+        #expect(edit.statusCode == 200, "\(edit.body)")
+        let third = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"en"}"#))
+        #expect(third.statusCode == 201 && third.json?["id"] as? Int != id)
+        let korean = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"ko"}"#))
+        #expect(korean.statusCode == 201)
+        #expect(try h.database.resumes(memberID: member.id).count == 3)
+
         let bad = await h.call(ResumeFunction.handler, browser("POST", "/api/resume", cookie: cookie, json: #"{"action":"sample","language":"fr"}"#))
         #expect(bad.statusCode == 400 && bad.errorCode == "invalid_field")
+    }
+
+    @Test func thumbnailOfTheFirstPage() async throws {
+        let (h, _, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let response = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", query: "id=\(id)&format=png&width=240", cookie: cookie))
+        #expect(response.statusCode == 200 && response.headers["content-type"] == "image/png")
+        #expect(Array(response.body.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // Width 240: the PNG's IHDR says so.
+        let width = response.body[16..<20].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 240)
+        let tooWide = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", query: "id=\(id)&format=png&width=5000", cookie: cookie))
+        #expect(tooWide.statusCode == 400 && tooWide.errorKorean == "미리보기 너비는 120에서 600 사이여야 합니다.")
+    }
+
+    @Test func editorGetsReadableEvidenceAndWhetherAIIsThere() async throws {
+        let (h, _, cookie, id) = try setup()
+        defer { h.dir.remove() }
+        let one = await h.call(ResumeFunction.handler, browser("GET", "/api/resume", query: "id=\(id)", cookie: cookie))
+        let json = try #require(one.json)
+        #expect(json["ai"] as? Bool == false, "the harness configures no model")
+        let evidence = try #require(json["evidence"] as? [String: [String: String]])
+        #expect(evidence["market-api:file:build.gradle"] == ["en": "build.gradle in market-api", "ko": "market-api의 build.gradle 파일",
+                                                             "url": "https://github.com/haneul-kim/market-api/blob/HEAD/build.gradle"])
+        #expect(evidence["market-api:pr:58"]?["url"] == "https://github.com/haneul-kim/market-api/pull/58")
+        #expect(evidence["settle-batch:commits"]?["ko"] == "settle-batch의 커밋 기록")
     }
 
     @Test func badInputAndOtherMembersResumesChangeNothing() async throws {

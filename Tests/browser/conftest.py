@@ -1,6 +1,7 @@
 """Fixtures for the browser tests: `gitfolio serve` on a free port with a fresh database, and
 Debian's Chromium driven headless over the DevTools protocol. Screenshots go to .test-artifacts/."""
 import base64
+import glob
 import http.server
 import json
 import os
@@ -8,16 +9,31 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.request
+import zipfile
 
 import pytest
 import websocket
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ARTIFACTS = os.path.join(ROOT, ".test-artifacts", "browser")
+VENDOR = os.path.join(ROOT, ".test-artifacts", "vendor")
+# axe-core (MPL-2.0), the accessibility engine, as PyPI ships it inside axe-playwright-python's wheel;
+# scripts/deps.sh --test downloads the wheel (pip download, no install), this reads axe.min.js from it.
+AXE_WHEEL = "axe-playwright-python==0.1.8"
+
+
+def axe_source():
+    wheels = glob.glob(os.path.join(VENDOR, "axe_playwright_python-*.whl"))
+    if not wheels:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", VENDOR, AXE_WHEEL], check=True)
+        wheels = glob.glob(os.path.join(VENDOR, "axe_playwright_python-*.whl"))
+    with zipfile.ZipFile(wheels[0]) as z:
+        return z.read("axe_playwright_python/axe.min.js").decode()
 
 
 def bin_dir():
@@ -152,7 +168,8 @@ class Browser:
         assert "exceptionDetails" not in result, result["exceptionDetails"]
         return result.get("result", {}).get("value")
 
-    def wait(self, expression, timeout=10):
+    def wait(self, expression, timeout=20):
+        # 20 seconds: a function's first process can be slow to start on a busy machine.
         deadline = time.time() + timeout
         guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
         while time.time() < deadline:
@@ -165,15 +182,51 @@ class Browser:
         self.call("Page.navigate", url=url)
         self.wait("document.readyState === 'complete'")
 
-    def screenshot(self, name):
+    def screenshot(self, name, full=True):
         os.makedirs(ARTIFACTS, exist_ok=True)
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=full)["data"]
         with open(os.path.join(ARTIFACTS, name + ".png"), "wb") as f:
             f.write(base64.b64decode(data))
 
     def dialogs(self):
         self.js("1")  # drain pending events
         return [e for e in self.events if e.get("method") == "Page.javascriptDialogOpening"]
+
+    def width(self, width):
+        """Lays pages out as a window `width` CSS pixels wide: a phone (390, with its meta viewport) or a desktop."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=844 if width < 600 else 900,
+                  deviceScaleFactor=1, mobile=width < 600)
+
+    def mark(self):
+        """A point in the event log: `console_errors(mark)` reports what came after it."""
+        self.js("1")
+        return len(self.events)
+
+    def console_errors(self, since=0):
+        """Script exceptions, console.error calls and browser errors (a bad `pattern`, a missing file)
+        since `since`. An API answer the page expects (a 4xx a form shows) is not counted."""
+        self.js("1")
+        errors = []
+        for e in self.events[since:]:
+            method, params = e.get("method"), e.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                errors.append(params["exceptionDetails"].get("exception", {}).get("description") or params["exceptionDetails"].get("text"))
+            elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+                errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+                entry = params["entry"]
+                if entry.get("source") == "network" and "/api/" in entry.get("url", "") and " 4" in entry.get("text", ""):
+                    continue
+                errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
+        return errors
+
+    def key(self, key, code=None, vk=0, text=None, modifiers=0):
+        """Presses and releases one key, as a keyboard does."""
+        down = dict(type="keyDown" if text else "rawKeyDown", key=key, code=code or key, windowsVirtualKeyCode=vk, modifiers=modifiers)
+        if text:
+            down["text"] = text
+        self.call("Input.dispatchKeyEvent", **down)
+        self.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code or key, windowsVirtualKeyCode=vk, modifiers=modifiers)
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +249,7 @@ def browser():
     b = Browser(ws)
     b.call("Page.enable")
     b.call("Runtime.enable")
+    b.call("Log.enable")
     # Focus events as in a focused window, whatever the headless window's state.
     b.call("Emulation.setFocusEmulationEnabled", enabled=True)
     yield b
@@ -203,3 +257,65 @@ def browser():
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(profile, ignore_errors=True)
+
+
+# ---- The interface checks every page gets (issue 17), shared by the test files ----
+
+WIDTHS = [1280, 390]
+
+# Geometry of the page as laid out: how far it scrolls sideways, and every place where a line
+# breaks between two Hangul syllables of one word in a heading, button, link of the header, legend
+# or label (each syllable's box on a lower line than the one before it).
+PAGE_CHECK = r"""(() => {
+  const out = { overflow: document.scrollingElement.scrollWidth - window.innerWidth, broken: [] };
+  const hangul = (c) => c >= "\uac00" && c <= "\ud7a3";
+  for (const el of document.querySelectorAll("h1, h2, h3, h4, button, .button, nav a, legend, label, .gf-resume p")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      let prev = null;
+      for (let i = 0; i < node.data.length; i++) {
+        if (!hangul(node.data[i])) { prev = null; continue; }
+        const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+        const rect = r.getBoundingClientRect();
+        if (prev && rect.top > prev.top + prev.height / 2) out.broken.push(node.data.slice(Math.max(0, i - 6), i + 6));
+        prev = rect;
+      }
+    }
+  }
+  return out;
+})()"""
+
+# Whether an element is inside the window (within a pixel: scrolling is by whole pixels).
+IN_VIEW = """(() => {{ const el = document.querySelector({selector}); if (!el || (!el.textContent.trim() && !el.matches("input, select, textarea"))) return null;
+  const r = el.getBoundingClientRect();
+  return {{ top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: innerWidth, height: innerHeight,
+            inside: r.width > 0 && r.height > 0 && r.top >= -1 && r.left >= -1 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1 }}; }})()"""
+
+
+def in_view(browser, selector):
+    geometry = browser.js(IN_VIEW.format(selector=json.dumps(selector)))
+    assert geometry and geometry["inside"], f"{selector} is not inside the window: {geometry}"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return axe_source()
+
+
+def check_page(browser, axe, name, since, missing=None):
+    """Everything a page must be at the current width, then its screenshot. `missing` is the URL of
+    a page visited on purpose for its 404 (the browser logs that answer as an error)."""
+    layout = browser.js(PAGE_CHECK)
+    assert layout["overflow"] <= 0, f"{name}: the page scrolls sideways by {layout['overflow']} px"
+    assert layout["broken"] == [], f"{name}: Korean words broken across lines: {layout['broken']}"
+    if not browser.js("typeof window.axe === 'object'"):
+        browser.call("Runtime.evaluate", expression=axe)
+    violations = browser.js("""axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) })))""")
+    assert violations == [], f"{name}: accessibility violations: {json.dumps(violations, ensure_ascii=False, indent=1)}"
+    errors = [e for e in browser.console_errors(since) if not (missing and e.endswith(" " + missing) and "404" in e)]
+    assert errors == [], f"{name}: console errors: {errors}"
+    browser.screenshot(name)

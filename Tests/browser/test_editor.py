@@ -41,7 +41,8 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     assert not browser.js("document.querySelector('#generate-local').hidden")
     browser.js("document.querySelector('#new-sample').click()")
     browser.wait("location.search.startsWith('?id=') && document.querySelector('#sheet [data-path]') !== null")
-    assert browser.js("document.querySelector('#sheet .gf-name').textContent") == "박에디터"
+    # The example is one made-up person throughout, not the member's name over someone else's projects.
+    assert browser.js("document.querySelector('#sheet .gf-name').textContent") == "김하늘"
     assert browser.js("document.querySelector('#version').textContent") == "버전 1"
     browser.screenshot("editor-ko")
 
@@ -64,7 +65,9 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
 
     # The evidence of a sentence shows when it has focus.
     browser.js(f"document.querySelector('#sheet [data-path=\"{BULLET}\"]').focus()")
-    browser.wait("document.querySelector('#evidence-list').textContent.includes('market-api:file:build.gradle')")
+    browser.wait("document.querySelector('#evidence-list').textContent.includes('market-api의 build.gradle 파일')")
+    assert browser.js("document.querySelector('#evidence-list a').href") == "https://github.com/haneul-kim/market-api/blob/HEAD/build.gradle"
+    assert "market-api:file" not in browser.js("document.querySelector('#evidence-list').textContent")
 
     # Select a passage and ask for a rewrite: the proposal stands beside the original; nothing is saved yet.
     original = sheet_text(browser, BULLET)
@@ -121,7 +124,7 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
     browser.wait("document.querySelector('#version').textContent === '버전 7'")
     type_into(browser, "techStack", "Java, Kotlin · Swift")
     browser.wait("document.querySelector('#version').textContent === '버전 8'")
-    assert sheet_text(browser, "techStack") == "Java  ·  Kotlin  ·  Swift"
+    assert sheet_text(browser, "techStack") == "Java\u00a0· Kotlin\u00a0· Swift"
     assert sheet_text(browser, "projects[1].name") == "settlement-batch"
 
     # Download the PDF: the STAR template with the edits.
@@ -135,7 +138,7 @@ def test_editor_from_sample_to_pdf(site, browser, llm):
         time.sleep(0.1)
     files = glob.glob(os.path.join(downloads, "*.pdf"))
     assert files, "no PDF was downloaded"
-    assert os.path.basename(files[0]) == "박에디터-resume.pdf"
+    assert os.path.basename(files[0]) == "김하늘-resume.pdf"
     with open(files[0], "rb") as f:
         assert f.read(5) == b"%PDF-"
     text = subprocess.run(["pdftotext", files[0], "-"], capture_output=True, text=True, check=True).stdout

@@ -20,7 +20,7 @@ def test_github_sign_in_and_generate(github_site, browser):
 
     # Nothing chosen: the page says so and asks nothing of the server.
     browser.js("document.querySelector('#generate button[type=submit]').click()")
-    browser.wait("document.querySelector('#list-status').textContent === '저장소를 하나 이상 고르세요.'")
+    browser.wait("document.querySelector('#generate .status').textContent === '저장소를 하나 이상 고르세요.'")
 
     browser.js("""(() => { const f = document.querySelector('#generate');
         f.querySelector('[value="alice-dev/shop-web"]').checked = true;
@@ -34,8 +34,19 @@ def test_github_sign_in_and_generate(github_site, browser):
     assert browser.js("document.querySelector('[data-template=GITFOLIO]').getAttribute('aria-checked')") == "true"
     # Each generated sentence carries the evidence it rests on.
     browser.js("document.querySelector('#sheet [data-path=\"projects[0].bullets[0]\"]').focus()")
-    browser.wait("document.querySelector('#evidence-list').textContent === 'shop-web:commits'")
+    browser.wait("document.querySelector('#evidence-list').textContent === 'shop-web의 커밋 기록'")
+    assert browser.js("document.querySelector('#evidence-list a').href") == "https://github.com/alice-dev/shop-web/commits"
     browser.screenshot("generated-ko")
+
+    # No model on this server: the editor says so before anyone tries, and selecting offers no request.
+    assert not browser.js("document.querySelector('#hint-no-ai').hidden")
+    browser.js("""(() => { const el = document.querySelector('#sheet [data-path="projects[0].bullets[0]"]');
+        const r = document.createRange(); r.setStart(el.firstChild, 0); r.setEnd(el.firstChild, 2);
+        const s = getSelection(); s.removeAllRanges(); s.addRange(r); })()""")
+    browser.wait("!document.querySelector('#revise').hidden")
+    assert not browser.js("document.querySelector('#revise-unavailable').hidden")
+    assert browser.js("document.querySelector('#revise-form').hidden")
+    assert "GITFOLIO_LLM" not in browser.js("document.querySelector('#revise').textContent")
 
     # The new resume is listed.
     browser.open(github_site + "/resume.html")

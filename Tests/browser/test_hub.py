@@ -49,9 +49,9 @@ def set_job_role(browser, role):
     browser.wait("document.querySelector('#me-status').classList.contains('ok')", timeout=20)
 
 
-def publish_sample(browser, site):
-    """Makes the example resume and publishes it from the editor; returns its id."""
-    go(browser, site + "/resume.html")
+def publish_sample(browser, site, root=""):
+    """Makes the example resume (in the page's language) and publishes it from the editor; returns its id."""
+    go(browser, site + root + "/resume.html")
     browser.wait("!document.querySelector('#resume-list').hidden")
     click_later(browser, "#new-sample")
     browser.wait("location.search.startsWith('?id=') && document.querySelector('#sheet [data-path]') !== null", timeout=20)
@@ -61,7 +61,7 @@ def publish_sample(browser, site):
     browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'"
                  " && document.querySelector('#editor-status').classList.contains('ok')", timeout=20)
     assert not browser.js("document.querySelector('#public-link').hidden")
-    assert browser.js("document.querySelector('#public-link').getAttribute('href')") == f"/resumes/{resume_id}.html"
+    assert browser.js("document.querySelector('#public-link').getAttribute('href')") == f"{root}/resumes/{resume_id}.html"
     return resume_id
 
 
@@ -126,18 +126,20 @@ def screenshots(browser, name):
 def test_hub_journey(site, browser):
     hub = site + "/hub/index.html"
 
-    # Member B publishes a resume of their own first (a frontend developer's), so that the hub's
-    # filters have something to tell apart.
+    # Member B publishes a resume of their own first (the English example), so that the hub lists
+    # two. The example is one made-up backend developer (김하늘, Haneul Kim), whoever copies it: its
+    # job role is the example's, not the member's (issue 17).
     sign_in(browser, site, "hub-b", "이비평")
     set_job_role(browser, "FRONTEND")
-    other_id = publish_sample(browser, site)
+    other_id = publish_sample(browser, site, root="/en")
+    assert browser.js("document.querySelector('#sheet .gf-name').textContent") == "Haneul Kim"
     sign_out(browser)
 
-    # 1. Member A, a backend developer, publishes the example resume from the editor.
+    # 1. Member A publishes the Korean example resume from the editor.
     sign_in(browser, site, "hub-a", "김공개")
     set_job_role(browser, "BACKEND")
     resume_id = publish_sample(browser, site)
-    assert browser.js("document.querySelector('#sheet .gf-name').textContent") == "김공개"
+    assert browser.js("document.querySelector('#sheet .gf-name').textContent") == "김하늘"
     project = browser.js("document.querySelector('#sheet [data-path=\"projects[0].name\"]').textContent")
     assert project == "market-api"
 
@@ -148,15 +150,19 @@ def test_hub_journey(site, browser):
     browser.wait("!document.querySelector('#hub-filters').hidden")
     assert shown_ids(browser) == [resume_id, other_id]  # newest first
     card = card_selector(resume_id)
-    assert browser.js(f"document.querySelector(\"{card}\").closest('.hub-card').querySelector('.hub-name').textContent") == "김공개"
+    assert browser.js(f"document.querySelector(\"{card}\").closest('.hub-card').querySelector('.hub-name').textContent") == "김하늘"
     assert browser.js(f"document.querySelector(\"{card}\").closest('.hub-card').querySelector('.hub-role').textContent") == "백엔드"
-    # The role's own list, pregenerated, has it too (browsable with script off).
-    assert f'data-id="{resume_id}"' in browser.js("fetch('/hub/backend/index.html').then((r) => r.text())")
-    assert f'data-id="{resume_id}"' not in browser.js("fetch('/hub/frontend/index.html').then((r) => r.text())")
+    other_card = card_selector(other_id)
+    assert browser.js(f"document.querySelector(\"{other_card}\").closest('.hub-card').querySelector('.hub-name').textContent") == "Haneul Kim"
+    # The role's own list, pregenerated, has both (browsable with script off); another role's, neither.
+    backend = browser.js("fetch('/hub/backend/index.html').then((r) => r.text())")
+    assert f'data-id="{resume_id}"' in backend and f'data-id="{other_id}"' in backend
+    frontend = browser.js("fetch('/hub/frontend/index.html').then((r) => r.text())")
+    assert f'data-id="{resume_id}"' not in frontend and f'data-id="{other_id}"' not in frontend
 
-    assert hub_filters(browser, role="BACKEND", tech="spring") == [resume_id]
-    assert browser.js("document.querySelector('#hub-status').textContent") == "1개의 이력서"
-    assert hub_filters(browser, role="FRONTEND") == [other_id]
+    assert hub_filters(browser, role="BACKEND", tech="spring") == [resume_id, other_id]
+    assert browser.js("document.querySelector('#hub-status').textContent") == "2개의 이력서"
+    assert hub_filters(browser, role="FRONTEND") == []
     assert hub_filters(browser, role="INFRA") == []
     assert browser.js("document.querySelector('#hub-status').textContent") == "조건에 맞는 이력서가 없습니다."
     assert hub_filters(browser, role="BACKEND", tech="없는기술") == []
@@ -167,7 +173,7 @@ def test_hub_journey(site, browser):
     click_later(browser, card)
     browser.wait(f"location.pathname === '/resumes/{resume_id}.html' && document.readyState === 'complete'")
     browser.wait("!document.querySelector('#like').hidden && !document.querySelector('#comment-form').hidden")
-    assert browser.js("document.querySelector('.hub-resume h1').textContent") == "김공개"
+    assert browser.js("document.querySelector('.hub-resume h1').textContent") == "김하늘"
     assert browser.js("document.querySelector('meta[property=\"og:image\"]').content").endswith(f"/resumes/{resume_id}.png")
     browser.wait("document.querySelector('.hub-counts .views .n').textContent === '1'")  # B's view counts
     assert browser.js("document.querySelector('#like').getAttribute('aria-pressed')") == "false"
@@ -201,6 +207,7 @@ def test_hub_journey(site, browser):
     browser.wait("!document.querySelector('#hub-filters').hidden")
     assert not browser.js("document.querySelector('#hub-filters').elements.liked.disabled")
     assert hub_filters(browser, liked=True) == [resume_id]
+    assert browser.js("document.querySelector('#hub-status').textContent") == "1개의 이력서"
     assert hub_filters(browser, liked=False) == [resume_id, other_id]
 
     # The English hub once: the same list, its strings in English.
@@ -223,11 +230,11 @@ def test_hub_journey(site, browser):
     items = browser.js("""[...document.querySelectorAll('#notification-list li')].map((li) => ({
         text: li.querySelector('a').textContent, href: li.querySelector('a').getAttribute('href'),
         meta: li.querySelector('.notification-meta').textContent, excerpt: li.querySelector('blockquote')?.textContent ?? null }))""")
-    assert items[0]["text"] == "이비평 님이 「예시 이력서」에 피드백을 남겼습니다."
+    assert items[0]["text"] == "이비평 님이 「예시 이력서 (김하늘)」에 피드백을 남겼습니다."
     assert items[0]["href"] == f"/resumes/{resume_id}.html#comment-{comment_id}"
     assert items[0]["meta"].endswith(" · market-api에 대해"), "the project, by name"
     assert items[0]["excerpt"] == COMMENT
-    assert items[1]["text"] == "이비평 님이 「예시 이력서」에 좋아요를 눌렀습니다." and items[1]["excerpt"] is None
+    assert items[1]["text"] == "이비평 님이 「예시 이력서 (김하늘)」에 좋아요를 눌렀습니다." and items[1]["excerpt"] is None
     assert items[1]["href"] == f"/resumes/{resume_id}.html"
     assert browser.js("document.querySelectorAll('#notification-list li.unread').length") == 2
     assert not browser.js("document.querySelector('#notifications-read-all').hidden")

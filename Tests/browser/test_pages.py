@@ -38,6 +38,8 @@ def test_my_page_from_sign_in_to_sign_out(site, browser):
         f.querySelector('select[name=jobRole]').value = 'AI';
         document.querySelector('[data-list=education] .add').click();
         const e = document.querySelector('[data-list=education] .item');
+        e.querySelector('[name=schoolType]').value = 'UNIVERSITY_BACHELOR';
+        e.querySelector('[name=status]').value = 'GRADUATED';
         e.querySelector('[name=schoolName]').value = '서울대학교';
         e.querySelector('[name=start]').value = '2018.03';
         e.querySelector('[name=end]').value = '2022.02';
@@ -52,15 +54,24 @@ def test_my_page_from_sign_in_to_sign_out(site, browser):
     browser.open(site + "/me.html")
     browser.wait("document.querySelector('[data-list=education] .item') !== null")
     assert browser.js("document.querySelector('[name=schoolName]').value") == "서울대학교"
-    # A new entry's dropdowns start on their first option.
-    assert browser.js("document.querySelector('[data-list=education] [name=schoolType]').value") == "PRIVATE_EDUCATION"
+    # The choices made are kept; a new entry's choices start empty, so nobody is put in a private
+    # academy by default.
+    assert browser.js("document.querySelector('[data-list=education] [name=schoolType]').value") == "UNIVERSITY_BACHELOR"
     assert browser.js("document.querySelector('select[name=jobRole]').value") == "AI"
+    browser.js("document.querySelector('[data-list=education] .add').click()")
+    assert browser.js("[...document.querySelectorAll('[data-list=education] [name=schoolType]')].pop().value") == ""
+    browser.js("[...document.querySelectorAll('[data-list=education] .item')].pop().querySelector('.link').click()")
 
     # The server's validation message reaches the person, and nothing is saved.
     browser.js("""(() => { document.querySelector('[name=end]').value = '2017.01';
         document.querySelector('#profile button[type=submit]').click(); })()""")
-    browser.wait("document.querySelector('#me-status').textContent === '학력 1번째 항목의 종료 시기는 시작보다 앞설 수 없습니다.'")
+    browser.wait("document.querySelector('#me-status').textContent === '고쳐야 할 항목이 1개 있습니다.'")
+    assert browser.js("document.querySelector('#me-errors li').textContent") == "학력 1번째 항목의 종료 시기는 시작보다 앞설 수 없습니다."
     assert browser.js("document.querySelector('[data-list=education] [name=end]').getAttribute('aria-invalid')") == "true"
+    assert browser.js("document.querySelector('[data-list=education] [name=end] + .field-error').textContent") == \
+        "학력 1번째 항목의 종료 시기는 시작보다 앞설 수 없습니다."
+    assert browser.js("document.activeElement.id") == "me-errors"
+    browser.js("document.querySelector('#me-errors a').click()")
     assert browser.js("document.activeElement.name") == "end"
     browser.screenshot("me-invalid-ko")
     browser.open(site + "/en/me.html")

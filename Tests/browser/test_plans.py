@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import bin_dir, clean_env, start_serve
+from conftest import WIDTHS, bin_dir, check_page, clean_env, in_view, start_serve
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,18 @@ def fake_state(kp):
     return json.load(urllib.request.urlopen(kp["url"] + "/_fake/state"))
 
 
+def check_plan_section(browser, axe, base, name, root=""):
+    """My page with its plan section, at both widths, as every page is checked (issue 17)."""
+    for width in WIDTHS:
+        browser.width(width)
+        since = browser.mark()
+        browser.open(base + root + "/me.html")
+        browser.wait("!document.querySelector('#plan').hidden && !document.querySelector('#profile').hidden")
+        browser.js("document.querySelector('#plan').scrollIntoView({ block: 'start' })")
+        check_page(browser, axe, f"{name}-{width}", since)
+    browser.call("Emulation.clearDeviceMetricsOverride")
+
+
 def generate(browser, base):
     browser.open(base + "/resume.html")
     browser.wait("!document.querySelector('#generate').hidden && document.querySelectorAll('[name=repository]').length === 2")
@@ -58,7 +70,7 @@ def generate(browser, base):
         f.querySelector('button[type=submit]').click(); })()""")
 
 
-def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay_site, browser):
+def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay_site, browser, axe):
     base, kp = pay_site["base"], pay_site["kakaopay"]
     browser.open(base + "/login.html")
     browser.wait("!document.querySelector('#github-signin').hidden")
@@ -72,6 +84,7 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
     assert browser.js("document.querySelector('#upgrade').textContent") == "PRO로 업그레이드 (월 19,900원)"
     assert not browser.js("document.querySelector('#plan-payments-none').hidden")
     browser.screenshot("plan-free-ko")
+    check_plan_section(browser, axe, pay_site["base"], "page-me-plan-free-ko")
 
     # Three generations use the day's three AI uses.
     for _ in range(3):
@@ -82,19 +95,30 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
 
     # The fourth is refused: the page says so and offers PRO on the spot.
     generate(browser, base)
-    browser.wait("document.querySelector('#list-status').textContent.includes('3회)를 모두 썼습니다')")
+    browser.wait("document.querySelector('#generate-status').textContent.includes('3회)를 모두 썼습니다')")
     browser.wait("document.querySelector('#upgrade-offer') !== null")
-    assert "하루 200회" in browser.js("document.querySelector('#upgrade-offer').textContent")
+    assert "하루 200회까지" in browser.js("document.querySelector('#generate-status').textContent")
+    assert browser.js("document.querySelector('#upgrade-offer-button').textContent") == "PRO로 업그레이드 (월 19,900원)"
+    # The offer sits right under the message, beside the button the member pressed.
+    assert browser.js("document.querySelector('#generate-status').nextElementSibling.id") == "upgrade-offer"
+    in_view(browser, "#upgrade-offer-button")
     browser.screenshot("plan-limit-offer-ko")
     assert fake_state(kp)["charges"] == []
 
-    # Upgrade: our function → the fake KakaoPay's approval page → approve → our pay webhook → My page.
+    # Upgrade: our function → the fake KakaoPay's approval page → approve → our pay webhook → My page,
+    # on a phone: back at the top of a long page, the outcome is brought into view.
+    browser.width(390)
     browser.js("document.querySelector('#upgrade-offer-button').click()")
     browser.wait(f"location.href.startsWith({json.dumps(kp['url'])}) && document.querySelector('#kakaopay-approve') !== null", timeout=20)
     assert "19900원" in browser.js("document.querySelector('#item').textContent")
     browser.js("document.querySelector('#kakaopay-approve').click()")
     browser.wait("location.pathname === '/me.html' && location.search === '?pay=approved'", timeout=20)
     browser.wait("document.querySelector('#plan-status').textContent === '결제가 완료되었습니다. 이제 PRO입니다.'")
+    browser.wait("document.querySelector('#plan').getBoundingClientRect().top < innerHeight / 2")
+    in_view(browser, "#plan-status")
+    in_view(browser, "#plan-heading")
+    browser.screenshot("plan-approved-390", full=False)
+    browser.call("Emulation.clearDeviceMetricsOverride")
     assert browser.js("document.querySelector('#plan-name').textContent") == "PRO"
     assert browser.js("document.querySelector('#plan-uses').textContent") == "오늘 AI 사용 3회 (공정 사용 한도 하루 200회)"
     assert browser.js("document.querySelectorAll('#plan-payments tbody tr').length") == 1
@@ -104,17 +128,27 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
     browser.screenshot("plan-pro-ko")
     charges = fake_state(kp)["charges"]
     assert [c["kind"] for c in charges] == ["approve"] and charges[0]["amount"] == 19900
+    check_plan_section(browser, axe, base, "page-me-plan-pro-ko")
 
     # PRO generates again.
     generate(browser, base)
     browser.wait("location.search.startsWith('?id=') && document.querySelector('#sheet [data-path]') !== null", timeout=20)
 
     # Cancel: PRO lasts until the paid period ends.
+    # Cancel, on a phone: a confirmation beside the button, then the outcome under it.
+    browser.width(390)
     browser.open(base + "/me.html")
     browser.wait("!document.querySelector('#cancel-subscription').hidden")
     paid_until = browser.js("fetch('/api/subscription').then(r => r.json()).then(d => d.subscription.paidUntil)")
-    browser.js("window.confirm = () => true; document.querySelector('#cancel-subscription').click()")
+    browser.js("document.querySelector('#cancel-subscription').scrollIntoView({ block: 'center' }); document.querySelector('#cancel-subscription').click()")
+    browser.wait("!document.querySelector('#cancel-confirm').hidden")
+    assert browser.js("document.activeElement.id") == "cancel-no"
+    in_view(browser, "#cancel-yes")
+    browser.screenshot("plan-cancel-confirm-390", full=False)
+    browser.js("document.querySelector('#cancel-yes').click()")
     browser.wait("document.querySelector('#plan-status').textContent === '구독을 해지했습니다. 더 이상 결제되지 않습니다.'")
+    in_view(browser, "#plan-status")
+    browser.call("Emulation.clearDeviceMetricsOverride")
     assert browser.js("document.querySelector('#plan-subscription').textContent") == f"구독을 해지했습니다. {paid_until}에 FREE로 돌아갑니다."
     assert browser.js("document.querySelector('#plan-name').textContent") == "PRO"
     assert browser.js("document.querySelector('#cancel-subscription').hidden")
@@ -135,6 +169,7 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
     assert browser.js("document.querySelectorAll('#plan-payments tbody tr').length") == 1  # the history stays
     browser.screenshot("plan-free-again-ko")
     assert len(fake_state(kp)["charges"]) == 1
+    check_plan_section(browser, axe, base, "page-me-plan-free-again-ko")
 
     # The same section in English.
     browser.open(base + "/en/me.html")
@@ -142,6 +177,7 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
     assert browser.js("document.querySelector('#plan h2').textContent") == "Plan and payments"
     assert browser.js("document.querySelector('#upgrade').textContent") == "Upgrade to PRO (19,900 KRW a month)"
     assert browser.js("document.querySelector('#plan-payments tbody td:nth-child(2)').textContent") == "19,900 KRW"
+    check_plan_section(browser, axe, base, "page-me-plan-en", root="/en")
 
 
 def test_a_cancelled_payment_changes_nothing_and_says_so(pay_site, browser):
@@ -167,8 +203,12 @@ def test_deleting_a_pro_account_stops_the_subscription_first(pay_site, browser):
     browser.wait("location.search === '?pay=approved' && document.querySelector('#plan-name').textContent === 'PRO'", timeout=20)
     active = [s for s in fake_state(kp)["subscriptions"] if s["active"]]
     assert len(active) == 1
-    # The member deletes the account from My page: KakaoPay stops the subscription, then the account goes.
-    browser.js("window.prompt = () => 'alice-dev'; window.alert = () => {}; document.querySelector('#delete-account').click()")
+    # The member deletes the account from My page (typing their user name beside the button):
+    # KakaoPay stops the subscription, then the account goes.
+    browser.js("document.querySelector('#delete-account').click()")
+    browser.wait("!document.querySelector('#delete-confirm').hidden")
+    browser.js("document.querySelector('#delete-typed').value = 'alice-dev'; document.querySelector('#delete-now').click()")
+    browser.wait("document.querySelector('#delete-status').classList.contains('ok')", timeout=20)
     browser.wait("location.pathname === '/index.html'", timeout=20)
     state = fake_state(kp)
     assert [s for s in state["subscriptions"] if s["sid"] == active[0]["sid"]][0]["active"] is False

@@ -86,7 +86,10 @@ async function hubList(me) {
     list.replaceChildren(...shown.slice(0, limit).map(card));
     more.hidden = shown.length <= limit;
     $("#hub-pager").hidden = true;
-    setStatus(status, shown.length ? GFT(shown.length === 1 ? "hub.countOne" : "hub.count", { count: shown.length }) : GFT("hub.none"));
+    // The count is announced as the filters change, but never moves the page (a reader coming back
+    // to the list keeps their place).
+    setStatus(status, shown.length ? GFT(shown.length === 1 ? "hub.countOne" : "hub.count", { count: shown.length }) : GFT("hub.none"), "",
+      { reveal: false });
   }
   form.addEventListener("input", apply);
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -140,8 +143,14 @@ function anchorLabel(anchor, project) {
 }
 
 async function comments(me, id, own) {
-  const list = $("#comment-list"), form = $("#comment-form"), more = $("#comments-more"), status = $("#hub-resume-status");
+  const list = $("#comment-list"), form = $("#comment-form"), more = $("#comments-more"), status = $("#comment-status");
   let before = null;
+  // A comment's own message (an edit or deletion refused), under that comment.
+  function sayAt(li, text) {
+    let line = li.querySelector(":scope > .status");
+    if (!line) { line = el("p", { className: "status" }); line.setAttribute("role", "status"); li.append(line); }
+    setStatus(line, text, "bad");
+  }
   function item(c) {
     const li = el("li", { id: `comment-${c.id}`, className: "comment" });
     const head = el("p", { className: "comment-head" }, el("strong", { textContent: c.author }),
@@ -175,7 +184,7 @@ async function comments(me, id, own) {
           save.addEventListener("click", async () => {
             const answer = await api("comment", { method: "PUT", body: { id: c.id, body: area.value } });
             if (answer.status === 200) { c.body = area.value.trim(); c.edited = true; li.replaceWith(item(c)); }
-            else setStatus(status, localMessage(answer.data?.error), "bad");
+            else sayAt(li, localMessage(answer.data?.error));
           });
         });
         actions.append(edit, " ");
@@ -183,7 +192,7 @@ async function comments(me, id, own) {
       const remove = el("button", { type: "button", className: "link", textContent: GFT("hub.deleteComment") });
       remove.addEventListener("click", async () => {
         const answer = await api("comment", { method: "DELETE", body: { id: c.id } });
-        if (answer.status === 200) li.remove(); else setStatus(status, localMessage(answer.data?.error), "bad");
+        if (answer.status === 200) li.remove(); else sayAt(li, localMessage(answer.data?.error));
       });
       actions.append(remove);
       li.append(actions);

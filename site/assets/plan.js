@@ -25,7 +25,20 @@
   }
 
   const message = (error) => error?.messages?.[lang] || error?.message || T("error");
-  function show(el, text, kind = "") { if (el) { el.className = "status " + kind; el.textContent = text; el.hidden = false; } }
+  // Brings an element into the window when it is not (as app.js does for its status lines).
+  function reveal(el) {
+    const r = el.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) el.scrollIntoView({ block: "nearest" });
+  }
+  // A status line beside the button that caused it, announced (role="status") and in view.
+  function show(el, text, kind = "") {
+    if (!el) return;
+    el.classList.remove("ok", "bad");
+    if (kind) el.classList.add(kind);
+    el.textContent = text;
+    el.hidden = false;
+    if (text) reveal(el);
+  }
 
   // Starts PRO: KakaoPay's `ready` through our function, then KakaoPay's approval page.
   async function upgrade(statusEl, button) {
@@ -65,11 +78,13 @@
     upgradeButton.hidden = data.plan !== "FREE" || !data.paymentsConfigured;
     $("#plan-unconfigured").hidden = data.plan !== "FREE" || data.paymentsConfigured;
     $("#cancel-subscription").hidden = sub?.status !== "ACTIVE";
+    // A date is never broken at its hyphens: the period wraps between its two dates only.
+    const date = (text) => { const span = document.createElement("span"); span.className = "date"; span.textContent = text; return span; };
     const rows = data.payments.map((p) => {
       const tr = document.createElement("tr");
-      for (const text of [p.approvedAt.slice(0, 10), T("amount", { amount: won(p.amount) }), `${p.periodStart} – ${p.periodEnd}`]) {
+      for (const parts of [[date(p.approvedAt.slice(0, 10))], [T("amount", { amount: won(p.amount) })], [date(p.periodStart), " – ", date(p.periodEnd)]]) {
         const td = document.createElement("td");
-        td.textContent = text;
+        td.append(...parts);
         tr.append(td);
       }
       return tr;
@@ -86,25 +101,53 @@
     render(data);
     section.hidden = false;
     const statusEl = $("#plan-status");
+    $("#upgrade").addEventListener("click", (e) => upgrade(statusEl, e.target));
+    // Cancelling, after a confirmation beside the button.
+    const cancel = $("#cancel-subscription"), confirmBox = $("#cancel-confirm");
+    cancel.addEventListener("click", () => {
+      confirmBox.hidden = false;
+      cancel.hidden = true;
+      show(statusEl, "");
+      reveal(confirmBox);
+      $("#cancel-no").focus();
+    });
+    $("#cancel-no").addEventListener("click", () => {
+      confirmBox.hidden = true;
+      cancel.hidden = false;
+      cancel.focus();
+    });
+    $("#cancel-yes").addEventListener("click", async (e) => {
+      e.target.disabled = true;
+      const { status: code, data: answer } = await call("DELETE");
+      e.target.disabled = false;
+      confirmBox.hidden = true;
+      if (code === 200) {
+        render(answer);
+        show(statusEl, T("cancelled"), "ok");
+        statusEl.focus();
+      } else {
+        cancel.hidden = false;
+        show(statusEl, message(answer?.error), "bad");
+        cancel.focus();
+      }
+    });
     // Back from KakaoPay: the pay webhook says how the payment went (`?pay=<outcome or error code>`).
+    // The member comes back to the top of a long page: the plan section is brought into view, with
+    // the outcome under its buttons.
     const pay = new URLSearchParams(location.search).get("pay");
     if (pay) {
       const good = pay === "approved" || pay === "already_approved";
+      // Once the profile above it is shown (app.js), or the section would be pushed down again.
+      if (!window.GF?.profileShown) await new Promise((done) => document.addEventListener("gf:profile-shown", done, { once: true }));
+      section.scrollIntoView({ block: "start" });
       show(statusEl, GF.t["js.plan.pay." + pay] || T("pay.default"), good ? "ok" : pay === "cancelled" ? "" : "bad");
     }
-    $("#upgrade").addEventListener("click", (e) => upgrade(statusEl, e.target));
-    $("#cancel-subscription").addEventListener("click", async () => {
-      if (!confirm(T("cancelConfirm"))) return;
-      const { status: code, data: answer } = await call("DELETE");
-      if (code === 200) { render(answer); show(statusEl, T("cancelled"), "ok"); }
-      else show(statusEl, message(answer?.error), "bad");
-    });
   }
 
   // The upgrade offer: `generate` and `revise` answer 429 `quota_exceeded` when the day's uses are
   // spent. Seen here (app.js still shows the message), so that a FREE member can upgrade on the spot.
   let offered = false;
-  async function offer() {
+  async function offer(refusal) {
     if (offered) return;
     offered = true;
     const { status, data } = await call("GET");
@@ -124,9 +167,15 @@
     button.id = "upgrade-offer-button";
     button.textContent = T("upgrade", { price: won(data.proLimits.monthlyPriceKRW), cap: data.proLimits.aiUsesPerDay });
     button.addEventListener("click", () => upgrade(status2, button));
-    box.append(text, button, status2);
-    const anchor = [...document.querySelectorAll(".status[role=status]")].find((el) => el.offsetParent !== null && el.textContent);
+    // Beside the status line that says the uses are spent (the generator's or the AI panel's), so
+    // that the offer shows where the member acted; a toast (fixed, over the page) is no place for it.
+    // Under that message, which already says why, the offer is its button alone.
+    const lines = [...document.querySelectorAll(".status[role=status]:not(.toast)")].filter((el) => el.offsetParent !== null && el.textContent);
+    const said = lines.find((el) => refusal && el.textContent.includes(refusal));
+    const anchor = said || lines[0];
+    if (said) { box.className = ""; box.append(button, status2); } else box.append(text, button, status2);
     if (anchor) anchor.after(box); else document.querySelector("main").prepend(box);
+    reveal(box);
   }
 
   // Deleting an account with an active subscription: `me` refuses (409 `subscription_active`, nothing
@@ -137,7 +186,7 @@
     const response = await realFetch(resource, options);
     const url = new URL(typeof resource === "string" ? resource : resource.url, location.href);
     if (response.status === 429 && /^\/api\/(generate|revise)$/.test(url.pathname)) {
-      response.clone().json().then((d) => { if (d?.error?.code === "quota_exceeded") setTimeout(offer, 0); }).catch(() => {});
+      response.clone().json().then((d) => { if (d?.error?.code === "quota_exceeded") setTimeout(() => offer(message(d.error)), 0); }).catch(() => {});
     }
     if (response.status === 409 && url.pathname === "/api/me" && options?.method === "DELETE") {
       const answer = await response.clone().json().catch(() => null);
