@@ -360,9 +360,14 @@ import Glibc
         batch.kill9()
         #expect(try await batch.exitSignal() == SIGKILL)
         try lock.release()
-        let held = try #require(Int64(charged))
-        #expect(try p.database.charge(subscriptionID: held, period: 2)?.status == .pending)
-        #expect(await subscriptionCharges(p, subs.first { $0.id == held }!.sid).count == 1)  // KakaoPay took it
+        _ = try #require(Int64(charged))
+        // At least one charge KakaoPay took is still PENDING here (the line read above may belong to a
+        // concurrent worker that committed just before the lock was taken, so look at them all).
+        var takenButPending = 0
+        for sub in subs where try p.database.charge(subscriptionID: sub.id, period: 2)?.status == .pending {
+            if await subscriptionCharges(p, sub.sid).count == 1 { takenButPending += 1 }
+        }
+        #expect(takenButPending >= 1)
         let summary = try await rerun(env, date)
         #expect(summary["ok"] as? Bool == true && (summary["recovered"] as? Int ?? 0) >= 1, "\(summary)")
         try await expectExactlyOneChargeEach(p, subs)
