@@ -13,6 +13,7 @@ public enum Schema {
         ("v5-github-details-cache", v5),
         ("v6-hub", v6),
         ("v7-plans-payments", v7),
+        ("v8-ai-use-pending", v8),
     ]
 
     static let v1 = """
@@ -334,5 +335,11 @@ public enum Schema {
         created_at INTEGER NOT NULL,
         UNIQUE (member_id, kind, day)
     );
+    """
+
+    /// An AI use is pending (`pending_until`, epoch seconds) from its charge until its result is kept;
+    /// a pending use whose process died (killed mid-request) is given back once that time is past.
+    static let v8 = """
+    ALTER TABLE ai_use ADD COLUMN pending_until INTEGER;
     """
 }
