@@ -9,8 +9,9 @@ set -euo pipefail
 packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev fonts-nanum fonts-noto-cjk)
 if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
-  # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs.
-  packages+=(lighttpd chromium python3-pytest python3-websocket poppler-utils)
+  # which drive Chromium over the DevTools protocol; poppler-utils: the PDF tests read the PDFs; wrk:
+  # one small level of scripts/load.sh (LoadSmokeTests).
+  packages+=(lighttpd chromium python3-pytest python3-websocket poppler-utils wrk)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # WeasyPrint: the reference the PDF benchmark compares against; wrk and lighttpd: the load on
