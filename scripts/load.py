@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -172,6 +173,32 @@ def check_writes(db_path, like_pairs, unlike_pairs, members, lo, hi, comment_mar
     return liked, unliked, comments, drift
 
 
+def backup_during(bin_dir, db, out, delay, record):
+    """`gitfolio backup` of the live file `delay` seconds into a write level; then the copy checked."""
+    def run_backup():
+        time.sleep(delay)
+        start = time.time()
+        r = subprocess.run([os.path.join(bin_dir, "gitfolio"), "backup", "--db", db, "--out", out], capture_output=True, text=True)
+        record["seconds"] = time.time() - start
+        record["status"] = r.returncode
+        record["output"] = (r.stdout + r.stderr).strip()
+    thread = threading.Thread(target=run_backup)
+    thread.start()
+    return thread
+
+
+def verify_backup(bin_dir, out, record):
+    record.update(check=False, drift=-1, bytes=0)
+    if record.get("status") != 0 or not os.path.exists(out):
+        return
+    r = subprocess.run([os.path.join(bin_dir, "gitfolio"), "restore", "--check", "--from", out], capture_output=True, text=True)
+    record["check"] = r.returncode == 0 and "integrity ok" in r.stdout
+    c = sqlite3.connect(out)
+    record["drift"] = c.execute("SELECT count(*) FROM resume WHERE like_count != (SELECT count(*) FROM resume_like l WHERE l.resume_id = resume.id)").fetchone()[0]
+    record["bytes"] = os.path.getsize(out)
+    c.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bin_dir")
@@ -182,6 +209,7 @@ def main():
     parser.add_argument("--resumes", type=int, default=200)
     parser.add_argument("--readers", type=int, default=1000)
     parser.add_argument("--keep", help="keep the work folder here")
+    parser.add_argument("--no-backup", action="store_true", help="do not take a backup in the middle of each write level")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     work = args.keep or tempfile.mkdtemp(prefix="gitfolio-load-")
@@ -192,6 +220,7 @@ def main():
     data, backup, like_pairs, unlike_pairs, members = prepare(args.bin_dir, work, args.resumes, args.readers)
     rows = []
     held = {}
+    backups = []
     for kind in args.deployments.split(","):
         proc, port, db = start(kind, args.bin_dir, work, backup, data)
         offset = 0
@@ -204,7 +233,17 @@ def main():
                     if failed:
                         break
                     comments_before = check_writes(db, [], [], members, 0, 0, "load %")[2]
+                    backup = None
+                    if mix == "write" and not args.no_backup:
+                        record = {"kind": kind, "c": c, "out": os.path.join(work, f"backup-{kind}-{c}.sqlite")}
+                        backup = backup_during(args.bin_dir, db, record["out"], args.duration / 2, record)
                     r = wrk(port, mix, c, args.duration, data, offset)
+                    if backup:
+                        backup.join()
+                        verify_backup(args.bin_dir, record["out"], record)
+                        backups.append(record)
+                        if os.path.exists(record["out"]):
+                            os.unlink(record["out"])
                     ok_statuses = {"200", "201"}
                     statuses = r["statuses"]
                     rate_limited = statuses.get("429", 0)
@@ -260,6 +299,13 @@ def main():
     for row in rows:
         if "integrity" in row:
             print(f"- {row['kind']}: PRAGMA integrity_check after the run: {row['integrity']}")
+    if backups:
+        print()
+        print("| `gitfolio backup` during the write mix | connections | seconds | size MB | restore --check | counts = rows |")
+        print("| --- | ---: | ---: | ---: | --- | --- |")
+        for b in backups:
+            print(f"| {b['kind']} | {b['c']} | {b['seconds']:.2f} | {b['bytes'] / 1e6:.1f} | "
+                  f"{'ok' if b['status'] == 0 and b['check'] else 'FAILED: ' + b['output'][-200:]} | {'yes' if b['drift'] == 0 else 'NO'} |")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
