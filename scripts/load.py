@@ -233,13 +233,13 @@ def main():
                     if failed:
                         break
                     comments_before = check_writes(db, [], [], members, 0, 0, "load %")[2]
-                    backup = None
+                    backing_up = None
                     if mix == "write" and not args.no_backup:
                         record = {"kind": kind, "c": c, "out": os.path.join(work, f"backup-{kind}-{c}.sqlite")}
-                        backup = backup_during(args.bin_dir, db, record["out"], args.duration / 2, record)
+                        backing_up = backup_during(args.bin_dir, db, record["out"], args.duration / 2, record)
                     r = wrk(port, mix, c, args.duration, data, offset)
-                    if backup:
-                        backup.join()
+                    if backing_up:
+                        backing_up.join()
                         verify_backup(args.bin_dir, record["out"], record)
                         backups.append(record)
                         if os.path.exists(record["out"]):
