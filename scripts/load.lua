@@ -26,7 +26,9 @@ end
 
 local function lines(path)
   local out = {}
-  for line in io.lines(path) do out[#out + 1] = line end
+  for line in io.lines(path) do
+    if line ~= "" then out[#out + 1] = line end
+  end
   return out
 end
 
@@ -82,16 +84,16 @@ function request()
   if roll <= 50 then
     local i = offset + likes_sent * nthreads + id + 1
     likes_sent = likes_sent + 1
-    if like_pairs[i] then
-      local c, r = pair(like_pairs[i])
+    local c, r = pair(like_pairs[i] or "")
+    if c then
       return json_post("POST", "/api/like", cookies[c + 1], '{"resumeId":' .. r .. '}')
     end
     exhausted = exhausted + 1
   elseif roll <= 70 then
     local i = offset + unlikes_sent * nthreads + id + 1
     unlikes_sent = unlikes_sent + 1
-    if unlike_pairs[i] then
-      local c, r = pair(unlike_pairs[i])
+    local c, r = pair(unlike_pairs[i] or "")
+    if c then
       return json_post("DELETE", "/api/like", cookies[c + 1], '{"resumeId":' .. r .. '}')
     end
     exhausted = exhausted + 1
