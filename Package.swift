@@ -153,7 +153,7 @@ let package = Package(
         .target(
             name: "GitfolioCLI",
             dependencies: [
-                "GitfolioBench", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
+                "GitfolioBench", "GitfolioCore", "StoreCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder", "GitfolioEvidence",
                 "GitfolioGitHub", "GitfolioResume", "GitfolioHTTP", "GitfolioRender", "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

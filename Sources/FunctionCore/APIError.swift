@@ -92,6 +92,14 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func upstream(_ code: String, _ message: String, korean: String? = nil) -> APIError {
         APIError(status: 502, code: code, message: message, korean: korean)
     }
+    /// Nothing can be written (the disk is full, the file system read-only): a 503 to retry later;
+    /// `detail` (which file, what the system said) goes to the log only.
+    public static func storageUnavailable(_ detail: String? = nil) -> APIError {
+        var error = APIError.unavailable("storage_unavailable", "The service cannot save anything right now. Please try again later.",
+                                         korean: "지금은 저장할 수 없습니다. 잠시 후 다시 시도해 주세요.", retryAfter: 30)
+        error.detail = detail
+        return error
+    }
     /// A failure on our side. The member reads a plain message; `detail` goes to the log only.
     public static func `internal`(_ detail: String? = nil) -> APIError {
         var error = APIError(status: 500, code: "internal", message: "Something went wrong on our side. Please try again.",

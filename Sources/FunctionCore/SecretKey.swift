@@ -21,22 +21,38 @@ public enum SecretKey {
             guard key.count == 32 else { throw .internal("The secret key file (GITFOLIO_SECRET_FILE) must hold 32 bytes.") }
             return key
         }
-        // Create the key exclusively so that two processes starting at once agree on one key.
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd >= 0 {
-            var generator = SystemRandomNumberGenerator()
-            let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let written = key.withUnsafeBytes { write(fd, $0.baseAddress, 32) }
-            close(fd)
-            guard written == 32 else { throw .internal("Could not write the secret key file (GITFOLIO_SECRET_FILE).") }
-            return key
-        }
-        // Another process won the race: wait briefly for its write to land.
-        for _ in 0..<50 {
-            if let key = readFile(file, limit: 64), key.count == 32 { return key }
-            usleep(2_000)
-        }
-        throw .internal("The secret key file (GITFOLIO_SECRET_FILE) could not be read or created.")
+        // Create the key whole, then publish it: written to a file of this process's own, synced, and
+        // linked to the key's name, which fails if another process published one first (its key is
+        // then read). So the key file is never empty or partial, even when the disk fills up or the
+        // process is killed half-way: a key file left empty once made every later request a 500, long
+        // after the disk had room again.
+        var generator = SystemRandomNumberGenerator()
+        let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        // The draft's name is this attempt's own (threads of one process share its pid).
+        let draft = file + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max, using: &generator))"
+        let fd = open(draft, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw storageFailure("create \(draft)", errno) }
+        defer { unlink(draft) }
+        let written = key.withUnsafeBytes { write(fd, $0.baseAddress, 32) }
+        let writeError = errno
+        let synced = written == 32 && fsync(fd) == 0
+        let syncError = errno
+        close(fd)
+        guard written == 32 else { throw storageFailure("write \(draft)", written < 0 ? writeError : ENOSPC) }
+        guard synced else { throw storageFailure("sync \(draft)", syncError) }
+        if link(draft, file) == 0 { return key }
+        let linkError = errno
+        guard linkError == EEXIST else { throw storageFailure("publish \(file)", linkError) }
+        if let existing = readFile(file, limit: 64), existing.count == 32 { return existing }
+        throw .internal("The secret key file (GITFOLIO_SECRET_FILE) exists but does not hold 32 bytes; if it is empty, no key was ever "
+                        + "written to it (remove it and a new key is made; GitHub sign-ins encrypted with a lost key must be made again).")
+    }
+
+    /// A key file that cannot be written: a 503 to retry when the disk is full or read-only (the
+    /// same answer as the database's), a 500 otherwise (permissions: the operator's to fix).
+    static func storageFailure(_ what: String, _ code: Int32) -> APIError {
+        let detail = "the secret key file (GITFOLIO_SECRET_FILE): cannot \(what): \(String(cString: strerror(code)))"
+        return code == ENOSPC || code == EDQUOT || code == EROFS ? .storageUnavailable(detail) : .internal(detail)
     }
 }
 

@@ -135,6 +135,8 @@ public enum ReviseFunction {
                 throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.",
                                         korean: "AI의 수정안이 비어 있거나 너무 깁니다. 다시 시도해 주세요.")
             }
+            // The rewrite is answered: the use is kept (a process killed before this line has it back later).
+            try s.database.settleAIUse(id: use)
             return .json(ProposalBody(path: input.path, start: input.start, end: input.end, before: span, after: replacement,
                                       text: before + replacement + after, version: stored.version,
                                       findings: Grounding(resume: resume).findings(in: replacement, at: input.path),

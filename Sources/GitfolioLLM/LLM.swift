@@ -119,17 +119,21 @@ public struct RetryPolicy: Sendable {
                     continue
                 }
                 throw timedOut
-                    ? APIError(status: 504, code: "model_timeout", message: "\(provider) did not answer in time. Please try again.")
-                    : APIError.upstream("model_unreachable", "\(provider) could not be reached.")
+                    ? APIError(status: 504, code: "model_timeout", message: "\(provider) did not answer in time. Please try again.",
+                               korean: "AI가 제시간에 답하지 않았습니다. 다시 시도해 주세요.")
+                    : APIError.upstream("model_unreachable", "\(provider) could not be reached. Please try again.",
+                                        korean: "AI 서비스에 연결할 수 없습니다. 다시 시도해 주세요.")
             }
             guard Self.isRetryable(response.status) else { return response }
             let retryAfter = response.headers["retry-after"].flatMap(Double.init)
             if let retryAfter, retryAfter > Self.longestWait {
-                throw APIError.unavailable("model_busy", "\(provider) asks to wait \(Int(retryAfter)) s, longer than we wait (\(Int(Self.longestWait)) s). Please try again later.")
+                throw APIError.unavailable("model_busy", "\(provider) asks to wait \(Int(retryAfter)) s, longer than we wait (\(Int(Self.longestWait)) s). Please try again later.",
+                                           korean: "AI 서비스가 바빠서 지금은 답할 수 없습니다. 잠시 후 다시 시도해 주세요.", retryAfter: Int(retryAfter))
             }
             guard attempt < maxRetries else {
                 throw APIError.unavailable(response.status == 429 ? "model_rate_limited" : "model_unavailable",
-                                           "\(provider) answered HTTP \(response.status) \(attempt + 1) times. Please try again later.")
+                                           "\(provider) answered HTTP \(response.status) \(attempt + 1) times. Please try again later.",
+                                           korean: "AI 서비스가 지금 요청을 처리하지 못합니다. 잠시 후 다시 시도해 주세요.", retryAfter: 30)
             }
             attempt += 1
             try await sleep(retryAfter.map { .milliseconds(Int($0 * 1000)) } ?? .milliseconds(500 << (attempt - 1)))

@@ -52,7 +52,9 @@ extension AppDatabase {
     }
 
     /// Stores a new resume; refused when the member's plan holds no more.
-    public func createResume(memberID: Int64, title: String, resume: Resume, now: Date) throws -> Int64 {
+    /// `settlingAIUse`: the AI use that wrote it, kept in the same transaction (a process killed
+    /// after the commit has kept both, one killed before it neither).
+    public func createResume(memberID: Int64, title: String, resume: Resume, now: Date, settlingAIUse use: Int64? = nil) throws -> Int64 {
         let document = try Self.encode(resume)
         return try write { db in
             guard let plan = try db.text("SELECT plan FROM member WHERE id = ?", [memberID]).flatMap(Plan.init(rawValue:)) else {
@@ -65,7 +67,9 @@ extension AppDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [memberID, title, resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
                       document, try Self.card(resume), Self.epoch(now), Self.epoch(now)])
-            return db.lastInsertRowID
+            let id = db.lastInsertRowID
+            if let use { try db.execute("UPDATE ai_use SET pending_until = NULL WHERE id = ?", [use]) }
+            return id
         }
     }
 

@@ -14,6 +14,7 @@ public enum Schema {
         ("v6-hub", v6),
         ("v7-plans-payments", v7),
         ("v8-hub-counts-index", v8),
+        ("v9-ai-use-pending", v9),
     ]
 
     static let v1 = """
@@ -343,5 +344,11 @@ public enum Schema {
     /// process), from this covering index a few hundred kilobytes.
     static let v8 = """
     CREATE INDEX resume_hub_counts ON resume(visibility, id, like_count, view_count, comment_count);
+    """
+
+    /// An AI use is pending (`pending_until`, epoch seconds) from its charge until its result is kept;
+    /// a pending use whose process died (killed mid-request) is given back once that time is past.
+    static let v9 = """
+    ALTER TABLE ai_use ADD COLUMN pending_until INTEGER;
     """
 }

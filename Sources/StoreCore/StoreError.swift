@@ -120,8 +120,7 @@ extension StoreError: ResponseError {
                 return .unavailable("database_busy", "The service is busy right now. Please try again in a moment.",
                                     korean: "지금 요청이 많습니다. 잠시 후 다시 시도해 주세요.", retryAfter: 1)
             case .readOnly, .full:
-                return .unavailable("storage_unavailable", "The service cannot save anything right now. Please try again later.",
-                                    korean: "지금은 저장할 수 없습니다. 잠시 후 다시 시도해 주세요.", retryAfter: 30)
+                return .storageUnavailable()
             default:
                 return .internal()
             }

@@ -1,0 +1,1 @@
+ALTER TABLE ai_use ADD COLUMN pending_until INTEGER;
