@@ -21,11 +21,20 @@ let functions: [(name: String, dependencies: [Target.Dependency])] = [
     ("logout", ["FunctionCore", "GitfolioFunctions"]),
     ("me", ["FunctionCore", "GitfolioFunctions"]),
     ("notifications", ["FunctionCore", "GitfolioFunctions"]),
+    ("pay-webhook", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
     ("repositories", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
     ("resume", ["FunctionCore", "RenderFunctions"]),
     ("revise", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
     ("session", ["FunctionCore", "SessionFunction"]),
+    ("subscription", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
     ("view", ["FunctionCore", "HubFunctions"]),
+]
+
+/// Functions a scheduler runs, one-shot, never over HTTP (`FunctionCatalog.scheduled`): built like the
+/// others, but `serve` and `deploy` do not route `/api/<name>` to them, and the runner refuses to answer
+/// them in warm or CGI mode (`FunctionRunner.runScheduled`).
+let scheduled: [(name: String, dependencies: [Target.Dependency])] = [
+    ("nightly", ["FunctionCore", "GitfolioFunctions", "GitfolioHTTP"]),
 ]
 
 let package = Package(
@@ -33,7 +42,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gitfolio", targets: ["gitfolio"]),
-    ] + functions.map { .executable(name: $0.name, targets: [$0.name]) },
+    ] + (functions + scheduled).map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
@@ -43,9 +52,10 @@ let package = Package(
         // The Foundation-free base: the function protocol and its one runner (modes, framing, limits,
         // the error shape), the strict JSON reader, configuration, logging, SHA-256, request checks.
         .target(name: "FunctionCore", dependencies: ["CFunctionCatalog"], swiftSettings: strict),
-        // The names of `functions` above, compiled in (see FunctionCatalog).
+        // The names of `functions` and `scheduled` above, compiled in (see FunctionCatalog).
         .target(name: "CFunctionCatalog", cSettings: [
             .define("GITFOLIO_FUNCTION_NAMES", to: "\"" + functions.map(\.name).joined(separator: ",") + "\""),
+            .define("GITFOLIO_SCHEDULED_NAMES", to: "\"" + scheduled.map(\.name).joined(separator: ",") + "\""),
         ]),
         // Codable on top of the runner: JSON to typed values and back, request bodies as Decodable types,
         // the one field-naming 400. Apart, so that the fast functions do not link it.
@@ -93,6 +103,8 @@ let package = Package(
         .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
+        // KakaoPay's recurring payments (ready, approve, subscription, inactive, status, order), through the HTTP seam.
+        .target(name: "GitfolioPay", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // The store: every query, with domain types in and out, on StoreCore's connection.
         .target(name: "GitfolioStore", dependencies: ["GitfolioCore", "StoreCore", "GitfolioResume", "GitfolioGitHub"], swiftSettings: strict),
         // `GET /api/session` (who is signed in) without Foundation or swift-crypto: fast one-shot start-up.
@@ -102,7 +114,7 @@ let package = Package(
         // The handlers behind the function executables, one file per function.
         .target(
             name: "GitfolioFunctions",
-            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioGitHub", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioGitHub", "GitfolioEvidence", "GitfolioResume", "GitfolioLLM", "GitfolioPay"],
             swiftSettings: strict
         ),
         // The `resume` function's handler: apart, so that only its executable links Pango and Cairo.
@@ -114,7 +126,7 @@ let package = Package(
         // The static-site builder.
         .target(
             name: "SiteBuilder",
-            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender"],
+            dependencies: ["GitfolioCore", "GitfolioStore", "GitfolioResume", "GitfolioRender", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // A generic HTTP/1.1 server on SwiftNIO for whole requests and responses, hardened for
@@ -131,7 +143,8 @@ let package = Package(
         .target(
             name: "GitfolioBench",
             dependencies: [
-                "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender",
+                "FunctionCore", "StoreCore", "GitfolioCore", "GitfolioStore", "GitfolioEvidence", "GitfolioResume", "GitfolioRender", "SiteBuilder", "GitfolioFunctions",
+                "GitfolioPay", "GitfolioHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -166,6 +179,13 @@ let package = Package(
             path: "Tests/Benchmarks/GitHubImport",
             swiftSettings: strict
         ),
+        // The fake KakaoPay as a process, for the browser tests and `gitfolio bench nightly`.
+        .executableTarget(
+            name: "fake-kakaopay",
+            dependencies: ["GitfolioTestSupport"],
+            path: "Tests/FakeKakaoPayServer",
+            swiftSettings: strict
+        ),
         // The fake GitHub as a process, for the browser tests.
         .executableTarget(
             name: "fake-github",
@@ -178,12 +198,12 @@ let package = Package(
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
                 "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "HTTPServer", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
-                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions",
+                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
         ),
-    ] + functions.map {
+    ] + (functions + scheduled).map {
         .executableTarget(name: $0.name, dependencies: $0.dependencies, path: "Functions/\($0.name)", swiftSettings: strict)
     }
 )

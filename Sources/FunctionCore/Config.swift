@@ -23,6 +23,9 @@ public struct Config: Sendable {
         case localSignInKey = "GITFOLIO_LOCAL_SIGNIN_KEY"
         case functionMode = "GITFOLIO_FUNCTION_MODE"
         case githubToken = "GITHUB_TOKEN"
+        case kakaoPaySecretKey = "KAKAOPAY_SECRET_KEY"
+        case kakaoPayCID = "KAKAOPAY_CID"
+        case kakaoPayAPIURL = "KAKAOPAY_API_URL"
 
         public var meaning: String {
             switch self {
@@ -41,6 +44,9 @@ public struct Config: Sendable {
             case .localSignInKey: "set only by `gitfolio serve` on loopback, for the local sign-in"
             case .functionMode: "`warm` makes a function read newline-delimited events (set by `gitfolio serve`)"
             case .githubToken: "a GitHub token for `gitfolio resume --github` (scopes `read:user`, and `repo` for private repositories)"
+            case .kakaoPaySecretKey: "KakaoPay's secret key (`SECRET_KEY …` of your KakaoPay developers app); PRO subscriptions need it"
+            case .kakaoPayCID: "the KakaoPay recurring-payment merchant id (CID); `TCSUBSCRIP` is KakaoPay's test CID"
+            case .kakaoPayAPIURL: "KakaoPay's API (tests point it at a fake)"
             }
         }
 
@@ -60,11 +66,16 @@ public struct Config: Sendable {
             case .trustedProxies: "unset: the address the runner reports is the visitor's"
             case .siteDirectory: "unset (`serve` and `deploy` set it)"
             case .localSignInKey, .functionMode, .githubToken: "unset"
+            case .kakaoPaySecretKey: "unset: subscribing answers \"payments are not configured\""
+            case .kakaoPayCID: "`TCSUBSCRIP`"
+            case .kakaoPayAPIURL: "`https://open-api.kakaopay.com`"
             }
         }
 
         /// Values never printed, logged or put in an error.
-        public var isSecret: Bool { [.secretKey, .githubClientSecret, .llmAPIKey, .localSignInKey, .githubToken].contains(self) }
+        public var isSecret: Bool {
+            [.secretKey, .githubClientSecret, .llmAPIKey, .localSignInKey, .githubToken, .kakaoPaySecretKey].contains(self)
+        }
 
         /// Not for function processes: set by the runner for its own processes, or read by a command only.
         public var isInternal: Bool { self == .localSignInKey || self == .functionMode || self == .githubToken }
@@ -78,6 +89,24 @@ public struct Config: Sendable {
             self.clientID = clientID
             self.clientSecret = clientSecret
         }
+    }
+
+    /// The settings KakaoPay's recurring payments need. The key never leaves this value except in the
+    /// `Authorization` header of a request to KakaoPay: every description of it is redacted.
+    public struct KakaoPaySettings: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+        public var secretKey: String
+        public var cid: String
+        public var apiURL: WebAddress
+
+        public init(secretKey: String, cid: String = "TCSUBSCRIP", apiURL: WebAddress = WebAddress("https://open-api.kakaopay.com")!) {
+            self.secretKey = secretKey
+            self.cid = cid
+            self.apiURL = apiURL
+        }
+
+        public var description: String { "KakaoPay(cid: \(cid), api: \(apiURL), key: <redacted>)" }
+        public var debugDescription: String { description }
+        public var customMirror: Mirror { Mirror(self, children: ["cid": cid, "apiURL": apiURL.description], displayStyle: .struct) }
     }
 
     /// The values of the variables that are set (and not empty), by name. (Keyed by the name rather
@@ -96,6 +125,8 @@ public struct Config: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     public var trustedProxies: Set<String>
     public var siteDirectory: String?
+    /// KakaoPay's settings; nil when no secret key is configured (subscribing is then refused).
+    public var kakaoPay: KakaoPaySettings?
 
     public static let defaultDatabasePath = "content/gitfolio.sqlite"
 
@@ -123,6 +154,17 @@ public struct Config: Sendable {
         logLevel = Log.Level(name: value(.logLevel))
         trustedProxies = Set((value(.trustedProxies) ?? "").split(separator: ",").map { String($0.filter { $0 != " " }) }.filter { !$0.isEmpty })
         siteDirectory = value(.siteDirectory)
+        let kakaoPayURL = try Config.address(value(.kakaoPayAPIURL) ?? "https://open-api.kakaopay.com", .kakaoPayAPIURL)
+        if let key = value(.kakaoPaySecretKey) {
+            let cid = value(.kakaoPayCID) ?? "TCSUBSCRIP"
+            guard cid.utf8.count <= 10, cid.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw .internal("KAKAOPAY_CID must be a KakaoPay CID (10 characters at most).")
+            }
+            guard key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+                throw .internal("KAKAOPAY_SECRET_KEY must be printable ASCII without spaces.")
+            }
+            kakaoPay = KakaoPaySettings(secretKey: key, cid: cid, apiURL: kakaoPayURL)
+        }
     }
 
     public subscript(variable: Variable) -> String? { values[variable.rawValue] }

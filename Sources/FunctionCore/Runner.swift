@@ -53,6 +53,35 @@ public enum FunctionRunner {
         exit(0)
     }
 
+    /// The main loop of a scheduled function (`FunctionCatalog.scheduled`, such as `nightly`): one-shot only.
+    /// Standard input is a payload 2.0 event, or nothing at all (a scheduler's `< /dev/null`: a request
+    /// with no body). The response goes to standard output, and the exit status says how the run went:
+    /// 0 when the response's status is below 400, 1 otherwise. Under CGI or in warm mode it runs
+    /// nothing: every request is answered 404, as for a function that does not exist.
+    public static func runScheduled(_ name: String, environment: [String: String] = processEnvironment(),
+                                    arguments: [String] = CommandLine.arguments, handler: AsyncHandler) async -> Never {
+        prepareProcess()
+        guard mode(environment: environment, arguments: arguments) == .oneShot else {
+            serve(name, environment: environment, arguments: arguments) { _, _ throws(APIError) in
+                throw .notFound("unknown_function", "There is no function called \(name).")
+            }
+            exit(2)
+        }
+        let context = FunctionContext(name: name, mode: .oneShot,
+                                      log: Log(label: name, minimum: Log.Level(name: environment[Config.Variable.logLevel.rawValue])))
+        let incoming: Incoming
+        if let event = ByteReader(fd: 0).readAll(limit: FunctionLimits.maxEventBytes) {
+            incoming = event.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+                ? .success(FunctionRequest(method: "POST", path: "/" + name))
+                : Incoming { () throws(APIError) in try FunctionRequest.parse(event: event) }
+        } else {
+            incoming = .failure(.payloadTooLarge())
+        }
+        let response = await respond(incoming, context: context, handler: handler)
+        writeAll(Array((response.event + "\n").utf8), to: 1)
+        exit(response.statusCode < 400 ? 0 : 1)
+    }
+
     /// Answers every request `input` brings, on `output`, in the mode the environment and arguments choose.
     public static func serve(_ name: String, environment: [String: String], arguments: [String] = [],
                              input: Int32 = 0, output: Int32 = 1, handler: Handler) {
@@ -183,4 +212,9 @@ public enum FunctionRunner {
 /// from here.
 public enum FunctionCatalog {
     public static let names: [String] = String(cString: gitfolio_function_names()).split(separator: ",").map(String.init)
+
+    /// Functions a scheduler runs, one-shot, never over HTTP (Package.swift's `scheduled`): built like the
+    /// others, but `serve` and `deploy` do not route `/api/<name>` to them, and the runner refuses to
+    /// answer them in warm or CGI mode (`FunctionRunner.runScheduled`).
+    public static let scheduled: [String] = String(cString: gitfolio_scheduled_names()).split(separator: ",").map(String.init)
 }

@@ -14,8 +14,8 @@ import Glibc
 public struct Bench: ParsableCommand {
     public init() {}
     public static let configuration = CommandConfiguration(
-        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer or the PDF renderer.",
-        subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self], defaultSubcommand: FunctionsBench.self)
+        abstract: "Measure the functions (one-shot latency vs a minimal Swift executable, warm throughput), the offline writer, the PDF renderer, the hub or the nightly batch.",
+        subcommands: [FunctionsBench.self, WriterBench.self, RenderBench.self, HubBench.self, NightlyBench.self], defaultSubcommand: FunctionsBench.self)
 }
 
 struct FunctionsBench: ParsableCommand {
@@ -206,16 +206,20 @@ enum Spawn {
     /// Streams `count` events to one warm process from a writer thread while reading the answers;
     /// returns how many answers had status 200.
     static func warm(_ path: String, environment: [String], event: Data, count: Int) throws -> Int {
+        try warm(path, environment: environment, events: [event], count: count)
+    }
+
+    /// As above, cycling through `events`.
+    static func warm(_ path: String, environment: [String], events: [Data], count: Int) throws -> Int {
         let (pid, stdin, stdout) = try start(path, arguments: ["--warm"], environment: environment)
-        let line = event + Data([0x0A])
+        let lines = events.map { Array($0) + [0x0A] }
         let writer = Thread {
-            var batch = Data()
-            for _ in 0..<64 { batch.append(line) }
             var sent = 0
             while sent < count {
-                let n = min(64, count - sent)
-                writeAll(Array(n == 64 ? batch : line.repeated(n)), to: stdin)
-                sent += n
+                var batch: [UInt8] = []
+                for k in sent..<min(sent + 64, count) { batch += lines[k % lines.count] }
+                writeAll(batch, to: stdin)
+                sent = min(sent + 64, count)
             }
             close(stdin)
         }
@@ -231,14 +235,6 @@ enum Spawn {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return ok
-    }
-}
-
-extension Data {
-    func repeated(_ n: Int) -> Data {
-        var out = Data()
-        for _ in 0..<n { out.append(self) }
-        return out
     }
 }
 

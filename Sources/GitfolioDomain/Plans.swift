@@ -8,18 +8,25 @@ public struct PlanLimits: Sendable, Equatable {
     public var resumes: Int
     /// Repositories one generation may use.
     public var repositoriesPerGeneration: Int
+    /// What the plan costs a month, in KRW (0: free).
+    public var monthlyPriceKRW: Int
+    /// When a monthly charge fails, how many following nights the nightly batch tries again before the
+    /// plan ends (the member keeps the plan meanwhile, and is told after the last failure).
+    public var failedChargeRetries: Int
 }
 
 public enum Plans {
     public static func limits(_ plan: Plan) -> PlanLimits {
         switch plan {
-        case .free: PlanLimits(aiUsesPerDay: 3, isFairUseCap: false, resumes: 10, repositoriesPerGeneration: 10)
-        case .pro: PlanLimits(aiUsesPerDay: 200, isFairUseCap: true, resumes: 100, repositoriesPerGeneration: 30)
+        case .free: PlanLimits(aiUsesPerDay: 3, isFairUseCap: false, resumes: 10, repositoriesPerGeneration: 10,
+                               monthlyPriceKRW: 0, failedChargeRetries: 0)
+        case .pro: PlanLimits(aiUsesPerDay: 200, isFairUseCap: true, resumes: 100, repositoriesPerGeneration: 30,
+                              monthlyPriceKRW: 19_900, failedChargeRetries: 3)
         }
     }
 
     /// PRO costs 19,900 KRW a month.
-    public static let proMonthlyPriceKRW = 19_900
+    public static var proMonthlyPriceKRW: Int { limits(.pro).monthlyPriceKRW }
 
     /// The quota day of an instant (seconds since 1970): its date in Asia/Seoul, `YYYY-MM-DD`.
     public static func day(ofEpoch seconds: Int64) -> String { SeoulCalendar.date(ofEpoch: seconds).iso }

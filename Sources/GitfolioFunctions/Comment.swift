@@ -76,8 +76,7 @@ public enum CommentFunction {
                     throw APIError(field: FieldError("anchor", .rule(english: "names no part of this resume", korean: "이 이력서에 없는 위치입니다")))
                 }
             }
-            let id = try s.database.addComment(resumeID: input.resumeId, memberID: member.id, anchor: input.anchor, body: input.body, now: s.now)
-            let created = try s.database.comments(resumeID: input.resumeId, before: id + 1, limit: 1).first!
+            let created = try s.database.addComment(resumeID: input.resumeId, memberID: member.id, anchor: input.anchor, body: input.body, now: s.now)
             return .json(Created(comment: created), status: 201)
         case "PUT":
             let input = try request.decodeBody(Edit.self)

@@ -20,7 +20,19 @@ public enum Functions {
         liveHandler(RepositoriesFunction.handler, transport: transport)
     }
     public static let logout = liveHandler(LogoutFunction.handler)
+    /// `me` makes no outbound calls (linking the HTTP client, libcurl and its 30 libraries, would make
+    /// its one-shot start about 2.5x slower): an account with an active subscription is deleted through
+    /// `subscription`, which stops the subscription at KakaoPay first.
     public static let me = liveHandler(MeFunction.handler)
     public static let comment = liveHandler(CommentFunction.handler)
     public static let notifications = liveHandler(NotificationsFunction.handler)
+    public static func subscription(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(SubscriptionFunction.handler, transport: transport)
+    }
+    public static func payWebhook(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(PayWebhookFunction.handler, transport: transport)
+    }
+    public static func nightly(transport: @escaping @Sendable () -> any HTTPTransport) -> FunctionRunner.AsyncHandler {
+        liveHandler(NightlyFunction.handler, transport: transport)
+    }
 }

@@ -14,7 +14,7 @@ public struct OfflineWriter: Sendable {
         let profile = Resume.resumeProfile(profile, evidence: evidence)
         // Technologies named in the member's request come first; nothing outside the evidence is added.
         let named = Set(evidence.flatMap { $0.technologies.map(\.name) + $0.languages.map(\.name) })
-        let requested = Set(named.filter { !request.isEmpty && Self.mentions(request, $0) })
+        let requested = Set(named.filter { !request.isEmpty && Grounding.mentions(request, $0) })
         let projects = evidence
             .filter { $0.contribution.commits > 0 || $0.contribution.totalCommits == 0 }  // 0 total: GitHub's count, kept
             .sorted { a, b in
@@ -28,18 +28,6 @@ public struct OfflineWriter: Sendable {
                       aboutMe: aboutMe(evidence, profile: profile, stack: stack, ko: ko), techStack: stack, projects: projects)
     }
 
-    /// Whole-word, case-insensitive (so "Go" is not found in "Google").
-    static func mentions(_ text: String, _ name: String) -> Bool {
-        var start = text.startIndex
-        while let r = text.range(of: name, options: .caseInsensitive, range: start..<text.endIndex) {
-            let before = r.lowerBound == text.startIndex ? nil : text[text.index(before: r.lowerBound)]
-            let after = r.upperBound == text.endIndex ? nil : text[r.upperBound]
-            let isWord = { (c: Character?) in c.map { $0.isLetter && $0.isASCII || $0.isNumber } ?? false }
-            if !isWord(before) && !isWord(after) { return true }
-            start = r.upperBound
-        }
-        return false
-    }
 
     // MARK: About me and stack
 

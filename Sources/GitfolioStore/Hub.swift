@@ -63,6 +63,11 @@ public struct NotificationView: Codable, Sendable, Equatable {
     public var actor: String
     public var commentId: Int64?
     public var anchor: String?
+    /// The name of the project the anchor is in (`projects[1]`, `projects[1].bullets[0]`, …), so the
+    /// owner reads which project a comment is about rather than a path; nil for other anchors.
+    public var anchorProject: String?
+    /// Whether the resume is still public (a withdrawn one's page is gone: nothing to link to).
+    public var available: Bool
     public var excerpt: String?
     public var createdAt: Int64
     public var read: Bool
@@ -149,7 +154,9 @@ extension AppDatabase {
 
     /// Adds a comment to a public resume; the owner (if it is not theirs) is notified in the same
     /// transaction. Refused past `commentBurst` comments a minute.
-    public func addComment(resumeID: Int64, memberID: Int64, anchor: String?, body: String, now: Date) throws -> Int64 {
+    /// Adds a comment and notifies the resume's owner, in one transaction; returns the comment as
+    /// readers see it (read in the same transaction, so a deletion right after cannot take it away).
+    public func addComment(resumeID: Int64, memberID: Int64, anchor: String?, body: String, now: Date) throws -> CommentView {
         let t = Self.epoch(now)
         return try write { db in
             let owner = try Database.publicResume(db, resumeID).int64("member_id")
@@ -167,7 +174,7 @@ extension AppDatabase {
                     INSERT INTO notification (member_id, kind, resume_id, actor_id, comment_id, created_at) VALUES (?, 'COMMENT', ?, ?, ?, ?)
                     """, [owner, resumeID, memberID, id, t])
             }
-            return id
+            return try Self.commentViews(db, where: "comment.id = ?", [id]).first!
         }
     }
 
@@ -176,15 +183,21 @@ extension AppDatabase {
     public func comments(resumeID: Int64, before: Int64?, limit: Int) throws -> [CommentView] {
         try read { db in
             _ = try Database.publicResume(db, resumeID)
-            return try db.rows("""
-                SELECT comment.id, comment.member_id, comment.anchor, comment.body, comment.created_at, comment.updated_at,
-                       CASE WHEN member.name <> '' THEN member.name ELSE member.login END AS author
-                FROM comment JOIN member ON member.id = comment.member_id
-                WHERE comment.resume_id = ? AND comment.id < ? ORDER BY comment.id DESC LIMIT ?
-                """, [resumeID, before ?? Int64.max, limit]).map {
-                CommentView(id: $0.int64("id"), author: $0.text("author"), authorId: $0.int64("member_id"), anchor: $0.optionalText("anchor"),
-                            body: $0.text("body"), createdAt: $0.int64("created_at"), edited: $0.int64("updated_at") != $0.int64("created_at"))
-            }
+            return try Self.commentViews(db, where: "comment.resume_id = ? AND comment.id < ? ORDER BY comment.id DESC LIMIT ?",
+                                         [resumeID, before ?? Int64.max, limit])
+        }
+    }
+
+    /// Comments with their authors' names, in one statement.
+    static func commentViews(_ db: SQLiteConnection, where condition: String, _ arguments: [any SQLBindable]) throws -> [CommentView] {
+        try db.rows("""
+            SELECT comment.id, comment.member_id, comment.anchor, comment.body, comment.created_at, comment.updated_at,
+                   CASE WHEN member.name <> '' THEN member.name ELSE member.login END AS author
+            FROM comment JOIN member ON member.id = comment.member_id
+            WHERE \(condition)
+            """, arguments).map {
+            CommentView(id: $0.int64("id"), author: $0.text("author"), authorId: $0.int64("member_id"), anchor: $0.optionalText("anchor"),
+                        body: $0.text("body"), createdAt: $0.int64("created_at"), edited: $0.int64("updated_at") != $0.int64("created_at"))
         }
     }
 
@@ -220,9 +233,13 @@ extension AppDatabase {
         try read { db in
             let items = try db.rows("""
                 SELECT notification.id, notification.kind, notification.resume_id, notification.comment_id, notification.created_at,
-                       notification.read_at, resume.title,
+                       notification.read_at, resume.title, resume.visibility = 'PUBLIC' AS available,
                        CASE WHEN actor.name <> '' THEN actor.name ELSE actor.login END AS actor,
-                       comment.anchor, substr(comment.body, 1, 140) AS excerpt
+                       comment.anchor, substr(comment.body, 1, 140) AS excerpt,
+                       CASE WHEN comment.anchor GLOB 'projects[[][0-9]*[]]*'
+                            THEN json_extract(CAST(resume.document AS TEXT),
+                                              '$.' || substr(comment.anchor, 1, instr(comment.anchor, ']')) || '.name')
+                       END AS anchor_project
                 FROM notification
                 JOIN resume ON resume.id = notification.resume_id
                 JOIN member AS actor ON actor.id = notification.actor_id
@@ -231,7 +248,8 @@ extension AppDatabase {
                 """, [memberID, limit]).map {
                 NotificationView(id: $0.int64("id"), kind: $0.text("kind"), resumeId: $0.int64("resume_id"), resumeTitle: $0.text("title"),
                                  actor: $0.text("actor"), commentId: $0.optionalInt64("comment_id"), anchor: $0.optionalText("anchor"),
-                                 excerpt: $0.optionalText("excerpt"), createdAt: $0.int64("created_at"), read: $0["read_at"] != .null)
+                                 anchorProject: $0.optionalText("anchor_project"), available: $0.bool("available"), excerpt: $0.optionalText("excerpt"),
+                                 createdAt: $0.int64("created_at"), read: $0["read_at"] != .null)
             }
             let unread = try db.integer("SELECT count(*) FROM notification WHERE member_id = ? AND read_at IS NULL", [memberID]) ?? 0
             return (items, Int(unread))

@@ -80,17 +80,24 @@ struct HubPlanner {
             "hub.cards": cards.isEmpty ? "<li class=\"muted\">\(HTML.escape(strings["hub.empty"] ?? ""))</li>" : cards,
             "hub.roles": roles, "hub.pager": pager, "hub.list": HTML.escape(key),
         ]
+        return generatedPage(template: inputs.hubTemplates.list, generated: generated, language: language, path: path)
+    }
+
+    /// A page from one of the hub's templates and its generated values, fingerprinted by exactly those
+    /// (with the layout, the strings and the site values).
+    func generatedPage(template: String, generated: [String: String], language: Language, path: String,
+                       titleText: String? = nil) -> SiteBuilder.Planned {
         let fullPath = (language == .ko ? "" : "en/") + path
-        let template = inputs.hubTemplates.list
         let fingerprint = SiteBuilder.fingerprint([
             Data(inputs.layout.utf8), Data(template.utf8), inputs.stringsData[language]!, inputs.siteData,
             Data(generated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n").utf8), Data(fullPath.utf8),
+            Data((titleText ?? "").utf8),
         ])
-        let inputs = self.inputs
+        let inputs = self.inputs, strings = inputs.strings[language]!
         return SiteBuilder.Planned(path: fullPath, fingerprint: fingerprint, make: {
             try PageRenderer(inputs: inputs, language: language, strings: strings,
                              page: .init(name: path, template: template, titleKey: "page.hub.title"), path: fullPath,
-                             generated: generated).render()
+                             generated: generated, titleText: titleText).render()
         })
     }
 
@@ -108,11 +115,14 @@ struct HubPlanner {
         """
     }
 
+    /// The counts line; a count of one takes the singular word (`1 like`, `2 likes`).
     static func counts(likes: Int, views: Int, comments: Int, strings: [String: String]) -> String {
-        func item(_ key: String, _ n: Int, _ cls: String) -> String {
-            "<span class=\"\(cls)\"><span class=\"n\">\(n)</span> \(HTML.escape(strings[key] ?? key))</span>"
+        func item(_ one: String, _ many: String, _ n: Int, _ cls: String) -> String {
+            let key = n == 1 ? one : many
+            return "<span class=\"\(cls)\"><span class=\"n\">\(n)</span> \(HTML.escape(strings[key] ?? key))</span>"
         }
-        return "<p class=\"hub-counts\">\(item("hub.likes", likes, "likes")) \(item("hub.views", views, "views")) \(item("hub.comments", comments, "comments"))</p>"
+        return "<p class=\"hub-counts\">\(item("hub.oneLike", "hub.likes", likes, "likes")) \(item("hub.oneView", "hub.views", views, "views")) "
+            + "\(item("hub.oneComment", "hub.comments", comments, "comments"))</p>"
     }
 
     /// `hub/index.json`: every public resume in a few bytes, for filtering and sorting in the page
@@ -141,18 +151,21 @@ struct HubPlanner {
     }
 
     /// A public resume's page in both languages, and its PDF and thumbnail.
-    func resumeOutputs(_ stored: StoredResume, definition: (Resume) -> String) -> [SiteBuilder.Planned] {
+    func resumeOutputs(_ stored: StoredResume, definition: (Resume) -> String,
+                       draw: @escaping @Sendable (Resume) -> (pdf: Data, thumbnail: Data)) -> [SiteBuilder.Planned] {
         var planned: [SiteBuilder.Planned] = []
         let entry = entries.first { $0.id == stored.id }
+        // The document as readers see it (the editor's prompts left out), the same for both languages' pages.
+        let document = HTMLRenderer.fragment(stored.resume, prompts: .omit)
         for language in Language.allCases {
-            planned.append(resumePage(stored, entry: entry, language: language))
+            planned.append(resumePage(stored, entry: entry, language: language, document: document))
         }
         // One layout for both files: whichever is made first renders the two.
         let fingerprint = SiteBuilder.fingerprint([Data(definition(stored.resume).utf8)])
         let rendered = Rendered()
         let both = { () -> (pdf: Data, thumbnail: Data) in
             if let done = rendered.value { return done }
-            let done = SiteBuilder.renderer.pdfAndThumbnail(stored.resume)
+            let done = draw(stored.resume)
             rendered.value = done
             return done
         }
@@ -161,7 +174,7 @@ struct HubPlanner {
         return planned
     }
 
-    func resumePage(_ stored: StoredResume, entry: HubEntry?, language: Language) -> SiteBuilder.Planned {
+    func resumePage(_ stored: StoredResume, entry: HubEntry?, language: Language, document given: String? = nil) -> SiteBuilder.Planned {
         let strings = inputs.strings[language]!
         let resume = stored.resume
         let name = resume.profile.name.isEmpty ? stored.title : resume.profile.name
@@ -187,23 +200,13 @@ struct HubPlanner {
             anchors += "<option value=\"projects[\(i)]\">\(HTML.escape(project.name))</option>"
         }
         // The document as readers see it: the editor's prompts left out.
-        let document = HTMLRenderer.fragment(resume, prompts: .omit)
+        let document = given ?? HTMLRenderer.fragment(resume, prompts: .omit)
         let generated = [
             "head": head, "hub.id": String(stored.id), "hub.name": HTML.escape(name), "hub.role": HTML.escape(role), "hub.skills": skills,
             "hub.counts": HubPlanner.counts(likes: entry?.likes ?? stored.likeCount, views: entry?.views ?? stored.viewCount,
                                             comments: entry?.comments ?? 0, strings: strings),
             "hub.document": document, "hub.anchors": anchors, "hub.language": resume.language.rawValue,
         ]
-        let template = inputs.hubTemplates.resume
-        let fingerprint = SiteBuilder.fingerprint([
-            Data(inputs.layout.utf8), Data(template.utf8), inputs.stringsData[language]!, inputs.siteData,
-            Data(generated.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n").utf8), Data(fullPath.utf8),
-        ])
-        let inputs = self.inputs
-        return SiteBuilder.Planned(path: fullPath, fingerprint: fingerprint, make: {
-            try PageRenderer(inputs: inputs, language: language, strings: strings,
-                             page: .init(name: path, template: template, titleKey: "page.hub.title"), path: fullPath,
-                             generated: generated, titleText: name).render()
-        })
+        return generatedPage(template: inputs.hubTemplates.resume, generated: generated, language: language, path: path, titleText: name)
     }
 }

@@ -43,10 +43,7 @@ struct PageRenderer {
         case "alternate.lang":
             return language == .ko ? "en" : "ko"
         case "i18n.json":
-            let js = strings.filter { $0.key.hasPrefix("js.") }
-            let data = try JSONSerialization.data(withJSONObject: js, options: [.sortedKeys, .withoutEscapingSlashes])
-            // Safe inside <script>: no "<" at all, so nothing can close the element or open a comment.
-            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+            return inputs.scriptStrings[language] ?? "{}"
         default:
             if name.hasPrefix("t."), let s = strings[String(name.dropFirst(2))] { return escape(s) }
             if name.hasPrefix("site."), let s = inputs.site[String(name.dropFirst(5))] { return escape(s) }

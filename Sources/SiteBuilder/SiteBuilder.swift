@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import FunctionCore
 import GitfolioCore
@@ -46,6 +47,9 @@ public struct SiteBuilder: Sendable {
     /// What a resume's PDF and thumbnail are made from, as text (fingerprinted): the layout's blocks and
     /// the template's theme. A test swaps it to stand for a change of the layout code.
     public var resumeDefinition: @Sendable (Resume) -> String = { PDFRenderer.definition(of: $0) }
+    /// Draws a public resume's PDF and thumbnail. The hub benchmark swaps it to time the pages apart
+    /// from the drawing (which it times on its own).
+    package var resumeFiles: @Sendable (Resume) -> (pdf: Data, thumbnail: Data) = { SiteBuilder.renderer.pdfAndThumbnail($0) }
 
     public init(options: Options, database: AppDatabase?, progress: @escaping @Sendable (String) -> Void = { print($0); fflush(nil) }) {
         self.options = options
@@ -67,7 +71,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// One renderer for the build: fonts load once.
-    static let renderer = PDFRenderer()
+    package static let renderer = PDFRenderer()
 
     func inputs() throws -> SiteInputs {
         try SiteInputs.load(site: options.siteDirectory, content: options.contentDirectory, database: database,
@@ -97,7 +101,7 @@ public struct SiteBuilder: Sendable {
         planned += hub.listPages()
         planned.append(hub.index())
         planned.append(try counts())
-        for stored in published { planned += hub.resumeOutputs(stored, definition: resumeDefinition) }
+        for stored in published { planned += hub.resumeOutputs(stored, definition: resumeDefinition, draw: resumeFiles) }
         let old = loadManifest()
         let due = planned.filter { old[$0.path] != $0.fingerprint || !exists($0.path) }
         progress("      \(planned.count) outputs, \(due.count) changed")
@@ -220,7 +224,7 @@ public struct SiteBuilder: Sendable {
                 for id in touched {
                     if let stored = try database.publicResume(id: id) {
                         planned += changes.pages.contains(id)
-                            ? hub.resumeOutputs(stored, definition: resumeDefinition)
+                            ? hub.resumeOutputs(stored, definition: resumeDefinition, draw: resumeFiles)
                             : Language.allCases.map { hub.resumePage(stored, entry: entries.first { $0.id == id }, language: $0) }
                     } else {
                         removed += HubPlanner.resumePaths(id)
@@ -278,7 +282,7 @@ public struct SiteBuilder: Sendable {
             let target = url(path)
             do {
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: target, options: .atomic)
+                try Self.replace(target.path, with: data)
             } catch {
                 throw SiteBuildError(step: "write", path: path, reason: error.localizedDescription)
             }
@@ -328,7 +332,7 @@ public struct SiteBuilder: Sendable {
     }
 
     func saveManifest(_ manifest: [String: String]) throws {
-        try Data(JSONValue(encoding: manifest).serialized.utf8).write(to: url(Self.manifestName), options: .atomic)
+        try Self.replace(url(Self.manifestName).path, with: Data(JSONValue(encoding: manifest).serialized.utf8))
         try? FileManager.default.removeItem(at: url(Self.journalName))
     }
 
@@ -366,16 +370,45 @@ public struct SiteBuilder: Sendable {
 
     func saveHubState(_ lists: [(key: String, ids: [Int64])]) throws {
         let state = Dictionary(uniqueKeysWithValues: lists.map { ($0.key, $0.ids) })
-        try Data(JSONValue(encoding: state).serialized.utf8).write(to: url(Self.hubStateName), options: .atomic)
+        try Self.replace(url(Self.hubStateName).path, with: Data(JSONValue(encoding: state).serialized.utf8))
     }
 
-    static func fingerprint(_ parts: [Data]) -> String {
-        var bytes: [UInt8] = []
-        for part in parts {
-            withUnsafeBytes(of: UInt64(part.count).littleEndian) { bytes += $0 }
-            bytes += part
+    /// Writes a file whole or not at all for its readers: into a temporary file beside it, then renamed
+    /// over it. Not flushed to disk (Foundation's `.atomic` is, once per file, which made one like's
+    /// seven files cost 200 ms on a VM disk): after a crash the next build compares fingerprints and
+    /// the files are rebuilt from the database, which is the only copy that must survive.
+    static func replace(_ path: String, with data: Data) throws {
+        // Named so that neither serve nor the lighttpd configuration ever serves it (`/.gitfolio-…`).
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let temporary = String(path[..<slash]) + ".gitfolio-tmp-\(getpid())-" + String(path[slash...])
+        let fd = open(temporary, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        let complete = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
         }
-        return SHA256Digest.hex(bytes)
+        let closed = close(fd) == 0
+        guard complete, closed, rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw CocoaError(code == ENOSPC ? .fileWriteOutOfSpace : .fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+    }
+
+    /// SHA-256 over the parts, each preceded by its length (swift-crypto's: a full build hashes every
+    /// page it plans, and BoringSSL's is several times faster than the portable one the functions use).
+    static func fingerprint(_ parts: [Data]) -> String {
+        var hasher = SHA256()
+        for part in parts {
+            withUnsafeBytes(of: UInt64(part.count).littleEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: part)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     static func placeholders(in template: String) -> Set<String> {

@@ -26,6 +26,8 @@ struct SiteInputs {
     var hubTemplates: (list: String, resume: String)
     /// The site's address for absolute links (Open Graph): `url` in content/site.json, else the builder's option.
     var publicURL: String
+    /// `{{i18n.json}}` per language: the `js.` strings for scripts, made once per build (every page has it).
+    var scriptStrings: [Language: String] = [:]
 
     static func load(site: URL, content: URL, database: AppDatabase?, publicURL: String) throws -> SiteInputs {
         func read(_ url: URL) throws -> Data {
@@ -78,9 +80,16 @@ struct SiteInputs {
             stats["stats.members"] = String(try database.memberCount())
         }
         let hub = site.appendingPathComponent("hub")
-        return SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
-                          site: siteValues, siteData: try read(siteURL), stats: stats,
-                          hubTemplates: (try text(hub.appendingPathComponent("list.html")), try text(hub.appendingPathComponent("resume.html"))),
-                          publicURL: siteValues["url"] ?? publicURL)
+        var inputs = SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
+                                site: siteValues, siteData: try read(siteURL), stats: stats,
+                                hubTemplates: (try text(hub.appendingPathComponent("list.html")), try text(hub.appendingPathComponent("resume.html"))),
+                                publicURL: siteValues["url"] ?? publicURL)
+        for language in Language.allCases {
+            let js = strings[language]!.filter { $0.key.hasPrefix("js.") }
+            let data = try JSONSerialization.data(withJSONObject: js, options: [.sortedKeys, .withoutEscapingSlashes])
+            // Safe inside <script>: no "<" at all, so nothing can close the element or open a comment.
+            inputs.scriptStrings[language] = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+        }
+        return inputs
     }
 }

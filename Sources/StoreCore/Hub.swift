@@ -79,6 +79,17 @@ extension Database {
         }
     }
 
+    /// Forgets the visitors of views counted before `now`'s previous hour: they only stop a visitor
+    /// being counted twice within the hour, and the counts stay in `resume.view_count`. (The nightly
+    /// batch calls it, so the table holds about an hour of visitors, not every visit ever.)
+    @discardableResult
+    public func forgetOldViews(now: Int64) throws -> Int {
+        try write { db in
+            try db.execute("DELETE FROM resume_view WHERE hour < ?", [now / 3600 - 1])
+            return db.changes
+        }
+    }
+
     static func counts(_ db: SQLiteConnection, _ resumeID: Int64, viewer: Int64?, owner: Int64) throws -> HubCounts {
         let row = try db.one("""
             SELECT like_count, view_count, comment_count,

@@ -1,5 +1,6 @@
 import CSQLite
 import FunctionCore
+import GitfolioDomain
 
 /// Why the database itself failed: SQLite's result code and message, the file, the statement.
 /// For the operator's log only; a member sees a plain message (see `StoreError.apiError`).
@@ -142,8 +143,8 @@ extension StoreError: ResponseError {
                            message: "You reached today's fair-use limit of \(limit) AI uses; it resets at midnight (Korea time).",
                            korean: "오늘의 공정 사용 한도(\(limit)회)에 도달했습니다. 자정(한국 시간)에 초기화됩니다.")
                 : APIError(status: 429, code: "quota_exceeded",
-                           message: "The FREE plan includes \(limit) AI uses a day and today's are used. They reset at midnight (Korea time), or upgrade to PRO.",
-                           korean: "FREE 플랜의 오늘 AI 사용 횟수(\(limit)회)를 모두 썼습니다. 자정(한국 시간)에 초기화되며, PRO로 업그레이드할 수도 있습니다.")
+                           message: "The FREE plan includes \(limit) AI uses a day and today's are used. They reset at midnight (Korea time); PRO (\(grouped(Plans.limits(.pro).monthlyPriceKRW)) KRW a month, from My page) allows up to \(Plans.limits(.pro).aiUsesPerDay) a day.",
+                           korean: "FREE 플랜의 오늘 AI 사용 횟수(\(limit)회)를 모두 썼습니다. 자정(한국 시간)에 초기화되며, 내 페이지에서 PRO(월 \(grouped(Plans.limits(.pro).monthlyPriceKRW))원)로 업그레이드하면 하루 \(Plans.limits(.pro).aiUsesPerDay)회까지 쓸 수 있습니다.")
         case .publicResumeNotFound:
             return .notFound("resume_not_found", "There is no such resume on the hub; it may have been withdrawn.",
                              korean: "허브에 없는 이력서입니다. 비공개로 바뀌었을 수 있습니다.")
@@ -163,4 +164,15 @@ extension StoreError: ResponseError {
             return .notFound("notification_not_found", "There is no such notification.", korean: "해당 알림이 없습니다.")
         }
     }
+}
+
+/// 19900 → "19,900".
+func grouped(_ n: Int) -> String {
+    let digits = Array(String(n.magnitude))
+    var out = ""
+    for (i, d) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(d)
+    }
+    return (n < 0 ? "-" : "") + out
 }

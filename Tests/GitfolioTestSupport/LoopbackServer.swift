@@ -40,9 +40,9 @@ public final class LoopbackServer: Sendable {
     /// the cooperative pool's threads still gets its answers.
     public static let executor = EventLoopExecutor()
 
-    /// Starts serving `routes` and waits until the server listens.
-    public init(routes: Routes) async throws {
-        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
+    /// Starts serving `routes` and waits until the server listens (on `port`, or one the system picks).
+    public init(routes: Routes, port: Int = 0) async throws {
+        var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
         configuration.responderExecutor = Self.executor
         server = try await HTTPServer.start(configuration, responder: Router(routes: routes))
     }

@@ -84,6 +84,8 @@ func lighttpdPath() -> String? {
         defer { Task { await github.stop() } }
         let model = try await FakeLLM()
         defer { Task { await model.stop() } }
+        let kakaoPay = try await FakeKakaoPay()
+        defer { Task { await kakaoPay.stop() } }
         let dir = try TempDir("gitfolio-lighttpd")
         defer { dir.remove() }
         let port = freePort()
@@ -97,6 +99,7 @@ func lighttpdPath() -> String? {
                    "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-deploy-test",
                    // Settings for a runner's own processes or a command never go to the CGI functions.
                    "GITFOLIO_LOCAL_SIGNIN_KEY": "must-not-pass", "GITHUB_TOKEN": "ghp_must_not_pass"]) { $1 }
+        env.merge(kakaoPay.environment) { $1 }
         let root = Built.packageRoot.path
         let common = ["--site", root + "/site", "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
         let build = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["build"] + common, environment: env, input: Data())
@@ -188,6 +191,28 @@ func lighttpdPath() -> String? {
         #expect(revise.json?["after"] as? String == "주문 API")
         #expect(await model.script.seen.first?.headers["authorization"] == "Bearer sk-deploy-test")
 
+        // PRO through CGI: subscribe, approve on the fake KakaoPay's page, and come back to the pay webhook.
+        let subscribe = try await http.send("POST", URL(string: "\(base)/api/subscription")!, headers: json, body: Data(#"{"language":"ko"}"#.utf8))
+        #expect(subscribe.status == 201, "\(subscribe.text)")
+        let checkout = try #require(subscribe.json?["redirectURL"] as? String)
+        let approved = try await http.send("POST", URL(string: checkout.replacingOccurrences(of: "/info", with: "/approve"))!)
+        let approvalURL = try #require(approved.header("location"))
+        #expect(approvalURL.hasPrefix("\(base)/api/pay-webhook?result=approve&attempt="))
+        let intruder = try await http.send("GET", URL(string: approvalURL)!, headers: ["Accept": "text/html"])  // signed out
+        #expect(intruder.status == 302 && intruder.header("location") == "/me.html?pay=unauthorized")
+        let webhook = try await http.send("GET", URL(string: approvalURL)!, headers: ["Cookie": session, "Accept": "text/html"])
+        #expect(webhook.status == 302 && webhook.header("location") == "/me.html?pay=approved", "\(webhook.text)")
+        let again = try await http.send("GET", URL(string: approvalURL)!, headers: ["Cookie": session, "Accept": "text/html"])
+        #expect(again.header("location") == "/me.html?pay=already_approved")
+        let plan = try await http.send("GET", URL(string: "\(base)/api/subscription")!, headers: ["Cookie": session])
+        #expect(plan.json?["plan"] as? String == "PRO" && (plan.json?["payments"] as? [Any])?.count == 1, "\(plan.text)")
+        #expect(await kakaoPay.state.charges.count == 1)
+        #expect(try await http.send("GET", URL(string: "\(base)/api/nightly")!).status == 403)  // scheduled, never served
+        // The key went to KakaoPay only: the CGI functions' log (lighttpd's error log) never holds it.
+        let cgiLog = (try? String(contentsOfFile: dir.path("deploy/lighttpd-error.log"), encoding: .utf8)) ?? ""
+        #expect(!cgiLog.contains(kakaoPay.secretKey))
+        #expect(conf.contains("KAKAOPAY_SECRET_KEY") && !conf.contains("nightly"))
+
         let logout = try await http.send("POST", URL(string: "\(base)/api/logout")!, headers: ["Cookie": session, "Origin": base])
         #expect(logout.status == 200)
         #expect(try await http.send("GET", URL(string: "\(base)/api/me")!, headers: ["Cookie": session]).status == 401)
@@ -216,6 +241,7 @@ func lighttpdPath() -> String? {
         #expect(try await http.send("GET", URL(string: "\(base)/.gitfolio-build.json")!).status == 404)
         #expect(try await http.send("GET", URL(string: "\(base)/assets/../../g.sqlite")!).status == 404)
         #expect(try await http.send("GET", URL(string: "\(base)/api/nope")!).errorCode == "unknown_function")
+        #expect(try await http.send("POST", URL(string: "\(base)/api/nightly")!).errorCode == "unknown_function")  // scheduled only
         let info = try await http.send("GET", URL(string: "\(base)/api/login?mode=info")!)
         #expect(info.json?["local"] as? Bool == true && info.json?["github"] as? Bool == false)
 

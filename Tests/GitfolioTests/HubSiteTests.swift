@@ -111,7 +111,9 @@ import Testing
         #expect(try Data(contentsOf: f.out.appendingPathComponent("hub/index.json")) == index, "the index holds no counts")
         let counts = try JSONValue.parse(Array(Data(contentsOf: f.out.appendingPathComponent("hub/counts.json"))))
         #expect(counts["c"]?[String(liked)]?.arrayValue?.first?.int64Value == 1)
-        #expect(try f.page("en/resumes/\(liked).html").contains(#"<span class="n">1</span> like"#))
+        // One like, in the singular; no comment, in the plural.
+        let likedPage = try f.page("en/resumes/\(liked).html")
+        #expect(likedPage.contains(#"<span class="n">1</span> like</span>"#) && likedPage.contains(#"<span class="n">0</span> comments</span>"#))
 
         // Views are not changes; the counts file catches up when asked to refresh.
         _ = try f.database.database.recordView(resumeID: ids[3], visitor: "a:1", viewerID: nil, now: Int64(Date().timeIntervalSince1970))

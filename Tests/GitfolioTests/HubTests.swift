@@ -126,6 +126,15 @@ struct HubFixture {
         #expect(try views() == 3)
         let own = try db.recordView(resumeID: f.resumeID, visitor: "m:\(f.owner.id)", viewerID: f.owner.id, now: hour + 5)
         #expect(own.own && own.views == 3)
+
+        // The nightly batch forgets visitors from before the previous hour; the counts stay, and a
+        // visitor of the hour still going is not counted twice.
+        #expect(try f.count("SELECT count(*) FROM resume_view") == 3)
+        #expect(try db.forgetOldViews(now: hour + 3600 + 10) == 0, "the previous hour is kept")
+        #expect(try db.forgetOldViews(now: hour + 7200 + 10) == 2)
+        #expect(try f.count("SELECT count(*) FROM resume_view") == 1 && views() == 3)
+        _ = try db.recordView(resumeID: f.resumeID, visitor: "a:x", viewerID: nil, now: hour + 3700)
+        #expect(try views() == 3)
     }
 
     @Test func visitorsAreMembersOrKeyedHashesOfTheRunnersAddress() throws {
@@ -275,6 +284,30 @@ struct HubFixture {
         let all = await f.h.call(NotificationsFunction.handler, browser("POST", "/api/notifications", cookie: f.ownerCookie, json: #"{"readAll":true}"#))
         #expect(all.json?["unread"] as? Int == 0)
         #expect(await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications")).statusCode == 401)
+        // Withdrawn, the resume has no page: its notifications stay, marked as no longer public.
+        #expect(items.allSatisfy { $0["available"] as? Bool == true })
+        try f.h.database.setVisibility(.private, resumeID: f.resumeID, memberID: f.owner.id, now: Date())
+        let after = await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications", cookie: f.ownerCookie))
+        let kept = try #require(after.json?["notifications"] as? [[String: Any]])
+        #expect(kept.count == 2 && kept.allSatisfy { $0["available"] as? Bool == false })
+    }
+
+    /// A comment's notification names the project its anchor is in, so the owner's notifications
+    /// page says which project it is about (the anchor itself is a path such as `projects[1]`).
+    @Test func aCommentOnAProjectNamesTheProject() async throws {
+        let f = try HubFixture()
+        defer { f.h.dir.remove() }
+        let (reader, _) = try f.h.signedInMember("reader")
+        let projects = Resume.sample(.ko).projects.map(\.name)
+        for anchor in ["projects[1]", "projects[0].bullets[2]", "aboutMe", "projects"] {
+            _ = try f.h.database.addComment(resumeID: f.resumeID, memberID: reader.id, anchor: anchor, body: anchor, now: Date())
+        }
+        _ = try f.h.database.addComment(resumeID: f.resumeID, memberID: reader.id, anchor: nil, body: "전체", now: Date())
+        let list = await f.h.call(NotificationsFunction.handler, browser("GET", "/api/notifications", cookie: f.ownerCookie))
+        #expect(list.statusCode == 200, "\(list.bodyText)")
+        let items = try #require(list.json?["notifications"] as? [[String: Any]]).reversed().map { $0 }
+        #expect(items.map { $0["anchor"] as? String } == ["projects[1]", "projects[0].bullets[2]", "aboutMe", "projects", nil])
+        #expect(items.map { $0["anchorProject"] as? String } == [projects[1], projects[0], nil, nil, nil])
     }
 
     /// Deleting an account takes its likes, comments and notifications with it and corrects the

@@ -50,7 +50,7 @@ struct SiteFixture {
 
     /// What the repository's site/ builds to with no public resume.
     static let emptySite: Set<String> = {
-        var paths: Set<String> = ["assets/app.js", "assets/hub.js", "assets/style.css", "assets/resume.css", "hub/index.json", "hub/counts.json"]
+        var paths: Set<String> = ["assets/app.js", "assets/hub.js", "assets/plan.js", "assets/style.css", "assets/resume.css", "hub/index.json", "hub/counts.json"]
         for prefix in ["", "en/"] {
             for page in ["404", "index", "login", "me", "resume", "notifications", "hub/index"] { paths.insert("\(prefix)\(page).html") }
             for role in JobRole.allCases { paths.insert("\(prefix)hub/\(role.rawValue.lowercased())/index.html") }

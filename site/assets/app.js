@@ -28,12 +28,12 @@ function markField(form, field) {
 // A form's status line: plain, "ok" or "bad".
 function setStatus(el, text, kind = "") { el.className = "status " + kind; el.textContent = text; }
 
-async function api(path, { method = "GET", body } = {}) {
+async function api(path, { method = "GET", body, keepalive = false } = {}) {
   const headers = { "x-gitfolio-csrf": "1" };
   if (body !== undefined) headers["content-type"] = "application/json";
   let response;
   try {
-    response = await fetch("/api/" + path, { method, headers, credentials: "same-origin",
+    response = await fetch("/api/" + path, { method, headers, credentials: "same-origin", keepalive,
       body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     return { status: 0, data: { error: { code: "network", message: GFT("error.network") } } };

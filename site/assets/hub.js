@@ -15,8 +15,10 @@ function el(tag, props = {}, ...children) {
 }
 
 function countsLine(likes, views, comments) {
-  const item = (cls, n, key) => el("span", { className: cls }, el("span", { className: "n", textContent: String(n) }), " " + window.GF.t["js.hub." + key]);
-  return el("p", { className: "hub-counts" }, item("likes", likes, "likesWord"), " ", item("views", views, "viewsWord"), " ", item("comments", comments, "commentsWord"));
+  const item = (cls, n, one, many) => el("span", { className: cls }, el("span", { className: "n", textContent: String(n) }),
+    " " + window.GF.t["js.hub." + (n === 1 ? one : many)]);
+  return el("p", { className: "hub-counts" }, item("likes", likes, "oneLike", "likesWord"), " ", item("views", views, "oneView", "viewsWord"),
+    " ", item("comments", comments, "oneComment", "commentsWord"));
 }
 
 // MARK: The list, filtered in the page
@@ -46,9 +48,11 @@ function card(e) {
   const link = el("a", { href: `${root}/resumes/${e.id}.html` },
     el("img", { src: `/resumes/${e.id}.png`, alt: "", width: 210, height: 297, loading: "lazy" }),
     el("span", { className: "hub-name", textContent: e.name }));
-  return el("li", { className: "hub-card" }, link, el("span", { className: "hub-role", textContent: role }),
+  const li = el("li", { className: "hub-card" }, link, el("span", { className: "hub-role", textContent: role }),
     el("ul", { className: "hub-skills" }, ...e.skills.slice(0, 4).map((s) => el("li", { textContent: s }))),
     countsLine(e.likes, e.views, e.comments));
+  li.dataset.id = e.id;  // as on the pregenerated cards
+  return li;
 }
 
 async function hubList(me) {
@@ -82,7 +86,7 @@ async function hubList(me) {
     list.replaceChildren(...shown.slice(0, limit).map(card));
     more.hidden = shown.length <= limit;
     $("#hub-pager").hidden = true;
-    setStatus(status, shown.length ? GFT("hub.count", { count: shown.length }) : GFT("hub.none"));
+    setStatus(status, shown.length ? GFT(shown.length === 1 ? "hub.countOne" : "hub.count", { count: shown.length }) : GFT("hub.none"));
   }
   form.addEventListener("input", apply);
   form.addEventListener("submit", (e) => e.preventDefault());
@@ -119,11 +123,20 @@ async function hubResume(me) {
   comments(me, id, !!state?.own);
 }
 
-/// The part of the resume a comment is about, as its option in the form names it.
-function anchorLabel(anchor) {
-  if (!anchor) return "";
-  const option = [...$("#comment-form").elements.anchor.options].find((o) => o.value === anchor);
-  return GFT("hub.about", { part: option ? option.textContent : anchor });
+/// The name of the part of a resume an anchor points at: a section's name, else the name of the
+/// project it is in (from the comment form's options, or as the server gives it), never a path.
+function partName(anchor, project) {
+  const section = window.GF.t["js.hub.part." + anchor];
+  if (section) return section;
+  const options = $("#comment-form") ? [...$("#comment-form").elements.anchor.options] : [];
+  const option = options.find((o) => o.value && (anchor === o.value || anchor.startsWith(o.value + ".")));
+  return option ? option.textContent : project || "";
+}
+
+/// "About <part>" for a comment's anchor, or "" when the part is unknown.
+function anchorLabel(anchor, project) {
+  const part = anchor ? partName(anchor, project) : "";
+  return part ? GFT("hub.about", { part }) : "";
 }
 
 async function comments(me, id, own) {
@@ -134,8 +147,9 @@ async function comments(me, id, own) {
     const head = el("p", { className: "comment-head" }, el("strong", { textContent: c.author }),
       " ", el("time", { textContent: new Date(c.createdAt * 1000).toLocaleDateString(window.GF.lang) }),
       c.edited ? " " + GFT("hub.edited") : "");
-    if (c.anchor) {
-      const link = el("a", { href: "#", className: "anchor", textContent: anchorLabel(c.anchor) });
+    const about = anchorLabel(c.anchor);
+    if (about) {
+      const link = el("a", { href: "#", className: "anchor", textContent: about });
       link.addEventListener("click", (e) => {
         e.preventDefault();
         const target = document.querySelector(`.sheet [data-path^="${CSS.escape(c.anchor)}"]`);
@@ -213,10 +227,22 @@ async function notificationsPage(me) {
   function render(data) {
     list.replaceChildren(...data.notifications.map((n) => {
       const text = GFT(n.kind === "LIKE" ? "notifications.like" : "notifications.comment", { actor: n.actor, title: n.resumeTitle });
-      const link = el("a", { href: `${window.GF.root}/resumes/${n.resumeId}.html` + (n.commentId ? `#comment-${n.commentId}` : ""), textContent: text });
-      link.addEventListener("click", () => { if (!n.read) api("notifications", { method: "POST", body: { read: n.id } }); });
+      let link;
+      if (n.available) {
+        link = el("a", { href: `${window.GF.root}/resumes/${n.resumeId}.html` + (n.commentId ? `#comment-${n.commentId}` : ""), textContent: text });
+        // Marked as read on the way to the resume: the request outlives the page (keepalive).
+        link.addEventListener("click", () => { if (!n.read) api("notifications", { method: "POST", body: { read: n.id }, keepalive: true }); });
+      } else {
+        // The resume was made private since: its page is gone, so the text stands without a link.
+        link = el("span", {}, text, " ", el("span", { className: "muted", textContent: GFT("notifications.gone") }));
+      }
       const li = el("li", { className: n.read ? "read" : "unread" }, link);
-      if (n.anchor) li.append(el("span", { className: "muted", textContent: " · " + n.anchor }));
+      const when = new Date(n.createdAt * 1000);
+      const meta = el("p", { className: "notification-meta" }, el("time", { dateTime: when.toISOString(),
+        textContent: when.toLocaleString(window.GF.lang, { dateStyle: "medium", timeStyle: "short" }) }));
+      const about = anchorLabel(n.anchor, n.anchorProject);
+      if (about) meta.append(" · " + about);
+      li.append(meta);
       if (n.excerpt) li.append(el("blockquote", { textContent: n.excerpt }));
       return li;
     }));
@@ -239,7 +265,7 @@ function setUnread(count) {
   if (!badge) return;
   badge.hidden = !count;
   badge.textContent = String(count || "");
-  badge.setAttribute("aria-label", GFT("notifications.badge", { count }));
+  badge.setAttribute("aria-label", GFT(count === 1 ? "notifications.badgeOne" : "notifications.badge", { count }));
 }
 
 window.hubPages = async (me) => {

@@ -5,4 +5,8 @@
 /// as a define): the one list that `serve`, `deploy` and the benchmarks read at run time.
 const char *gitfolio_function_names(void);
 
+/// The scheduled functions (Package.swift's `scheduled`, such as `nightly`), comma-separated: built like
+/// the others but never routed over HTTP.
+const char *gitfolio_scheduled_names(void);
+
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitfolioBench
 import GitfolioCore
 import GitfolioEvidence
 import GitfolioHTTP
@@ -58,5 +59,22 @@ struct Migrate: ParsableCommand {
     func run() throws {
         _ = try AppDatabase(path: options.databasePath, create: true)
         print("database ready: \(options.databasePath)")
+    }
+}
+
+struct SeedHub: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-hub",
+        abstract: "Fill a database with a synthetic hub: varied public resumes with likes and views (for trying the hub, and benchmarks).")
+    @OptionGroup var options: SiteOptions
+    @Option(help: "Public resumes to publish (ten per synthetic member).") var count = 200
+    @Option(help: "Seed of the generator (the same seed gives the same hub).") var seed: UInt64 = 12
+
+    func run() throws {
+        let database = try AppDatabase(path: options.databasePath, create: true)
+        let start = Date()
+        let ids = try SyntheticHub.generate(database: database, count: count, seed: seed) { print($0); fflush(nil) }
+        print(String(format: "published %d synthetic resumes in %.1f s into %@; run `gitfolio build` or `gitfolio serve` to see them",
+                     ids.count, Date().timeIntervalSince(start), options.databasePath))
     }
 }

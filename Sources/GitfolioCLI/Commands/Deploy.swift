@@ -69,6 +69,13 @@ struct Deploy: ParsableCommand {
           or in the foreground:             \(follower.command(["build", "--follow"]))
           or from cron (within a minute):   crontab \(cronURL.path)
         """)
+        // The nightly batch's scheduler (a systemd timer at midnight Asia/Seoul), with the same settings.
+        try NightlySchedule(gitfolio: currentExecutable(), workingDirectory: fm.currentDirectoryPath,
+                            environmentFile: target.appendingPathComponent("nightly.env").path, environment: settings).write(to: target)
+        print("""
+        The nightly batch (subscription charges, clean-up) runs from a systemd timer at midnight Asia/Seoul:
+          sudo cp \(target.path)/gitfolio-nightly.{service,timer} /etc/systemd/system/ && sudo systemctl enable --now gitfolio-nightly.timer
+        """)
     }
 }
 

@@ -18,7 +18,7 @@ public struct GitfolioCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gitfolio",
         abstract: "Gitfolio: GitHub work into resumes. Builds the static site and runs its functions.",
-        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, Evidence.self, ResumeCommand.self, Render.self, Import.self, Eval.self, Bench.self],
+        subcommands: [Build.self, Serve.self, Migrate.self, Deploy.self, SeedHub.self, Evidence.self, ResumeCommand.self, Render.self, Import.self, Eval.self, Nightly.self, Bench.self],
         defaultSubcommand: Serve.self)
 
     public init() {}
