@@ -11,7 +11,10 @@ import StoreCore
 ///
 /// - `owner` has a public resume (liked and commented on by `third`, so `owner` has notifications)
 ///   and a private one whose title and the owner's e-mail carry `secretMarker`;
-/// - `other` is the member who tries what they should not; `third` wrote the comment.
+/// - `other` is the member who tries what they should not; `third` wrote the comment;
+/// - `owner` also started a KakaoPay payment (`ownerCheckoutToken`, the `attempt` of its approval
+///   URL) that is not approved yet. KakaoPay is configured, but at a closed port: a function that
+///   asked it anything would answer 502/503, never change a plan.
 struct FunctionWorld {
     static let site = "http://127.0.0.1:8080"
     /// In the owner's private data only: no answer to anyone else may contain it.
@@ -25,11 +28,13 @@ struct FunctionWorld {
     let publicResume: Int64, privateResume: Int64
     let comment: Int64
     let ownerNotification: Int64
+    let ownerCheckoutToken: String
+    static let kakaoPayKey = "DEVKEY-world-\(FunctionWorld.secretMarker)"
 
     init(label: String = "gitfolio-world", extra: [String: String] = [:]) throws {
         dir = try TempDir(label)
         var env = ["GITFOLIO_DB": dir.path("g.sqlite"), "GITFOLIO_SECRET_FILE": dir.path("secret.key"), "PATH": "/usr/bin:/bin",
-                   "GITFOLIO_PUBLIC_URL": Self.site]
+                   "GITFOLIO_PUBLIC_URL": Self.site, "KAKAOPAY_SECRET_KEY": Self.kakaoPayKey, "KAKAOPAY_API_URL": "http://127.0.0.1:9"]
         env.merge(extra) { $1 }
         environment = env
         database = try AppDatabase(path: dir.path("g.sqlite"), create: true)
@@ -49,9 +54,13 @@ struct FunctionWorld {
         publicResume = try database.createResume(memberID: owner.id, title: "공개 이력서", resume: .sample(.ko), now: Date())
         try database.setVisibility(.public, resumeID: publicResume, memberID: owner.id, now: Date())
         privateResume = try database.createResume(memberID: owner.id, title: "draft \(Self.secretMarker)", resume: .sample(.en), now: Date())
-        comment = try database.addComment(resumeID: publicResume, memberID: third.id, anchor: nil, body: "좋은 이력서네요", now: Date())
+        comment = try database.addComment(resumeID: publicResume, memberID: third.id, anchor: nil, body: "좋은 이력서네요", now: Date()).id
         _ = try database.database.like(resumeID: publicResume, memberID: third.id, now: Int64(Date().timeIntervalSince1970))
         ownerNotification = try (database.notifications(memberID: owner.id).items.first?.id).orThrow("the owner's notification")
+        ownerCheckoutToken = Secrets.randomToken()
+        try database.createCheckout(tokenHash: Secrets.sha256Hex(ownerCheckoutToken), memberID: owner.id,
+                                    partnerOrderID: "gitfolio-m\(owner.id)-world", tid: "T-world-owner", amount: 19_900, language: "ko",
+                                    now: Date(), lifetime: 3600)
     }
 
     func remove() { dir.remove() }

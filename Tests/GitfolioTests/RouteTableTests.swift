@@ -39,9 +39,16 @@ import Testing
             #"{"confirm":"other"}"#,
             #"{"login":"other","name":"x"}"#,
             #"{"repositories":["other/x"]}"#,
+            #"{"language":"ko"}"#,
+            #"{"deleteAccount":true,"confirm":"other"}"#,
         ]
     }
 
+    /// (`pay-webhook` is the one GET that changes state: KakaoPay sends the member's browser there
+    /// from its own site, so it cannot require our Origin. Its `attempt` is an unguessable token bound
+    /// to the member who started the payment: the authorization table below shows another member's
+    /// token refused, and here a cross-site GET without one changes nothing.)
+    ///
     /// Every function, every state-changing method it answers (found from its 405s), every
     /// cross-site variant: refused with the variant's code, and the database unchanged. The same
     /// requests from the site itself then pass the check (so the refusals are the check's).
@@ -111,7 +118,7 @@ import Testing
     /// What each function owns and how `other` must be refused. Every function in the catalogue must
     /// have a row: a new function fails `everyFunctionHasARow` until its row is written.
     static func reaches(_ w: FunctionWorld) -> [String: [Reach]] {
-        let pub = w.publicResume, priv = w.privateResume, owner = w.owner.id
+        let pub = w.publicResume, priv = w.privateResume, owner = w.owner.id, other = w.other.id
         return [
             // The OAuth flow is bound to the browser that started it (the state cookie), never to a member named in the query.
             "auth-callback": [Reach(method: "GET", query: "code=x&state=somebody-elses&memberId=\(owner)", status: 400, code: "invalid_state")],
@@ -138,6 +145,7 @@ import Testing
             "me": [
                 Reach(method: "PUT", query: "memberId=\(owner)", body: #"{"id":\#(owner),"name":"taken"}"#, status: 400, code: "unknown_field"),
                 Reach(method: "GET", query: "memberId=\(owner)&id=\(owner)", status: 200, code: nil, headers: ["x-member-id": "\(owner)"]),
+                Reach(method: "DELETE", query: "memberId=\(owner)", body: #"{"confirm":"owner"}"#, status: 400, code: "confirmation_required"),
             ],
             "notifications": [
                 Reach(method: "POST", body: #"{"read":\#(w.ownerNotification)}"#, status: 404, code: "notification_not_found"),
@@ -162,6 +170,22 @@ import Testing
                 Reach(method: "POST", body: #"{"action":"undo","resumeId":\#(pub),"version":1}"#, status: 404, code: "resume_not_found"),
             ],
             "session": [Reach(method: "GET", query: "memberId=\(owner)", status: 200, code: nil, headers: ["x-member-id": "\(owner)"])],
+            // KakaoPay's return is bound to the member who started the attempt, whatever member the URL names.
+            "pay-webhook": [
+                Reach(method: "GET", query: "result=cancel&attempt=\(w.ownerCheckoutToken)", status: 403, code: "not_your_payment"),
+                Reach(method: "GET", query: "result=fail&attempt=\(w.ownerCheckoutToken)&partner_user_id=\(other)", status: 403, code: "not_your_payment"),
+                Reach(method: "GET", query: "result=approve&attempt=\(w.ownerCheckoutToken)&pg_token=abc&memberId=\(other)",
+                      status: 403, code: "not_your_payment"),
+            ],
+            // Starts, shows and cancels the caller's own subscription only; deleting an account needs the caller's own login.
+            "subscription": [
+                Reach(method: "POST", body: #"{"language":"ko","memberId":\#(owner)}"#, status: 400, code: "unknown_field"),
+                Reach(method: "POST", query: "memberId=\(owner)&partner_user_id=\(owner)", body: #"{"language":"ko"}"#, status: 502,
+                      code: "payment_not_started"),
+                Reach(method: "DELETE", query: "memberId=\(owner)", status: 404, code: "no_subscription"),
+                Reach(method: "DELETE", body: #"{"deleteAccount":true,"confirm":"owner"}"#, status: 400, code: "confirmation_required"),
+                Reach(method: "GET", query: "memberId=\(owner)", status: 200, code: nil, headers: ["x-member-id": "\(owner)"]),
+            ],
             "view": [Reach(method: "POST", body: #"{"resumeId":\#(priv)}"#, status: 404, code: "resume_not_found")],
         ]
     }
@@ -191,6 +215,7 @@ import Testing
             if let code = reach.code { #expect(answer.errorShape?.code == code, "\(where_): \(answer.bodyText.prefix(300))") }
             #expect(!answer.bodyText.contains(FunctionWorld.secretMarker), "\(where_) showed the owner's private data")
             #expect(!answer.bodyText.contains(#""login":"owner""#), "\(where_) answered as the owner")
+            #expect(!answer.bodyText.contains("T-world-owner") && !answer.bodyText.contains("-world\""), "\(where_) showed the owner's payment")
         }
         #expect(try w.snapshot(excluding: ["session"]) == before, "\(function): another member's request changed the database")
         #expect(try w.isSignedIn(w.ownerCookie), "\(function): the owner's session was ended by another member")
