@@ -12,11 +12,67 @@ import StoreCore
 import Testing
 
 /// The original service's defects (MISSION.md, "Mistakes of the original service"), one test each,
-/// named after the defect: each fails if the defect came back. Those about payments (a failed
-/// charge extending the subscription, the batch date, the shared `tid`, the constant
-/// `partner_order_id`) wait for the payment functions and are listed in docs/RELIABILITY.md.
-/// Tests that must cover every function take them from `FunctionCatalog.names`.
-@Suite("The original service's defects") struct OriginalDefectsTests {
+/// named after the defect: each fails if the defect came back. Where a suite of the feature already
+/// pins a defect (the payments' SubscriptionTests and NightlyTests, the hub's CommentTests), that test
+/// carries the defect's name and the `originalDefect` tag instead of being written twice;
+/// `everyDefectHasANamedTest` checks that each defect of `defects` names at least one test.
+///
+///     swift test --skip-build --disable-xctest --filter "OriginalDefectsTests|originalDefect"
+///
+/// (Swift Testing's `--filter` matches names; the tagged tests elsewhere are listed in
+/// docs/RELIABILITY.md.) Tests that must cover every function take them from `FunctionCatalog.names`.
+@Suite("The original service's defects", .tags(.originalDefect)) struct OriginalDefectsTests {
+    /// Every defect of MISSION.md's list, as the display name (or its beginning) of the test that pins it.
+    static let defects = [
+        "Any signed-in user could delete any resume",
+        "Internal endpoints (set plan to PRO, decrease quota, create notification) were reachable without authentication",
+        "Parallel AI uses went past the daily limit (quota check-then-act)",
+        "The quota was charged on a client's flag",
+        "The AI revise call was never charged",
+        "A failed monthly charge still extended the subscription",
+        "The batch date was frozen at start-up",
+        "One member with missing data crashed the quota reset for everyone",
+        "No time zone was set",
+        "The payment flow shared one tid between concurrent users",
+        "The payment flow trusted a member id from the query string",
+        "partner_order_id was a constant",
+        "The secret key was written to logs",
+        "Views were counted with a non-atomic check",
+        "Views were counted from a spoofable header",
+        "The owner's own views were counted",
+        "Saving the whole document on each view overwrote concurrent like counts",
+        "No unique (member, resume) like constraint",
+        "Likes on private resumes were possible",
+        "Only the first 30 public repositories were listed",
+        "The 'about me' was written from the server's own GitHub account",
+        "Authorship was matched by display name",
+        "Errors became empty strings",
+        "Comments were read one member lookup at a time (N+1)",
+        "Comments had no paging",
+        "Private resumes' comments were readable",
+    ]
+
+    /// Reads the test sources (beside this file) for `@Test("<defect>…"`: a defect whose test was
+    /// renamed fails here, not silently; a named test outside this suite must carry the tag.
+    @Test func everyDefectHasANamedTest() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        var attributes: [(file: String, text: String)] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let source = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            // Each `@Test(` attribute up to its function.
+            for part in source.components(separatedBy: "@Test(").dropFirst() {
+                attributes.append((file, String(part.prefix { $0 != "{" }.split(separator: "func ").first ?? "")))
+            }
+        }
+        for defect in Self.defects {
+            let named = attributes.filter { $0.text.hasPrefix("\"" + defect) }
+            #expect(!named.isEmpty, "no test is named after: \(defect)")
+            for test in named where test.file != "OriginalDefectsTests.swift" {
+                #expect(test.text.contains(".tags(.originalDefect)"), "\(test.file): the test of \"\(defect)\" lacks the tag")
+            }
+        }
+    }
+
     // MARK: Authorization
 
     @Test("Any signed-in user could delete any resume")
@@ -101,6 +157,45 @@ import Testing
         }
         #expect(try w.snapshot(excluding: ["session", "resume_view", "site_change"]) == before)
         #expect(try w.isSignedIn(w.ownerCookie))
+    }
+
+    // "The payment flow shared one tid between concurrent users": SubscriptionTests.concurrentSubscribesByTwoMembersNeverShareATid;
+    // "… trusted a member id from the query string" for the approval URL: SubscriptionTests.anotherMembersApprovalURLIsRefusedAndChangesNothing.
+
+    /// Two members subscribe and are renewed twice by the nightly batch: every order KakaoPay was
+    /// told of has its own `partner_order_id` (the first payment's random, each renewal's derived from
+    /// the subscription and period, so a re-run cannot charge twice), and the schema refuses a repeat.
+    @Test("partner_order_id was a constant")
+    func everyOrderKakaoPaySeesHasItsOwnPartnerOrderId() async throws {
+        let p = try await PayHarness()
+        defer { Task { await p.stop() } }
+        let start = Date.at("2026-02-01T12:00:00+09:00")
+        for login in ["alice", "bob"] {
+            let (member, cookie) = try p.signedInMember(login, at: start)
+            try await p.subscribeAndApprove(member, cookie, at: start)
+        }
+        for night in ["2026-03-01T00:00:05+09:00", "2026-04-01T00:00:05+09:00"] {
+            let services = p.services(at: .at(night))
+            let summary = await NightlyBatch(services: services, date: services.today, log: Log(label: "defect", minimum: .error)).run()
+            #expect(summary.charged == 2 && summary.ok, "\(summary)")
+        }
+        var ids: [String] = []
+        for path in ["ready", "approve", "subscription"] {
+            ids += await p.fake.state.calls(to: path).compactMap { $0.fields["partner_order_id"] }
+        }
+        let ordered = await p.fake.state.calls(to: "ready").count + p.fake.state.calls(to: "subscription").count
+        #expect(ordered == 6)
+        // `approve` repeats its own `ready`'s id (as KakaoPay requires): 6 orders, 6 distinct ids.
+        #expect(Set(ids).count == 6 && ids.count == 8, "\(ids)")
+        #expect(throws: StoreError.self) {
+            try p.database.database.write { db in
+                try db.execute("""
+                    INSERT INTO payment (subscription_id, period, partner_order_id, tid, aid, amount, vat, approved_at, period_start, period_end, created_at)
+                    SELECT subscription_id, period + 100, partner_order_id, tid, aid, amount, vat, approved_at, period_start, period_end, created_at
+                    FROM payment LIMIT 1
+                    """)
+            }
+        }
     }
 
     // MARK: The quota
@@ -205,9 +300,9 @@ import Testing
 
     /// A warm process lives across midnight: the day of each charge comes from the clock at that
     /// request, never from when the process (its services) started. Three revisions a minute
-    /// before midnight in Seoul, a fourth refused, then one two minutes later passes. (The nightly
-    /// batch's own date is pending with the payments, see docs/RELIABILITY.md.)
-    @Test("The batch date was frozen at start-up")
+    /// before midnight in Seoul, a fourth refused, then one two minutes later passes. The nightly
+    /// batch's own date: NightlyTests.theDateComesFromTheClockAtEachRun.
+    @Test("The batch date was frozen at start-up: the quota day of a warm process")
     func aLongRunningProcessChargesByTheDayOfEachRequest() async throws {
         let (fake, harness, member, cookie, id, _) = try await ReviseTests().setup()
         defer { Task { await fake.stop() }; harness.dir.remove() }
@@ -476,19 +571,7 @@ import Testing
         #expect(pages == 3 && seen.count == 45 && Set(seen).count == 45 && seen == seen.sorted(by: >))
     }
 
-    @Test("Private resumes' comments were readable")
-    func aPrivateResumesCommentsAreNotReadableEvenByItsOwner() async throws {
-        let w = try FunctionWorld(label: "gitfolio-defect")
-        defer { w.remove() }
-        try w.database.setVisibility(.private, resumeID: w.publicResume, memberID: w.owner.id, now: Date())
-        let answers = try await w.run("comment", [nil, w.otherCookie, w.thirdCookie, w.ownerCookie].map {
-            w.request("GET", "comment", cookie: $0, query: "resumeId=\(w.publicResume)")
-        })
-        for answer in answers {
-            #expect(answer.statusCode == 404 && answer.errorShape?.code == "resume_not_found")
-            #expect(!answer.bodyText.contains("좋은 이력서네요"))
-        }
-    }
+    // "Private resumes' comments were readable": CommentTests.privateResumesHaveNoReadableComments.
 
     // MARK: Secrets
 
@@ -506,7 +589,7 @@ import Testing
         let w = try FunctionWorld(label: "gitfolio-secrets", extra: secrets.merging([
             "GITFOLIO_LOG_LEVEL": "debug", "GITHUB_CLIENT_ID": "Iv1.client", "GITHUB_OAUTH_URL": "http://127.0.0.1:9",
             "GITHUB_API_URL": "http://127.0.0.1:9", "GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": "http://127.0.0.1:9/v1",
-            "GITFOLIO_LLM_MODEL": "m",
+            "GITFOLIO_LLM_MODEL": "m", "KAKAOPAY_API_URL": "http://127.0.0.1:9",
         ]) { $1 })
         defer { w.remove() }
         // A GitHub member whose (encrypted) token the failing calls use.
@@ -541,6 +624,11 @@ import Testing
             #expect(answers.allSatisfy { !$0.bodyText.contains("sk-") })
         }
     }
+}
+
+extension Tag {
+    /// A test that fails if one of the original service's defects came back (MISSION.md).
+    @Tag static var originalDefect: Self
 }
 
 /// A value behind a lock, for trace hooks and threads.
