@@ -13,6 +13,7 @@ public enum Schema {
         ("v5-github-details-cache", v5),
         ("v6-hub", v6),
         ("v7-plans-payments", v7),
+        ("v8-rate-limits", v8),
     ]
 
     static let v1 = """
@@ -334,5 +335,17 @@ public enum Schema {
         created_at INTEGER NOT NULL,
         UNIQUE (member_id, kind, day)
     );
+    """
+
+    /// Requests counted per action and member or client address (a keyed hash, never the address)
+    /// in fixed windows (`RateLimits`).
+    static let v8 = """
+    CREATE TABLE rate_limit (
+        bucket TEXT NOT NULL CHECK (length(bucket) BETWEEN 1 AND 100),
+        window_start INTEGER NOT NULL,
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (bucket, window_start)
+    ) WITHOUT ROWID;
+    CREATE INDEX rate_limit_by_window ON rate_limit(window_start);
     """
 }
