@@ -29,7 +29,7 @@ struct FunctionWorld {
     let comment: Int64
     let ownerNotification: Int64
     let ownerCheckoutToken: String
-    static let kakaoPayKey = "DEVKEY-world-\(FunctionWorld.secretMarker)"
+    static let kakaoPayKey = "DEVKEY-world-5b1e0c7d9a42"
 
     init(label: String = "gitfolio-world", extra: [String: String] = [:]) throws {
         dir = try TempDir(label)

@@ -39,6 +39,11 @@ import Testing
             return "a JSON answer that is not JSON"
         }
         for (name, value) in answer.headers where CGI.breaksLine(name) || CGI.breaksLine(value) { return "a header with a line break" }
+        // Every cookie any function sets is out of scripts' reach and not sent by other sites' requests.
+        for cookie in answer.cookies where !(cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax") && cookie.contains("; Path=/")) {
+            return "a cookie without HttpOnly, SameSite=Lax or Path: \(cookie)"
+        }
+        if answer.bodyText.contains(FunctionWorld.kakaoPayKey) { return "the KakaoPay key in an answer" }
         return nil
     }
 
@@ -70,6 +75,7 @@ import Testing
         let generated = clock.now
         let (answers, run) = try await FunctionProcesses.warm(function, environment: w.environment, events: events.map { Data($0) })
         #expect(run.status == 0 && !Self.crashed(run.stderr), "\(function) warm: exit \(run.status); \(run.stderr.suffix(1500))")
+        #expect(!run.stderr.contains(FunctionWorld.kakaoPayKey), "\(function) logged the KakaoPay key")
         for (event, answer) in zip(events, answers) { check(answer, "warm", event) }
         let warmDone = clock.now
 
