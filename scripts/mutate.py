@@ -10,10 +10,14 @@ should notice, record caught or not, restore. The score and the table go to stdo
     scripts/mutate.py --only csrf-same-site,undo-version
     scripts/mutate.py --full               # run the whole Swift suite for each mutant (slow)
     scripts/mutate.py --repeat 5           # run each mutant's tests 5 times ("caught only sometimes")
+    scripts/mutate.py --in-place           # mutate this working tree and its .build (incremental builds)
 
 The copy is `git archive HEAD` of this repository (commit first), built with its own .build, so
 mutating never touches the working tree; the first build there takes as long as a clean build,
 later ones are incremental. A mutant whose build fails is reported as such (not counted).
+With --in-place the mutations are applied to this working tree instead (each file restored at once,
+even on Ctrl-C), which saves the copy's first build; the mutated files must have no uncommitted
+changes, and nothing else may build here meanwhile.
 """
 
 import argparse
@@ -73,7 +77,7 @@ MUTATIONS = [
     ("no-refund-generate", "Sources/GitfolioFunctions/Generate.swift",
      "            try? s.database.refundAIUse(id: use)",
      "            _ = use",
-     "GenerateQuotaTests|LLMGenerateTests|GitHubImportTests|FaultTests", "a failed generation keeps its charge"),
+     "GenerateQuotaTests|LLMGenerateTests|GitHubImportTests|OriginalDefectsTests", "a failed generation keeps its charge"),
     ("like-own", "Sources/StoreCore/Hub.swift",
      "guard owner != memberID else { throw StoreError.ownResume }",
      "_ = owner",
@@ -97,7 +101,7 @@ MUTATIONS = [
     ("xff-anyone", "Sources/FunctionCore/Web.swift",
      'guard trustedProxies.contains(request.sourceIp), let forwarded = request.header("x-forwarded-for") else { return request.sourceIp }',
      'guard let forwarded = request.header("x-forwarded-for") else { return request.sourceIp }',
-     "ViewTests|OriginalDefectsTests", "X-Forwarded-For believed from any client"),
+     "ViewTests|OriginalDefectsTests|RateLimitTests", "X-Forwarded-For believed from any client"),
     ("session-expiry", "Sources/StoreCore/Members.swift",
      "WHERE session.token_hash = ? AND session.expires_at > ?",
      "WHERE session.token_hash = ? AND ? > 0",
@@ -138,6 +142,44 @@ MUTATIONS = [
      "if let unknown = members.keys.sorted().first(where: { !asked.keys.contains($0) }) {",
      "if let unknown = members.keys.sorted().first(where: { !asked.keys.contains($0) && false }) {",
      "MeTests|GenerateQuotaTests|OriginalDefectsTests|RouteTableTests", "unknown fields in a request body ignored"),
+    # After the hub and the payments (issue 14's second half): payments, rate limits, escaping, paths.
+    ("pay-constant-order-id", "Sources/GitfolioFunctions/Subscription.swift",
+     'let orderID = "gitfolio-m\\(member.id)-" + Secrets.randomToken(bytes: 12)',
+     'let orderID = "gitfolio-m\\(member.id)-order"',
+     "SubscriptionTests|OriginalDefectsTests", "partner_order_id a constant (per member)"),
+    ("pay-approval-any-member", "Sources/GitfolioStore/Billing.swift",
+     "            let checkout = try Checkout(row: row)\n            guard checkout.memberID == memberID else { throw BillingError.notYourCheckout }\n            switch checkout.status {",
+     "            let checkout = try Checkout(row: row)\n            switch checkout.status {",
+     "SubscriptionTests|RouteTableTests|OriginalDefectsTests", "another member's KakaoPay approval URL accepted"),
+    ("pay-declined-extends", "Sources/GitfolioStore/Nightly.swift",
+     "            try Self.notify(db, subscription.memberID, .chargeDeclined, date, t)\n            return false",
+     "            try db.execute(\"UPDATE subscription SET paid_until = date(paid_until, '+1 month') WHERE id = ?\", [subscription.id])\n"
+     "            try Self.notify(db, subscription.memberID, .chargeDeclined, date, t)\n            return false",
+     "NightlyTests", "a declined monthly charge still extends the subscription"),
+    ("rate-limit-never", "Sources/StoreCore/RateLimits.swift",
+     "if count > bucket.max {",
+     "if count > bucket.max * 1000 {",
+     "RateLimitTests", "the rate limits never refuse"),
+    ("rate-limit-no-address", "Sources/StoreCore/RateLimits.swift",
+     "if let addressKey, let max = limit.perAddress {",
+     "if let addressKey, let max = limit.perAddress, addressKey.isEmpty {",
+     "RateLimitTests", "no limit per client address"),
+    ("like-no-rate-limit", "Sources/HubFunctions/LikeFunction.swift",
+     "            try database.take(RateLimits.like, memberID: member.id, request: request, config: config, now: now)\n",
+     "",
+     "RateLimitTests", "like without its rate limit"),
+    ("html-escape-lt", "Sources/GitfolioCore/HTML.swift",
+     'case "<": out += "&lt;"',
+     'case "<": out += "<"',
+     "SecurityReviewTests|RenderTests|SiteBuilderTests|HubSiteTests", "< not escaped in pages"),
+    ("static-dot-segments", "Sources/GitfolioCLI/StaticSite.swift",
+     'guard !parts.contains(where: { $0.hasPrefix(".") }) else { return nil }',
+     'guard !parts.contains(where: { $0 == "." }) else { return nil }',
+     "ServeHardeningTests", "dot segments (..) allowed in static paths"),
+    ("cookie-samesite", "Sources/FunctionCore/Cookies.swift",
+     'Max-Age=\\(maxAge); HttpOnly; SameSite=Lax"',
+     'Max-Age=\\(maxAge); HttpOnly"',
+     "ProcessFuzzTests|OAuthFlowTests|SessionFunctionTests", "cookies without SameSite=Lax"),
 ]
 
 
@@ -176,6 +218,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs of each mutant's tests (caught if any fails)")
     parser.add_argument("--out", help="write the Markdown table here")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--in-place", action="store_true", help="mutate this working tree (its .build is reused)")
     args = parser.parse_args()
 
     chosen = [m for m in MUTATIONS if not args.only or m[0] in args.only.split(",")]
@@ -183,10 +226,17 @@ def main():
         for m in chosen:
             print(f"{m[0]:28} {m[1]:45} {m[5]}")
         return 0
-    work = args.work
-    log = os.path.join(work + "-log.txt")
+    work = ROOT if args.in_place else args.work
+    log = os.path.join(args.work + "-log.txt")
     open(log, "w").close()
-    prepare(work)
+    if args.in_place:
+        dirty = subprocess.run(["git", "status", "--porcelain", "--"] + sorted({m[1] for m in chosen}), cwd=ROOT,
+                               stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+        if dirty:
+            print("uncommitted changes in files to mutate:\n" + dirty)
+            return 2
+    else:
+        prepare(work)
     # The unmutated suite must pass first, or nothing below means anything.
     print("==> baseline build", flush=True)
     code, out, secs = run(["swift", "build", "--build-tests"], work, log=log)
@@ -232,10 +282,19 @@ def main():
             results.append((ident, what, verdict, caught_runs, failing[:160]))
             print(f"--- {ident}: {verdict} ({caught_runs}/{args.repeat}; build {build_secs:.0f} s, tests {test_secs:.0f} s) {failing[:120]}",
                   flush=True)
+            render(results, args)
         finally:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(original)
 
+    table = render(results, args)
+    print("\n" + table)
+    counted = [r for r in results if r[2] in ("caught", "sometimes", "NOT caught")]
+    return 0 if all(r[2] == "caught" for r in counted) else 1
+
+
+def render(results, args):
+    """The score and the table so far (written to --out after every mutant, so a stopped run keeps its results)."""
     counted = [r for r in results if r[2] in ("caught", "sometimes", "NOT caught")]
     caught = sum(1 for r in counted if r[2] == "caught")
     lines = [f"Mutation score: **{caught} of {len(counted)} caught**" + (f" (each mutant's tests run {args.repeat} times)" if args.repeat > 1 else ""),
@@ -243,12 +302,10 @@ def main():
     for ident, what, verdict, _, failing in results:
         lines.append(f"| `{ident}` | {what} | {verdict} | {failing.replace('|', '/')} |")
     table = "\n".join(lines)
-    print("\n" + table)
     if args.out:
         with open(args.out, "w") as f:
             f.write(table + "\n")
-    return 0 if caught == len(counted) else 1
-
+    return table
 
 if __name__ == "__main__":
     sys.exit(main())
