@@ -36,7 +36,7 @@ for target in "${targets[@]}"; do
     echo "    CRASH or failure: see $log and .fuzz-artifacts/$target/"
     status=1
   fi
-  grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$log" | tail -1 | sed 's/^/    /'
-  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/    /'
+  grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$log" | tail -1 | sed 's/^/    /' || true
+  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed 's/^/    /' || true
 done
 exit $status

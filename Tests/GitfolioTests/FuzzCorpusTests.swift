@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCodable
 import FuzzTargets
 import GitfolioTestSupport
 import Testing
@@ -46,6 +47,24 @@ import Testing
                 }
             }
             FuzzTargets.run(target, bytes)
+        }
+    }
+
+    /// Found by libFuzzer (the profile target, 60 s): a field error's label for a client's own key
+    /// crashed when the key held `]` before `[` (a backwards range) or a position of Int.max (an
+    /// overflow), so `PUT /api/me` with `{"][": 1}` killed the function instead of answering 400.
+    @Test func oddBracketsInAKeyAreAFieldErrorNotACrash() async throws {
+        for path in ["][", "a]b[0", "[", "]", "[]", "[0", "0]", "a[1]]", "a[[1]", "x[-1]", "x[9223372036854775807]", "x[99999999999999999999]",
+                     "education[0].][", "][.education[2]", "projects[1].bullets[9223372036854775807]"] {
+            let label = FieldLabels.label(path)
+            #expect(!label.english.isEmpty && !label.korean.isEmpty, "\(path)")
+        }
+        let w = try FunctionWorld(label: "gitfolio-fuzz-found")
+        defer { w.remove() }
+        let bodies = [#"{"][":1}"#, #"{"x[9223372036854775807]":1}"#, #"{"education":[{"a]b[0":1}]}"#, #"{"links":[{"][":"x"}]}"#]
+        let answers = try await w.run("me", bodies.map { w.request("PUT", "me", cookie: w.otherCookie, json: $0) })
+        for (body, answer) in zip(bodies, answers) {
+            #expect(answer.statusCode == 400 && answer.errorShape != nil, "\(body): \(answer.statusCode) \(answer.bodyText)")
         }
     }
 }
