@@ -193,12 +193,20 @@ let package = Package(
             path: "Tests/FakeGitHubServer",
             swiftSettings: strict
         ),
+        // The coverage-guided fuzz targets (one function per parser of outside input), shared by the
+        // libFuzzer driver below and the suite's corpus replay (FuzzCorpusTests).
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["FunctionCore", "GitfolioCore", "GitfolioEvidence", "GitfolioGitHub", "GitfolioResume", "GitfolioLLM", "GitfolioPay"],
+            path: "Tests/Fuzz/Targets",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "GitfolioTests",
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
                 "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "HTTPServer", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
-                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay",
+                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay", "FuzzTargets",
             ],
             exclude: ["Golden"],
             swiftSettings: strict
@@ -207,3 +215,11 @@ let package = Package(
         .executableTarget(name: $0.name, dependencies: $0.dependencies, path: "Functions/\($0.name)", swiftSettings: strict)
     }
 )
+
+// The libFuzzer driver, only when asked for (`GITFOLIO_FUZZ=1 swift build --sanitize=fuzzer …`, see
+// scripts/fuzz.sh): it has no `main` of its own (libFuzzer's is linked in), so a plain build leaves it out.
+if Context.environment["GITFOLIO_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "gitfolio-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver",
+                                             swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "gitfolio-fuzz", targets: ["gitfolio-fuzz"]))
+}

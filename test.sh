@@ -13,13 +13,20 @@ echo "==> testing (Swift)"
 swift test --skip-build --disable-xctest "$@" 2>&1 | tee "$log"
 echo "==> testing the pages in Chromium"
 GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser 2>&1 | tee -a "$log"
-# Every test that configures KakaoPay uses FakeKakaoPay.testSecretKey: no line the suite printed (its
-# own logs and those of the functions it ran in process) may hold it. Tests check the logs of the
-# processes they start themselves.
-key=$(sed -n 's/.*static let testSecretKey = "\(.*\)".*/\1/p' Tests/GitfolioTestSupport/FakeKakaoPay.swift)
-if [[ -z "$key" ]]; then echo "error: FakeKakaoPay.testSecretKey not found" >&2; exit 1; fi
-if grep -nF -- "$key" "$log"; then
-  echo "error: the KakaoPay secret key appears in the output above ($log)" >&2
-  exit 1
-fi
-echo "==> the KakaoPay secret key appears in none of the $(wc -l < "$log") lines the suite printed"
+# The suite's fixed test secrets — KakaoPay's (FakeKakaoPay.testSecretKey and FunctionWorld's), the
+# model keys of the deployment and browser tests — appear in no line the suite printed (its own logs
+# and those of the functions it ran in process). Tests check the logs of the processes they start
+# themselves, with random secrets (OriginalDefectsTests, "The secret key was written to logs").
+secrets=(
+  "$(sed -n 's/.*static let testSecretKey = "\(.*\)".*/\1/p' Tests/GitfolioTestSupport/FakeKakaoPay.swift)"
+  "$(sed -n 's/.*static let kakaoPayKey = "\(.*\)".*/\1/p' Tests/GitfolioTests/FunctionWorld.swift)"
+  "sk-deploy-test" "sk-browser-test"
+)
+for secret in "${secrets[@]}"; do
+  if [[ ${#secret} -lt 12 ]]; then echo "error: a test secret was not found in the sources (${secret})" >&2; exit 1; fi
+  if grep -nF -- "$secret" "$log"; then
+    echo "error: a test secret (${secret:0:6}…) appears in the output above ($log)" >&2
+    exit 1
+  fi
+done
+echo "==> none of the ${#secrets[@]} test secrets appears in the $(wc -l < "$log") lines the suite printed"

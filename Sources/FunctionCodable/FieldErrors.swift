@@ -203,8 +203,11 @@ public enum FieldLabels {
         for (i, segment) in segments.enumerated() {
             var key = segment
             var index: Int?
-            if let open = segment.firstIndex(of: "["), let close = segment.firstIndex(of: "]"),
-               let n = Int(segment[segment.index(after: open)..<close]) {
+            // A position is `[n]` with the `]` after the `[` and 0 ≤ n < 1,000,000: a client's own key may
+            // hold brackets in any order and any number (`"]["` and `"x[9223372036854775807]"` crashed here,
+            // found by the profile fuzz target); anything else is a plain key.
+            if let open = segment.firstIndex(of: "["), let close = segment[open...].firstIndex(of: "]"),
+               let n = Int(segment[segment.index(after: open)..<close]), (0..<1_000_000).contains(n) {
                 key = String(segment[..<open])
                 index = n
             }

@@ -21,6 +21,7 @@ public enum AuthCallbackFunction {
     }
 
     static func completeSignIn(_ s: Services, _ request: FunctionRequest, clearState: String) async throws -> FunctionResponse {
+        try s.limit(RateLimits.signIn, member: nil, request)
         guard let state = request.query("state"), !state.isEmpty, state.count <= 100 else {
             throw APIError.badRequest("invalid_state", "The sign-in link is missing its state; please start again.",
                                       korean: "로그인 링크가 올바르지 않습니다. 처음부터 다시 시작해 주세요.")

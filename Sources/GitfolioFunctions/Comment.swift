@@ -69,6 +69,7 @@ public enum CommentFunction {
         let member = try s.requireMember(request)
         switch request.method {
         case "POST":
+            try s.limit(RateLimits.comment, member: member, request)
             let input = try request.decodeBody(NewComment.self)
             if let anchor = input.anchor {
                 guard let stored = try s.database.publicResume(id: input.resumeId) else { throw StoreError.publicResumeNotFound }

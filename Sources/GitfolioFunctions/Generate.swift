@@ -45,6 +45,7 @@ public enum GenerateFunction {
         try request.allow("POST")
         try s.config.requireSameOrigin(request)
         let member = try s.requireMember(request)
+        try s.limit(RateLimits.generate, member: member, request)
         let input = try request.decodeBody(Input.self)
         let limit = Plans.limits(member.plan).repositoriesPerGeneration
         guard input.repositories.count <= limit else { throw APIError(field: FieldError("repositories", .tooMany(max: limit))) }

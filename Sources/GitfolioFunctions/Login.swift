@@ -18,6 +18,7 @@ public enum LoginFunction {
                 "GitHub sign-in is not set up on this server. Run Gitfolio on your own machine (./serve.sh) to use the local sign-in.",
                 korean: "이 서버에는 GitHub 로그인이 설정되어 있지 않습니다. 내 컴퓨터에서 Gitfolio를 실행하면(./serve.sh) 로컬 로그인을 쓸 수 있습니다.")
         }
+        try s.limit(RateLimits.signIn, member: nil, request)
         let state = Secrets.randomToken()
         let scopes = GitHub.scopes(includePrivate: request.query("private") == "1")
         try s.database.saveOAuthState(hash: Secrets.sha256Hex(state), scope: scopes.joined(separator: " "),
@@ -60,6 +61,7 @@ public enum LoginFunction {
                 "The local sign-in works only when Gitfolio runs on your own machine without a GitHub app.",
                 korean: "로컬 로그인은 GitHub 앱 없이 내 컴퓨터에서 Gitfolio를 실행할 때만 쓸 수 있습니다.")
         }
+        try s.limit(RateLimits.signIn, member: nil, request)
         let input = try request.decodeBody(LocalSignIn.self)
         let member = try s.database.upsertLocalMember(login: input.login, name: input.name.isEmpty ? input.login : input.name, now: s.now)
         let session = try s.startSession(for: member, request: request)

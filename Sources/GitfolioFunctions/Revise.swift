@@ -91,14 +91,15 @@ public enum ReviseFunction {
         let member = try s.requireMember(request)
         let body = try request.jsonBody()
         switch body["action"]?.stringValue ?? "propose" {
-        case "propose": return try await propose(s, member, try request.decodeBody(Proposal.self))
+        case "propose": return try await propose(s, member, try request.decodeBody(Proposal.self), request)
         case "accept": return try accept(s, member, try request.decodeBody(Acceptance.self))
         case "undo": return try undo(s, member, try request.decodeBody(Undo.self))
         default: throw APIError(field: FieldError("action", .oneOf(english: ["propose", "accept", "undo"], korean: ["propose", "accept", "undo"])))
         }
     }
 
-    static func propose(_ s: Services, _ member: Member, _ input: Proposal) async throws -> FunctionResponse {
+    static func propose(_ s: Services, _ member: Member, _ input: Proposal, _ request: FunctionRequest) async throws -> FunctionResponse {
+        try s.limit(RateLimits.revise, member: member, request)
         let stored = try s.database.resume(id: input.resumeId, memberID: member.id)
         let resume = stored.resume
         guard let line = resume.line(at: input.path) else { throw APIError(field: Self.noSuchPassage) }

@@ -46,6 +46,12 @@ public struct Services: Sendable {
     public var redirectURI: String { config.publicURL.appending("api/auth-callback") }
 
     public var now: Date { clock.now() }
+
+    /// Counts one request against `limit` (`RateLimits`) for the member and the request's client
+    /// address; a 429 with Retry-After when over it.
+    public func limit(_ limit: RateLimit, member: Member?, _ request: FunctionRequest) throws {
+        try database.database.take(limit, memberID: member?.id, request: request, config: config, now: Int64(now.timeIntervalSince1970))
+    }
     public var today: CivilDate { SeoulCalendar.date(ofEpoch: Int64(clock.now().timeIntervalSince1970)) }
 }
 

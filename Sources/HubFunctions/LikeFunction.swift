@@ -28,6 +28,7 @@ public final class LikeFunction: HubFunction {
             }
             try config.requireSameOrigin(request)
             guard let member = try member(request) else { throw APIError.unauthorized() }
+            try database.take(RateLimits.like, memberID: member.id, request: request, config: config, now: now)
             let id = try Self.resumeID(request)
             let counts = request.method == "POST"
                 ? try database.like(resumeID: id, memberID: member.id, now: now)

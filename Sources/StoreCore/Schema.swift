@@ -15,6 +15,7 @@ public enum Schema {
         ("v7-plans-payments", v7),
         ("v8-hub-counts-index", v8),
         ("v9-ai-use-pending", v9),
+        ("v10-rate-limits", v10),
     ]
 
     static let v1 = """
@@ -350,5 +351,17 @@ public enum Schema {
     /// a pending use whose process died (killed mid-request) is given back once that time is past.
     static let v9 = """
     ALTER TABLE ai_use ADD COLUMN pending_until INTEGER;
+    """
+
+    /// Requests counted per action and member or client address (a keyed hash, never the address)
+    /// in fixed windows (`RateLimits`).
+    static let v10 = """
+    CREATE TABLE rate_limit (
+        bucket TEXT NOT NULL CHECK (length(bucket) BETWEEN 1 AND 100),
+        window_start INTEGER NOT NULL,
+        count INTEGER NOT NULL CHECK (count > 0),
+        PRIMARY KEY (bucket, window_start)
+    ) WITHOUT ROWID;
+    CREATE INDEX rate_limit_by_window ON rate_limit(window_start);
     """
 }

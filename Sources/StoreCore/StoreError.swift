@@ -88,6 +88,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notYourComment
     /// Too many comments in a short time; retry after this many seconds.
     case commentRateLimited(retryAfter: Int)
+    /// Over a `RateLimits` limit for `action`.
+    case rateLimited(action: String, retryAfter: Int)
     case notificationNotFound
 
     public var description: String {
@@ -104,6 +106,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .commentNotFound: "comment not found"
         case .notYourComment: "not the member's comment"
         case .commentRateLimited(let seconds): "comment rate limit (retry after \(seconds) s)"
+        case .rateLimited(let action, let seconds): "\(action) rate limit (retry after \(seconds) s)"
         case .notificationNotFound: "notification not found"
         }
     }
@@ -158,6 +161,11 @@ extension StoreError: ResponseError {
             return APIError(status: 429, code: "comment_rate_limited",
                             message: "You are commenting very quickly. Please wait \(seconds) seconds and try again.",
                             korean: "댓글을 너무 빠르게 쓰고 있습니다. \(seconds)초 뒤에 다시 시도해 주세요.",
+                            headers: ["retry-after": String(seconds)])
+        case .rateLimited(let action, let seconds):
+            return APIError(status: 429, code: "rate_limited",
+                            message: "Too many requests (\(action)) from this account or network. Please wait \(seconds) seconds and try again.",
+                            korean: "요청이 너무 많습니다(\(action)). \(seconds)초 뒤에 다시 시도해 주세요.",
                             headers: ["retry-after": String(seconds)])
         case .notificationNotFound:
             return .notFound("notification_not_found", "There is no such notification.", korean: "해당 알림이 없습니다.")

@@ -40,6 +40,12 @@ public final class FakeGitHub: Sendable {
         public var graphQLRateLimited = false
         /// "METHOD /path" of every API request, in order.
         public private(set) var apiRequests: [String] = []
+        /// The login each API request was authenticated as, in order ("-" for a token the fake does not know).
+        public private(set) var callers: [String] = []
+        /// The `author` of every commits query, in order.
+        public private(set) var commitAuthors: [String] = []
+        func recordCaller(_ login: String?) { callers.append(login ?? "-") }
+        func recordCommitAuthor(_ author: String?) { commitAuthors.append(author ?? "") }
 
         public func setRepositories(owned: [FakeRepository], contributed: [FakeRepository]) {
             self.owned = owned
@@ -75,9 +81,12 @@ public final class FakeGitHub: Sendable {
         func user(forToken token: String) -> User? { tokens[token] }
 
         /// A token for the current user, as if they had signed in.
-        public func issueToken() -> String {
+        public func issueToken() -> String { issueToken(for: user) }
+
+        /// A token for any account (another member, or the server's own).
+        public func issueToken(for account: User) -> String {
             let token = "gho_" + Secrets.randomToken(bytes: 27)
-            tokens[token] = user
+            tokens[token] = account
             return token
         }
     }
@@ -211,7 +220,9 @@ public final class FakeGitHub: Sendable {
         headers["x-ratelimit-remaining"] = "4999"
         let auth = request.header("Authorization") ?? ""
         let token = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : auth.hasPrefix("token ") ? String(auth.dropFirst(6)) : ""
-        guard let user = await state.user(forToken: token) else {
+        let caller = await state.user(forToken: token)
+        await state.recordCaller(caller?.login)
+        guard let user = caller else {
             return HTTPResponse(status: 401, headers: headers, body: Data(
                 #"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest"}"#.utf8))
         }

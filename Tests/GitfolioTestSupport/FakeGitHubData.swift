@@ -54,7 +54,9 @@ extension FakeGitHub {
     static func authorized(_ request: HTTPRequest, state: State) async -> FakeGitHub.User? {
         let auth = request.header("Authorization") ?? ""
         let token = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : ""
-        return await state.user(forToken: token)
+        let user = await state.user(forToken: token)
+        await state.recordCaller(user?.login)
+        return user
     }
 
     static func json(_ status: Int, _ object: Any, extra: [String: String] = [:]) -> HTTPResponse {
@@ -129,6 +131,7 @@ extension FakeGitHub {
         guard let repo = await repository(request, state: state) else { return json(404, ["message": "Not Found"]) }
         if repo.empty { return json(409, ["message": "Git Repository is empty."]) }
         let author = request.queryValue("author")
+        await state.recordCommitAuthor(author)
         let log = author == user.login ? repo.commitLog : []
         // Paged as GitHub pages: per_page (default 30, at most 100) and page (from 1), newest first,
         // with a Link header naming the next and last pages when there are more.

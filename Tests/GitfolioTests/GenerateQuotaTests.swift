@@ -13,8 +13,9 @@ import Testing
     static let body = #"{"repositories":["alice-dev/shop-api","team/infra"],"template":"STAR","language":"ko","request":"Spring Boot"}"#
 
     /// A GitHub member with a session, and a fake GitHub serving their repositories.
-    func setup(extra: [String: String] = [:]) async throws -> (FakeGitHub, Harness, Member, String) {
-        let github = try await FakeGitHub()
+    func setup(extra: [String: String] = [:], github given: FakeGitHub? = nil) async throws -> (FakeGitHub, Harness, Member, String) {
+        let github: FakeGitHub
+        if let given { github = given } else { github = try await FakeGitHub() }
         await github.state.setRepositories(
             owned: [FakeRepository(owner: "alice-dev", name: "shop-api", languages: [("Java", 8000), ("HTML", 500)],
                                    topics: ["spring-boot", "mysql", "docker"], readme: "# Shop API\n\nAn order and payment API.", commits: 42)],

@@ -8,7 +8,7 @@ import GitfolioTestSupport
 /// Real services over a temporary SQLite file, optionally pointed at a fake GitHub.
 struct Harness {
     let dir: TempDir
-    let services: Services
+    var services: Services
     let environment: [String: String]
 
     init(github: FakeGitHub? = nil, localKey: String? = nil, publicURL: String = "http://127.0.0.1:8080",

@@ -237,7 +237,8 @@ struct HubFixture {
         #expect(twenty.map(\.id) == twenty.map(\.id).sorted(by: >) && rest.first!.id < twenty.last!.id)
     }
 
-    @Test func privateResumesHaveNoReadableComments() async throws {
+    @Test("Private resumes' comments were readable", .tags(.originalDefect))
+    func privateResumesHaveNoReadableComments() async throws {
         let f = try HubFixture()
         defer { f.h.dir.remove() }
         let (_, cookie) = try f.h.signedInMember("reader")

@@ -292,7 +292,7 @@ let fullProfile = """
         #expect(try h.database.memberCount() == 0)
         let ok = await attempt(mode: .warm, key: key, ip: "127.0.0.1")
         #expect(ok.statusCode == 200)
-        #expect(ok.cookie("gitfolio_session") != nil)
+        try expectCookieLivesAsLongAsItsSession(try #require(ok.cookie("gitfolio_session")), database: h.database)
         #expect(try h.database.memberCount() == 1)
     }
 

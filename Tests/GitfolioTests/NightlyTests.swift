@@ -57,7 +57,8 @@ import Glibc
 
     /// The run's date is the Asia/Seoul date of the clock when it runs: at 23:59 KST the subscription due
     /// the next day is not charged; at 00:00 and 00:01 it is.
-    @Test(arguments: [("2026-02-28T23:59:00+09:00", 0), ("2026-03-01T00:00:00+09:00", 1), ("2026-03-01T00:01:00+09:00", 1),
+    @Test("No time zone was set: the nightly batch around midnight in Seoul", .tags(.originalDefect),
+          arguments: [("2026-02-28T23:59:00+09:00", 0), ("2026-03-01T00:00:00+09:00", 1), ("2026-03-01T00:01:00+09:00", 1),
                       ("2026-02-28T14:59:59Z", 0), ("2026-02-28T15:00:00Z", 1)])
     func theBatchAroundMidnightInSeoul(instant: String, charged: Int) async throws {
         let p = try await PayHarness()
@@ -72,7 +73,8 @@ import Glibc
 
     /// One process, runs at 23:59, 00:00 and 00:01: the date is read when each run starts, never once at
     /// start-up, and the second run of the night charges nothing more.
-    @Test func theDateComesFromTheClockAtEachRun() async throws {
+    @Test("The batch date was frozen at start-up: the nightly batch", .tags(.originalDefect))
+    func theDateComesFromTheClockAtEachRun() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let (_, subscription) = try await subscriber(p, "alice", at: .at("2026-02-01T12:00:00+09:00"))
@@ -104,7 +106,8 @@ import Glibc
 
     /// The original service extended a subscription whose charge failed. Here a declined charge leaves
     /// the period as it was, is tried once a night as the plan table says, then PRO ends and the member is told.
-    @Test func aFailedMonthlyChargeIsNotExtendedAndIsRetriedThenEnds() async throws {
+    @Test("A failed monthly charge still extended the subscription", .tags(.originalDefect))
+    func aFailedMonthlyChargeIsNotExtendedAndIsRetriedThenEnds() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let (member, subscription) = try await subscriber(p, "alice", at: .at("2026-03-10T09:00:00+09:00"))
@@ -186,7 +189,8 @@ import Glibc
     }
 
     /// One member's row that makes processing fail is reported and skipped; the others are processed.
-    @Test func aBadRowIsSkippedAndReportedWhileTheOthersAreProcessed() async throws {
+    @Test("One member with missing data crashed the quota reset for everyone: the nightly batch", .tags(.originalDefect))
+    func aBadRowIsSkippedAndReportedWhileTheOthersAreProcessed() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let start = Date.at("2026-02-01T12:00:00+09:00")

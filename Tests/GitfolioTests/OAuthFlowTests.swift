@@ -49,6 +49,7 @@ import Testing
         let session = try #require(callback.cookie("gitfolio_session"))
         #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"))
         #expect(callback.cookie("gitfolio_oauth")?.contains("Max-Age=0") == true)
+        try expectCookieLivesAsLongAsItsSession(session, database: h.database)
 
         let me = await h.call(MeFunction.handler, browser("GET", "/api/me", cookie: String(session.split(separator: ";")[0])))
         #expect(me.statusCode == 200)
@@ -257,4 +258,19 @@ import Testing
 
 extension FakeGitHub.State {
     func setUser(_ user: FakeGitHub.User) { self.user = user }
+}
+
+/// The session cookie's `Max-Age` is the server-side session's lifetime, exactly: a cookie that
+/// outlived its session would be sent (and refused) for nothing; one kept a thousand times longer
+/// is a cookie that never goes away.
+func expectCookieLivesAsLongAsItsSession(_ setCookie: String, database: AppDatabase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let attributes = setCookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+    let maxAge = try #require(attributes.first { $0.hasPrefix("Max-Age=") }.flatMap { Int64($0.dropFirst(8)) }, sourceLocation: sourceLocation)
+    let token = String(attributes[0].dropFirst("gitfolio_session=".count))
+    let lifetime = try database.database.read {
+        try $0.integer("SELECT expires_at - created_at FROM session WHERE token_hash = ?", [Secrets.sha256Hex(token)])
+    }
+    #expect(maxAge == lifetime, sourceLocation: sourceLocation)
+    #expect(maxAge == 30 * 24 * 3600, sourceLocation: sourceLocation)
+    #expect(attributes.contains("Path=/") && attributes.contains("HttpOnly") && attributes.contains("SameSite=Lax"), sourceLocation: sourceLocation)
 }

@@ -223,11 +223,14 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
                 #expect(last.line >= 1, "one line of a block left at the bottom of page \(n + 1)", sourceLocation: sourceLocation)
             }
         }
-        // Every line is placed exactly once, in order.
-        let placed = pages.flatMap { $0 }.map { "\($0.block):\($0.line)" }
-        let expected = pages.flatMap { $0 }.sorted { ($0.block, $0.line) < ($1.block, $1.line) }.map { "\($0.block):\($0.line)" }
-        #expect(placed == expected, sourceLocation: sourceLocation)
-        #expect(Set(pages.flatMap { $0 }.map(\.block)) == Set(blocks.indices), sourceLocation: sourceLocation)
+        // Every line of every block is placed exactly once, in reading order: the placements must be
+        // block 0's lines 0..<n₀, then block 1's, and so on, with each block's line count from its layout.
+        let placements = pages.flatMap { $0 }
+        var lineCounts: [Int: Int] = [:]
+        for p in placements { lineCounts[p.block] = p.lineCount }
+        #expect(Set(lineCounts.keys) == Set(blocks.indices), "blocks never placed", sourceLocation: sourceLocation)
+        let expected = blocks.indices.flatMap { b in (0..<(lineCounts[b] ?? 1)).map { "\(b):\($0)" } }
+        #expect(placements.map { "\($0.block):\($0.line)" } == expected, sourceLocation: sourceLocation)
     }
 
     @Test func headingsAndEntryTitlesNeverEndAPage() {

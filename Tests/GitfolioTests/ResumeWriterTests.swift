@@ -23,9 +23,22 @@ import Testing
         defer { repo.dir.remove() }
         let resume = OfflineWriter().write(evidence: [evidence], profile: Profile(name: "앨리스", jobRole: .backend),
                                            template: template, language: language)
-        let (checked, findings) = Grounding(evidence: [evidence]).check(resume)
+        let grounding = Grounding(evidence: [evidence])
+        let (checked, findings) = grounding.check(resume)
         #expect(findings == [])
         #expect(checked == resume)
+        // Leaving a clean resume alone proves nothing by itself (a check that does nothing does that
+        // too): the same check must take out a claim the evidence does not hold, in every part.
+        var tainted = resume
+        tainted.projects[0].bullets.append(Line("Kubernetes로 배포 자동화", evidence: ["\(evidence.name):file:package.json"]))
+        tainted.aboutMe = Line(resume.aboutMe.text + " 응답 시간 47% 단축.")
+        tainted.projects[0].star?.result = Line("매출 12345원 증가")
+        if !tainted.projects[0].troubleshooting.isEmpty { tainted.projects[0].troubleshooting[0].attempt = Line("Apache Kafka 도입") }
+        let (cleaned, caught) = grounding.check(tainted)
+        #expect(Set(caught.map(\.value)).isSuperset(of: ["Kubernetes", "47"]))
+        #expect(caught.contains { $0.value == "12345" } == (template == .star))
+        #expect(caught.contains { $0.value == "Apache Kafka" } == (template == .gitfolio))
+        #expect(cleaned.projects[0].bullets == resume.projects[0].bullets && cleaned.aboutMe.needsInput)
         #expect(resume.projects.count == 1)
         #expect(resume.projects[0].bullets.allSatisfy { !$0.evidence.isEmpty })
         #expect((resume.projects[0].star != nil) == (template == .star))
@@ -99,6 +112,47 @@ import Testing
         #expect(checked.projects[0].star?.result.needsInput == true)
         #expect(checked.aboutMe.needsInput)
         #expect(!checked.techStack.contains("Apache Kafka"))
+    }
+
+    /// A claim is a claim whatever its case: "kubernetes" and "SPRING BOOT" are as invented as
+    /// "Kubernetes" when the evidence has neither.
+    @Test func technologiesAreMatchedWhateverTheirCase() throws {
+        let (repo, evidence) = try shopEvidence()
+        defer { repo.dir.remove() }
+        var resume = OfflineWriter().write(evidence: [evidence], profile: Profile(), template: .basic, language: .ko)
+        let clean = resume.projects[0].bullets
+        resume.projects[0].bullets += [Line("kubernetes로 배포"), Line("SPRING BOOT 서버 개발"), Line("apache kafka 연동")]
+        resume.aboutMe = Line("graphql API를 설계했습니다.")
+        let (checked, findings) = Grounding(evidence: [evidence]).check(resume)
+        #expect(Set(findings.map(\.value)) == ["Kubernetes", "Spring Boot", "Apache Kafka", "GraphQL"], "\(findings)")
+        #expect(checked.projects[0].bullets == clean)
+        #expect(checked.aboutMe.needsInput)
+        // The evidence's own technologies pass in any case.
+        #expect(Grounding(evidence: [evidence]).findings(in: "express와 REACT, docker", at: "x").isEmpty)
+    }
+
+    /// Every part of a troubleshooting story is checked (and each part alone): an invented number or
+    /// technology in any of them turns that part into a prompt and is reported where it was.
+    @Test(arguments: ["problem", "hypothesis", "attempt", "result"])
+    func everyTroubleshootingPartIsChecked(part: String) throws {
+        let (repo, evidence) = try shopEvidence(extraCommit: true)
+        defer { repo.dir.remove() }
+        var resume = OfflineWriter().write(evidence: [evidence], profile: Profile(), template: .gitfolio, language: .ko)
+        try #require(!resume.projects[0].troubleshooting.isEmpty)
+        let invented = Line("Kubernetes 도입으로 장애 97% 감소")
+        switch part {
+        case "problem": resume.projects[0].troubleshooting[0].problem = invented
+        case "hypothesis": resume.projects[0].troubleshooting[0].hypothesis = invented
+        case "attempt": resume.projects[0].troubleshooting[0].attempt = invented
+        default: resume.projects[0].troubleshooting[0].result = invented
+        }
+        let (checked, findings) = Grounding(evidence: [evidence]).check(resume)
+        #expect(Set(findings.map { "\($0.location) \($0.value)" }) == [
+            "projects[0].troubleshooting[0].\(part) Kubernetes", "projects[0].troubleshooting[0].\(part) 97",
+        ])
+        let story = checked.projects[0].troubleshooting[0]
+        let line = ["problem": story.problem, "hypothesis": story.hypothesis, "attempt": story.attempt, "result": story.result][part]!
+        #expect(line.needsInput && !line.text.contains("Kubernetes"))
     }
 
     @Test func numbersAreWholeTokens() {

@@ -149,6 +149,25 @@ import Testing
         #expect(nothing.statusCode == 409 && nothing.errorCode == "nothing_to_undo")
     }
 
+    /// Undo is a change like any other: a tab at an older version cannot undo what another tab
+    /// accepted since (it would throw away a change it never saw).
+    @Test func undoFromAStaleVersionIsRefusedAndChangesNothing() async throws {
+        let (fake, h, member, cookie, id, _) = try await ReviseTests().setup(model: false)
+        defer { Task { await fake.stop() }; h.dir.remove() }
+        _ = await action(h, cookie, ["action": "accept", "resumeId": id, "path": "aboutMe", "text": "첫 번째 수정", "version": 1])
+        let second = await action(h, cookie, ["action": "accept", "resumeId": id, "path": "aboutMe", "text": "두 번째 수정", "version": 2])
+        #expect(second.json?["version"] as? Int == 3)
+        let before = try h.database.resume(id: id, memberID: member.id)
+        for stale in [1, 2, 4] {
+            let undo = await action(h, cookie, ["action": "undo", "resumeId": id, "version": stale])
+            #expect(undo.statusCode == 409 && undo.errorCode == "version_conflict", "version \(stale): \(undo.bodyText)")
+        }
+        #expect(try h.database.resume(id: id, memberID: member.id) == before)
+        let current = await action(h, cookie, ["action": "undo", "resumeId": id, "version": 3])
+        #expect(current.statusCode == 200 && current.json?["version"] as? Int == 4)
+        #expect(try h.database.resume(id: id, memberID: member.id).resume.aboutMe.text == "첫 번째 수정")
+    }
+
     @Test func onlyTheOwnerCanSaveOrUndo() async throws {
         let (fake, h, member, _, id, resume) = try await ReviseTests().setup(model: false)
         defer { Task { await fake.stop() }; h.dir.remove() }

@@ -271,4 +271,36 @@ import Glibc
         #expect(english.status == 404 && english.text.contains("Page not found"))
         #expect(try await serve.get("/api/me")?.status == 401)
     }
+
+    // MARK: 12. Path traversal
+
+    /// The database and the secret key sit beside the built site (`<dir>/g.sqlite`, `<dir>/secret.key`,
+    /// the site in `<dir>/_site`). No spelling of a way out of the site reaches them: dot segments
+    /// plain, percent-encoded (once and twice, upper and lower case), as overlong UTF-8, with
+    /// backslashes, semicolons, NUL and doubled slashes.
+    @Test func noPathLeavesTheSite() async throws {
+        let serve = try await Serve()
+        defer { serve.stop() }
+        _ = try await serve.get("/api/session")  // the secret key exists once a function ran
+        let secret = (try? String(contentsOf: serve.dir.url.appendingPathComponent("secret.key"), encoding: .utf8)) ?? ""
+        let attempts = [
+            "/../g.sqlite", "/../secret.key", "/%2e%2e/g.sqlite", "/%2E%2E/secret.key", "/assets/../../g.sqlite",
+            "/assets/%2e%2e/%2e%2e/g.sqlite", "/assets/..%2f..%2fg.sqlite", "/..%2fsecret.key", "/%2e%2e%2fsecret.key",
+            "/assets/..%5c..%5csecret.key", "/..\\secret.key", "//../secret.key", "/./../g.sqlite", "/assets/.%2e/.%2e/g.sqlite",
+            "/%252e%252e/g.sqlite", "/..;/g.sqlite", "/assets/app.js/../../../g.sqlite", "/g.sqlite", "/secret.key",
+            "/%00../g.sqlite", "/_site/../g.sqlite", "/assets/%c0%ae%c0%ae/g.sqlite", "/en/../../g.sqlite", "/../../../../etc/passwd",
+            "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/.%2e/.%2e/etc/passwd", "/assets/%2e%2e%2f%2e%2e%2fsecret.key",
+        ]
+        for path in attempts {
+            guard let response = try await serve.get(path) else {
+                Issue.record("\(path): no answer")
+                continue
+            }
+            #expect([400, 403, 404].contains(response.status), "\(path): \(response.status)")
+            #expect(!response.text.contains("SQLite format 3") && !response.text.contains("root:x:0:0"), "\(path) leaked a file")
+            #expect(secret.count < 16 || !response.text.contains(secret.trimmingCharacters(in: .whitespacesAndNewlines)), "\(path) leaked the key")
+        }
+        // The control: the same server serves its own files.
+        #expect(try await serve.get("/assets/app.js")?.status == 200)
+    }
 }

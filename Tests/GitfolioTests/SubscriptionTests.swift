@@ -39,7 +39,8 @@ import Testing
 
     /// The original service shared one tid between concurrent users. Here each attempt gets its own
     /// order id and tid, bound to its member; every approval uses its own attempt's tid.
-    @Test func concurrentSubscribesByTwoMembersNeverShareATid() async throws {
+    @Test("The payment flow shared one tid between concurrent users", .tags(.originalDefect))
+    func concurrentSubscribesByTwoMembersNeverShareATid() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let (alice, aliceCookie) = try p.h.signedInMember("alice")
@@ -120,7 +121,8 @@ import Testing
 
     /// The original service trusted a member id from the query string. Here the attempt must be the
     /// signed-in member's: another member's approval URL is refused and nothing changes.
-    @Test func anotherMembersApprovalURLIsRefusedAndChangesNothing() async throws {
+    @Test("The payment flow trusted a member id from the query string: another member's approval URL", .tags(.originalDefect))
+    func anotherMembersApprovalURLIsRefusedAndChangesNothing() async throws {
         let p = try await PayHarness()
         defer { Task { await p.stop() } }
         let (alice, aliceCookie) = try p.h.signedInMember("alice")
