@@ -136,7 +136,7 @@ final class WarmWriter: @unchecked Sendable {
     @Test func backupWhileFunctionsWriteRestoresTheSameContent() async throws {
         let hub = try WritableHub()
         defer { hub.dir.remove() }
-        // Each reader likes then unlikes each resume, round and round: every answer is a 200.
+        // Each reader likes then unlikes each resume, round and round: every answer is a 200 (or a 429 past the rate limit).
         let cookies = hub.readerCookies, resumes = hub.resumes
         let writer = try WarmWriter("like", environment: hub.env) { i in
             let pair = (i / 2) % (cookies.count * resumes.count)
@@ -162,7 +162,8 @@ final class WarmWriter: @unchecked Sendable {
         #expect(backup.out.contains("backed up"), "\(backup.out)")
         // The writers kept writing while the backup ran, and nothing failed.
         #expect(during > before, "the like process did not write during the backup")
-        #expect(likeAnswers.keys.sorted() == [200], "\(likeAnswers)")
+        // (Likes past the per-member burst limit are refused by design, with a 429: never an error.)
+        #expect(Set(likeAnswers.keys).isSubset(of: [200, 429]) && (likeAnswers[200] ?? 0) > 0, "\(likeAnswers)")
         #expect(Set(commentAnswers.keys).isSubset(of: [201, 429]) && (commentAnswers[201] ?? 0) > 0, "\(commentAnswers)")
 
         // The backup: private, intact, and one snapshot (the counts the triggers keep agree with the rows).

@@ -20,7 +20,7 @@ import Testing
         _ = try first.upsertLocalMember(login: "a", name: "a", now: Date())
         let second = try AppDatabase(path: path)  // reopening migrates nothing and loses nothing
         #expect(try second.memberCount() == 1)
-        let applied = try rows(second, "SELECT identifier FROM schema_migrations ORDER BY identifier").map { $0.text("identifier") }
+        let applied = try rows(second, "SELECT identifier FROM schema_migrations ORDER BY rowid").map { $0.text("identifier") }
         #expect(applied == Schema.migrations.map(\.identifier))
         #expect(try second.database.read { try $0.integer("PRAGMA user_version") } == Int64(Schema.migrations.count))
     }
