@@ -33,7 +33,7 @@ final class Running: @unchecked Sendable {
     var log: String { lock.lock(); defer { lock.unlock() }; return text }
 
     /// Waits for a line of output matching the pattern and returns its first capture group.
-    func await(_ pattern: String, timeout: TimeInterval = 60) async throws -> String {
+    func await(_ pattern: String, timeout: TimeInterval = 240) async throws -> String {
         let regex = try NSRegularExpression(pattern: pattern)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -74,6 +74,9 @@ import Glibc
         let serve = try await Serve(descriptorLimit: 256)
         defer { serve.stop() }
         let port = serve.port
+        // The session pool's process starts on first use, and starting one needs descriptors: use it
+        // once before the flood (a first use during the flood may answer 503 function_unavailable).
+        #expect(try await serve.get("/api/session", timeout: 30)?.status == 200)
         let flood = try await offPool {
             var connections: [RawConnection] = []
             for _ in 0..<400 {

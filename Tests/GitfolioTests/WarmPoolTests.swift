@@ -41,7 +41,8 @@ import Testing
             "--content", root + "/content", "--out", dir.path("_site"), "--db", dir.path("g.sqlite"),
         ], environment: env)
         defer { server.stop() }
-        let port = try await server.await(#"serving http://127\.0\.0\.1:(\d+)/"#)
+        // (A full build first: slow when the whole suite runs in parallel on two cores.)
+        let port = try await server.await(#"serving http://127\.0\.0\.1:(\d+)/"#, timeout: 240)
         let http = TestHTTP()
         // Two quick answers make the process one that may hold several events in line.
         for q in ["a", "b"] {
