@@ -191,6 +191,9 @@ final class WarmWriter: @unchecked Sendable {
         #expect(try Database(path: fresh).read { try $0.text("PRAGMA journal_mode") } == "wal")
 
         // Over the live database: refused without --force, and nothing changes.
+        // (The writers may have been refused by the rate limits after the backup: write once more, so
+        // that the live file surely differs from the backup.)
+        _ = try AppDatabase(path: hub.path).upsertLocalMember(login: "after-backup", name: "After", now: Date())
         let liveBefore = try Backup.summary(of: hub.path)
         #expect(liveBefore != tables)
         let refused = try await runProcessAsync(Built.executable("gitfolio"), arguments: ["restore", "--from", backupFile, "--db", hub.path],
