@@ -13,7 +13,7 @@ import Testing
 ///
 ///     GITFOLIO_FUZZ_WARM=650 GITFOLIO_FUZZ_PROCESSES=20 GITFOLIO_FUZZ_HUGE=1 GITFOLIO_FUZZ_SEED=2026 \
 ///       swift test --skip-build --disable-xctest --filter ProcessFuzzTests
-@Suite struct ProcessFuzzTests {
+@Suite(.serialized) struct ProcessFuzzTests {
     static let environment = ProcessInfo.processInfo.environment
     static let warmEvents = Int(environment["GITFOLIO_FUZZ_WARM"] ?? "") ?? 250
     static let processEvents = Int(environment["GITFOLIO_FUZZ_PROCESSES"] ?? "") ?? 6
