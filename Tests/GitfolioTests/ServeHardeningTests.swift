@@ -27,14 +27,8 @@ import Glibc
             let arguments = ["serve", "--port", "0", "--workers", "1", "--site", root + "/site", "--content", root + "/content",
                              "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
             if let descriptorLimit {
-                // Started through a launcher that closes every descriptor above 2 first: the test process
-                // (other suites run beside this one) may hold hundreds of pipes that a child inherits,
-                // numbered past the limit, and a serve holding them could not start its function processes
-                // (EBADF) — a property of the test runner, not of serve's own descriptor handling.
-                let launcher = "import os, sys; os.closerange(3, 1 << 20); os.execv(sys.argv[1], sys.argv[1:])"
-                running = try Running(URL(fileURLWithPath: "/usr/bin/python3"),
-                                      ["-c", launcher, "/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)", "--",
-                                       Built.executable("gitfolio").path] + arguments,
+                running = try Running(URL(fileURLWithPath: "/usr/bin/prlimit"),
+                                      ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Built.executable("gitfolio").path] + arguments,
                                       environment: env)
             } else {
                 running = try Running(Built.executable("gitfolio"), arguments, environment: env)
