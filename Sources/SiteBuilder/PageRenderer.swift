@@ -3,7 +3,7 @@ import GitfolioCore
 import GitfolioStore
 
 /// Fills a page into the layout. Placeholders: `{{t.key}}` (a string of the page's language),
-/// `{{site.key}}` (content/site.json), `{{stats.key}}` (the database), `{{lang}}`, `{{root}}`
+/// `{{site.key}}` (content/site.json), `{{lang}}`, `{{root}}`
 /// (the language's URL prefix), `{{alternate}}` (this page in the other language),
 /// `{{i18n.json}}` (the `js.` strings for scripts), `{{content}}` (the page, in the layout only).
 /// Every value is HTML-escaped except `{{content}}` and `{{i18n.json}}`; an unknown name fails the build.
@@ -47,7 +47,6 @@ struct PageRenderer {
         default:
             if name.hasPrefix("t."), let s = strings[String(name.dropFirst(2))] { return escape(s) }
             if name.hasPrefix("site."), let s = inputs.site[String(name.dropFirst(5))] { return escape(s) }
-            if name.hasPrefix("stats."), let s = inputs.stats[name] { return escape(s) }
             if name.hasPrefix("hub."), let s = generated[name] { return s }
         }
         throw SiteBuildError(step: "render", path: path, reason: "unknown placeholder {{\(name)}}")

@@ -76,8 +76,7 @@ public struct SiteBuilder: Sendable {
     package static let renderer = PDFRenderer()
 
     func inputs() throws -> SiteInputs {
-        try SiteInputs.load(site: options.siteDirectory, content: options.contentDirectory, database: database,
-                            publicURL: options.publicURL)
+        try SiteInputs.load(site: options.siteDirectory, content: options.contentDirectory, publicURL: options.publicURL)
     }
 
     /// The inputs for a catch-up: read again only when a file of the site or the content changed.
@@ -144,12 +143,9 @@ public struct SiteBuilder: Sendable {
             let strings = inputs.strings[language]!
             for page in inputs.pages {
                 let path = (language == .ko ? "" : "en/") + page.name
-                let uses = Self.placeholders(in: page.template + inputs.layout)
-                // Only the dynamic values this page uses are part of its fingerprint.
-                let dynamic = uses.filter { $0.hasPrefix("stats.") }.sorted().map { "\($0)=\(inputs.stats[$0] ?? "")" }
                 let fingerprint = Self.fingerprint([
                     Data(inputs.layout.utf8), Data(page.template.utf8), inputs.stringsData[language]!,
-                    inputs.siteData, Data(dynamic.joined(separator: "\n").utf8), Data(path.utf8),
+                    inputs.siteData, Data(path.utf8),
                 ])
                 planned.append(Planned(path: path, fingerprint: fingerprint, make: {
                     try PageRenderer(inputs: inputs, language: language, strings: strings, page: page, path: path).render()
@@ -451,17 +447,7 @@ public struct SiteBuilder: Sendable {
             withUnsafeBytes(of: UInt64(part.count).littleEndian) { hasher.update(bufferPointer: $0) }
             hasher.update(data: part)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func placeholders(in template: String) -> Set<String> {
-        var names: Set<String> = []
-        var rest = template[...]
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
-            names.insert(rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces))
-            rest = rest[close.upperBound...]
-        }
-        return names
+        return lowercaseHex(hasher.finalize())
     }
 }
 

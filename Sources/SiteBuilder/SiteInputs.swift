@@ -21,7 +21,6 @@ struct SiteInputs {
     var stringsData: [Language: Data]
     var site: [String: String]
     var siteData: Data
-    var stats: [String: String]
     /// The hub's page templates (`site/hub/list.html`, `site/hub/resume.html`).
     var hubTemplates: (list: String, resume: String)
     /// The site's address for absolute links (Open Graph): `url` in content/site.json, else the builder's option.
@@ -29,7 +28,7 @@ struct SiteInputs {
     /// `{{i18n.json}}` per language: the `js.` strings for scripts, made once per build (every page has it).
     var scriptStrings: [Language: String] = [:]
 
-    static func load(site: URL, content: URL, database: AppDatabase?, publicURL: String) throws -> SiteInputs {
+    static func load(site: URL, content: URL, publicURL: String) throws -> SiteInputs {
         func read(_ url: URL) throws -> Data {
             do { return try Data(contentsOf: url) } catch {
                 throw SiteBuildError(step: "load", path: url.path, reason: "cannot be read")
@@ -75,13 +74,9 @@ struct SiteInputs {
         }
         let siteURL = content.appendingPathComponent("site.json")
         let siteValues = try stringMap(siteURL)
-        var stats: [String: String] = [:]
-        if let database {
-            stats["stats.members"] = String(try database.memberCount())
-        }
         let hub = site.appendingPathComponent("hub")
         var inputs = SiteInputs(layout: layout, pages: pages, assets: assets, strings: strings, stringsData: stringsData,
-                                site: siteValues, siteData: try read(siteURL), stats: stats,
+                                site: siteValues, siteData: try read(siteURL),
                                 hubTemplates: (try text(hub.appendingPathComponent("list.html")), try text(hub.appendingPathComponent("resume.html"))),
                                 publicURL: siteValues["url"] ?? publicURL)
         for language in Language.allCases {
