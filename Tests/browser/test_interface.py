@@ -67,14 +67,7 @@ def test_every_page_at_both_widths(site, browser, axe):
         e.querySelector('[name=end]').value = '2024.02';
         f.querySelector('button[type=submit]').click(); })()""")
     browser.wait("document.querySelector('#me-status').textContent === '저장했습니다.'")
-    browser.open(site + "/resume.html")
-    browser.wait("!document.querySelector('#resume-list').hidden")
-    browser.js("document.querySelector('#new-sample').click()")
-    browser.wait("document.querySelector('#sheet [data-path]') !== null")
-    resume_id = browser.js("new URLSearchParams(location.search).get('id')")
-    browser.js("document.querySelector('#publish').click()")
-    browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
-    wait_for_public_page(browser, resume_id)
+    resume_id = publish_example(browser, site)
 
     # Another member likes it and leaves feedback, so that its owner has notifications to read.
     sign_in(browser, site, "seoyeon", "윤서연")
@@ -134,6 +127,19 @@ def test_every_page_at_both_widths(site, browser, axe):
               "!document.querySelector('#comment-signin').hidden")
         visit(browser, axe, site, root + "/hub/backend/index.html", f"page-hub-backend-signed-out-{lang}")
     browser.call("Emulation.clearDeviceMetricsOverride")
+
+
+def publish_example(browser, site):
+    """The signed-in member copies the example resume and publishes it; its id once its page is built."""
+    browser.open(site + "/resume.html")
+    browser.wait("!document.querySelector('#resume-list').hidden")
+    browser.js("document.querySelector('#new-sample').click()")
+    browser.wait("document.querySelector('#sheet [data-path]') !== null")
+    resume_id = browser.js("new URLSearchParams(location.search).get('id')")
+    browser.js("document.querySelector('#publish').click()")
+    browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
+    wait_for_public_page(browser, resume_id)
+    return resume_id
 
 
 def wait_for_public_page(browser, resume_id):
@@ -240,14 +246,7 @@ def test_hub_messages_appear_where_the_member_acts(site, browser):
     """A public resume is a long page: feedback posted from the form under it is confirmed beside
     that form, at both widths, and a refused edit of a comment is told under that comment."""
     sign_in(browser, site, "dahye", "문다혜")
-    browser.open(site + "/resume.html")
-    browser.wait("!document.querySelector('#resume-list').hidden")
-    browser.js("document.querySelector('#new-sample').click()")
-    browser.wait("document.querySelector('#sheet [data-path]') !== null")
-    resume_id = browser.js("new URLSearchParams(location.search).get('id')")
-    browser.js("document.querySelector('#publish').click()")
-    browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
-    wait_for_public_page(browser, resume_id)
+    resume_id = publish_example(browser, site)
     sign_in(browser, site, "junho", "배준호")
     for width in WIDTHS:
         browser.width(width)
