@@ -90,7 +90,8 @@ public enum GenerateFunction {
             }
             let (resume, findings) = Grounding(evidence: evidence).check(draft)
             let title = input.title.isEmpty ? (input.language == .ko ? "새 이력서" : "New resume") : input.title
-            let id = try s.database.createResume(memberID: member.id, title: title, resume: resume, now: now, settlingAIUse: use)
+            let id = try s.database.createResume(memberID: member.id, title: title, resume: resume, now: now, settlingAIUse: use,
+                                                    evidence: evidence)
             return .json(Body(id: id, resume: resume, grounding: findings,
                               aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))),
                          status: 201)

@@ -122,7 +122,7 @@ public enum ReviseFunction {
             You edit one passage of a developer's resume. Rewrite only the marked span as the member asks, in \
             \(ko ? "Korean" : "English") unless they ask for another language. Keep every fact; do not add technologies, \
             numbers or claims that the passage and the resume do not contain. Answer {"replacement": "..."} with the new span only.
-            """
+            """ + (line.needsReview ? " The resume changed language and this passage was kept as the member wrote it: write the span in \(ko ? "Korean" : "English")." : "")
             let user = "Passage: \(before)«\(span)»\(after)\nRequest: \(input.instruction)\n"
                 + "Technologies on the resume: \(resume.techStack.joined(separator: ", "))"
             let answer = try await config.model(transport: s.transport).complete(
@@ -152,7 +152,7 @@ public enum ReviseFunction {
         var resume = try s.database.resume(id: input.resumeId, memberID: member.id).resume
         // A sentence (a line with its evidence), or a plain text field: the name, contact, tech stack,
         // a project's name or skills, the text of work, education and certificate entries.
-        if resume.withLine(at: input.path, { line in line.text = input.text; line.needsInput = false }) == nil {
+        if resume.withLine(at: input.path, { line in line.text = input.text; line.needsInput = false; line.needsReview = false }) == nil {
             do {
                 guard try resume.setText(input.text, at: input.path) else { throw APIError(field: Self.noSuchPassage) }
             } catch Resume.TextFieldError.tooLong(let max) {

@@ -14,6 +14,16 @@ extension Resume {
         // What the writer made in the current language (to recognise untouched lines) and in the new one.
         let before = grounding.check(writer.write(evidence: evidence, profile: profile, template: template, language: self.language)).resume
         let after = grounding.check(writer.write(evidence: evidence, profile: profile, template: template, language: language)).resume
+        return switchingLanguage(to: language, made: before, remade: after)
+    }
+
+    /// The same resume in `language`, given the document its untouched lines came from (`made`, in
+    /// this resume's language) and the same document in `language` (`remade`): the writer's output
+    /// for generated resumes, the built-in example in both languages for a copy of it. A line, project
+    /// name, skill list, tech stack or profile still as `made` has it takes `remade`'s; anything else
+    /// the member changed stays, lines marked for review.
+    public func switchingLanguage(to language: Language, made before: Resume, remade after: Resume) -> Resume {
+        guard language != self.language else { return self }
 
         func carry(_ line: Line, made: [Line], into: [Line]) -> Line {
             if line.needsInput {
@@ -33,6 +43,8 @@ extension Resume {
 
         var r = self
         r.language = language
+        if profile == before.profile { r.profile = after.profile }
+        if techStack == before.techStack { r.techStack = after.techStack }
         r.aboutMe = carry(aboutMe, made: [before.aboutMe], into: [after.aboutMe])
         for i in r.projects.indices {
             let repo = projects[i].repository
@@ -43,6 +55,8 @@ extension Resume {
                 continue
             }
             let p = projects[i]
+            if p.name == old.name { r.projects[i].name = new.name }
+            if p.skills == old.skills { r.projects[i].skills = new.skills }
             if let summary = p.summary {
                 r.projects[i].summary = carry(summary, made: old.summary.map { [$0] } ?? [], into: new.summary.map { [$0] } ?? [])
             }

@@ -1,6 +1,7 @@
 import Foundation
 import FunctionCore
 import GitfolioCore
+import GitfolioEvidence
 import GitfolioResume
 import StoreCore
 
@@ -53,9 +54,12 @@ extension AppDatabase {
 
     /// Stores a new resume; refused when the member's plan holds no more.
     /// `settlingAIUse`: the AI use that wrote it, kept in the same transaction (a process killed
-    /// after the commit has kept both, one killed before it neither).
-    public func createResume(memberID: Int64, title: String, resume: Resume, now: Date, settlingAIUse use: Int64? = nil) throws -> Int64 {
+    /// after the commit has kept both, one killed before it neither). `evidence`: what it was written
+    /// from, kept beside it for a later change of language (``resumeEvidence(id:memberID:)``).
+    public func createResume(memberID: Int64, title: String, resume: Resume, now: Date, settlingAIUse use: Int64? = nil,
+                             evidence: [RepositoryEvidence] = []) throws -> Int64 {
         let document = try Self.encode(resume)
+        let evidenceDocument = evidence.isEmpty ? nil : try JSONValue.serialize(evidence)
         return try write { db in
             guard let plan = try db.text("SELECT plan FROM member WHERE id = ?", [memberID]).flatMap(Plan.init(rawValue:)) else {
                 throw StoreError.memberGone
@@ -68,8 +72,24 @@ extension AppDatabase {
                 """, [memberID, title, resume.template.rawValue, resume.language.rawValue, resume.profile.jobRole?.rawValue,
                       document, try Self.card(resume), Self.epoch(now), Self.epoch(now)])
             let id = db.lastInsertRowID
+            if let evidenceDocument { try db.execute("INSERT INTO resume_evidence (resume_id, evidence) VALUES (?, ?)", [id, evidenceDocument]) }
             if let use { try db.execute("UPDATE ai_use SET pending_until = NULL WHERE id = ?", [use]) }
             return id
+        }
+    }
+
+    /// The evidence one of the member's resumes was generated from; empty for a resume that was not
+    /// generated (the example, an import) or was generated before the evidence was kept.
+    public func resumeEvidence(id: Int64, memberID: Int64) throws -> [RepositoryEvidence] {
+        let bytes: [UInt8]? = try read { db in
+            guard try db.one("SELECT id FROM resume WHERE id = ? AND member_id = ?", [id, memberID]) != nil else { throw StoreError.resumeNotFound }
+            return try db.one("SELECT evidence FROM resume_evidence WHERE resume_id = ?", [id])?.bytes("evidence")
+        }
+        guard let bytes else { return [] }
+        do {
+            return try JSONValue.decode([RepositoryEvidence].self, from: bytes)
+        } catch {
+            throw StoreError.database(DatabaseFailure(kind: .corrupt, message: "resume \(id)'s evidence cannot be read: \(error)", path: path))
         }
     }
 

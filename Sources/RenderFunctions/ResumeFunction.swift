@@ -32,6 +32,8 @@ public enum ResumeFunction {
         var evidence: [String: EvidenceNote]
         /// Whether AI rewriting is set up on this server, so the editor says so before anyone tries.
         var ai: Bool
+        /// Lines still in the other language after a change of language, for the editor to mark.
+        var review: [String]
     }
 
     struct SavedBody: Encodable {
@@ -67,16 +69,27 @@ public enum ResumeFunction {
         var id: Int64
     }
 
-    struct Sample: Decodable {
-        var language: Language
-        enum CodingKeys: String, CodingKey { case action, language }
+    /// What a `POST` asks for: a copy of the example, or one of the member's resumes in the other language.
+    enum Post: Decodable {
+        case sample(Language)
+        case language(id: Int64, version: Int, to: Language)
+        enum CodingKeys: String, CodingKey { case action, language, id, version }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            guard try c.text(.action, max: 10, required: true) == "sample" else {
-                throw FieldError(c.path(.action), .oneOf(english: ["sample"], korean: ["sample"]))
+            switch try c.text(.action, max: 10, required: true) {
+            case "sample": self = .sample(try c.language(.language))
+            case "language": self = .language(id: try c.decode(Int64.self, forKey: .id), version: try c.version(.version), to: try c.language(.language))
+            default: throw FieldError(c.path(.action), .oneOf(english: ["sample", "language"], korean: ["sample", "language"]))
             }
-            language = try c.language(.language)
         }
+    }
+
+    struct SwitchedBody: Encodable {
+        var id: Int64
+        var version: Int
+        var resume: Resume
+        /// Lines kept as the member wrote them, still in the other language: theirs (or revise's) to translate.
+        var review: [String]
     }
 
     /// `GET /api/resume`: the member's resumes. `GET /api/resume?id=N`: one, with its HTML in every
@@ -89,6 +102,10 @@ public enum ResumeFunction {
     /// made-up developer, whole: nobody's profile mixed with another's projects), to try the editor
     /// without GitHub or an AI use; an untouched copy the member already has is opened again (200)
     /// rather than a new identical one made (201).
+    /// `POST /api/resume` with `{"action": "language", "id", "version", "language"}`: the resume in the
+    /// other language from the evidence it was generated from, with no model and no AI use: lines the
+    /// writer made are written again, lines the member wrote are kept and listed in `review`; saved if
+    /// the resume is still at `version`, and undone like any change.
     /// `DELETE /api/resume` with `{"id"}`: deletes the resume (with its likes, comments and views).
     /// Withdrawing or deleting a public resume removes its files from the built site in the same request.
     public static let handler: ServiceHandler = { s, request, _ in
@@ -103,7 +120,11 @@ public enum ResumeFunction {
                 try s.database.deleteResume(id: id, memberID: member.id)
                 PublicFiles.remove(resumes: [id], config: s.config)
                 return .json(["deleted": true] as JSONValue)
-            default: return try createSample(s, member, try request.decodeBody(Sample.self))
+            default:
+                switch try request.decodeBody(Post.self) {
+                case .sample(let language): return try createSample(s, member, language)
+                case .language(let id, let version, let language): return try switchLanguage(s, member, id: id, version: version, to: language)
+                }
             }
         }
         let member = try s.requireMember(request)
@@ -122,7 +143,8 @@ public enum ResumeFunction {
             }
             let ai = (try? s.languageModel()) != nil
             return .json(ResumeBody(id: id, version: stored.version, visibility: stored.visibility, resume: stored.resume, html: html,
-                                    css: HTMLRenderer.allStylesheets, evidence: stored.resume.evidenceNotes(), ai: ai))
+                                    css: HTMLRenderer.allStylesheets, evidence: stored.resume.evidenceNotes(), ai: ai,
+                                    review: stored.resume.linesNeedingReview))
         case "pdf":
             var copy = stored.resume
             if let raw = request.query("template") {
@@ -175,9 +197,9 @@ public enum ResumeFunction {
         return .json(SavedBody(id: input.id, version: version, resume: stored.resume, visibility: input.visibility))
     }
 
-    static func createSample(_ s: Services, _ member: Member, _ input: Sample) throws -> FunctionResponse {
-        let resume = Resume.sample(input.language)
-        for summary in try s.database.resumes(memberID: member.id) where summary.language == input.language.rawValue {
+    static func createSample(_ s: Services, _ member: Member, _ language: Language) throws -> FunctionResponse {
+        let resume = Resume.sample(language)
+        for summary in try s.database.resumes(memberID: member.id) where summary.language == language.rawValue {
             let stored = try s.database.resume(id: summary.id, memberID: member.id)
             var document = stored.resume
             document.template = resume.template
@@ -185,9 +207,30 @@ public enum ResumeFunction {
                 return .json(SavedBody(id: summary.id, version: stored.version, resume: stored.resume, visibility: stored.visibility))
             }
         }
-        let title = input.language == .ko ? "예시 이력서 (\(resume.profile.name))" : "Example resume (\(resume.profile.name))"
+        let title = language == .ko ? "예시 이력서 (\(resume.profile.name))" : "Example resume (\(resume.profile.name))"
         let id = try s.database.createResume(memberID: member.id, title: title, resume: resume, now: s.now)
         return .json(SavedBody(id: id, version: 1, resume: resume), status: 201)
+    }
+
+    static func switchLanguage(_ s: Services, _ member: Member, id: Int64, version: Int, to language: Language) throws -> FunctionResponse {
+        let stored = try s.database.resume(id: id, memberID: member.id)
+        guard stored.resume.language != language else {
+            // Already there (a second click): nothing to save.
+            return .json(SwitchedBody(id: id, version: stored.version, resume: stored.resume, review: stored.resume.linesNeedingReview))
+        }
+        let switched: Resume
+        let evidence = try s.database.resumeEvidence(id: id, memberID: member.id)
+        if evidence.isEmpty {
+            // Not generated here (a copy of the example, an import): the example, which exists in both
+            // languages, is what a member may have left untouched.
+            let template = stored.resume.template
+            switched = stored.resume.switchingLanguage(to: language, made: Resume.sample(stored.resume.language, template: template),
+                                                       remade: Resume.sample(language, template: template))
+        } else {
+            switched = stored.resume.switchingLanguage(to: language, evidence: evidence)
+        }
+        let saved = try s.database.saveResume(switched, id: id, memberID: member.id, expectedVersion: version, path: "language", now: s.now)
+        return .json(SwitchedBody(id: id, version: saved, resume: switched, review: switched.linesNeedingReview))
     }
 
     /// `홍길동-resume.pdf`, percent-encoded for `filename*` (RFC 6266).

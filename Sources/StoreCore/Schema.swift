@@ -16,6 +16,7 @@ public enum Schema {
         ("v8-hub-counts-index", v8),
         ("v9-ai-use-pending", v9),
         ("v10-rate-limits", v10),
+        ("v11-resume-evidence", v11),
     ]
 
     static let v1 = """
@@ -363,5 +364,14 @@ public enum Schema {
         PRIMARY KEY (bucket, window_start)
     ) WITHOUT ROWID;
     CREATE INDEX rate_limit_by_window ON rate_limit(window_start);
+    """
+
+    /// The evidence a generated resume was written from, kept beside it (not in `resume`, whose rows
+    /// every list and hub build reads) so the resume can change language later without GitHub.
+    static let v11 = """
+    CREATE TABLE resume_evidence (
+        resume_id INTEGER PRIMARY KEY REFERENCES resume(id) ON DELETE CASCADE,
+        evidence BLOB NOT NULL CHECK (json_valid(evidence))
+    );
     """
 }

@@ -34,6 +34,7 @@ import Testing
             #"{"id":\#(w.publicResume),"version":1,"visibility":"PRIVATE"}"#,
             #"{"id":\#(w.comment),"body":"edited"}"#,
             #"{"action":"accept","resumeId":\#(w.publicResume),"path":"aboutMe","text":"x","version":1}"#,
+            #"{"action":"language","id":\#(w.publicResume),"version":1,"language":"en"}"#,
             #"{"readAll":true}"#,
             #"{"name":"changed"}"#,
             #"{"confirm":"other"}"#,
@@ -163,6 +164,8 @@ import Testing
                 Reach(method: "PUT", body: #"{"id":\#(pub),"version":1,"title":"mine"}"#, status: 404, code: "resume_not_found"),
                 Reach(method: "DELETE", body: #"{"id":\#(pub)}"#, status: 404, code: "resume_not_found"),
                 Reach(method: "DELETE", body: #"{"id":\#(priv)}"#, status: 404, code: "resume_not_found"),
+                Reach(method: "POST", body: #"{"action":"language","id":\#(pub),"version":1,"language":"en"}"#, status: 404, code: "resume_not_found"),
+                Reach(method: "POST", body: #"{"action":"language","id":\#(priv),"version":1,"language":"en"}"#, status: 404, code: "resume_not_found"),
             ],
             "revise": [
                 Reach(method: "POST", body: #"{"resumeId":\#(pub),"path":"aboutMe","start":0,"end":2,"instruction":"x"}"#, status: 404, code: "resume_not_found"),

@@ -356,3 +356,36 @@ def test_the_editor_by_keyboard_alone(site, browser, llm):
     assert browser.js(f"document.querySelector('#sheet [data-path=\"{target}\"]').textContent") == "Redis 기반" + original[5:]
     assert browser.js("document.activeElement.dataset.path") == target
     browser.screenshot("editor-keyboard-accepted-1280", full=False)
+
+
+def test_the_editor_switches_language_keeping_what_the_member_wrote(site, browser):
+    """Korean to English from the same material, no model: the example's lines become English, the
+    sentence the member wrote stays as written, marked and counted; undo brings the Korean back."""
+    for width in (1280, 390):
+        browser.width(width)
+        sign_in(browser, site, f"switch{width}", "전환")
+        browser.open(site + "/resume.html")
+        browser.wait("!document.querySelector('#resume-list').hidden")
+        browser.js("document.querySelector('#new-sample').click()")
+        browser.wait("document.querySelector('#sheet [data-path]') !== null")
+        assert browser.js("document.querySelector('#switch-language').textContent") == "영어로 바꾸기"
+        path = "projects[0].bullets[0]"
+        browser.js(f"""(() => {{ const el = document.querySelector('#sheet [data-path="{path}"]');
+            el.focus(); el.textContent = '직접 쓴 문장'; el.blur(); }})()""")
+        browser.wait("document.querySelector('#editor-status').textContent.startsWith('저장했습니다')")
+        browser.js("document.querySelector('#switch-language').click()")
+        browser.wait("document.querySelector('#editor-status').textContent.startsWith('언어를 바꿨습니다')")
+        in_view(browser, "#editor-status")
+        assert browser.js("document.querySelector('#switch-language').textContent") == "한국어로 바꾸기"
+        assert "Troubleshooting" in browser.js("document.querySelector('#sheet').textContent")
+        marked = browser.js("[...document.querySelectorAll('#sheet .needs-review')].map(e => e.dataset.path)")
+        assert marked == [path]
+        assert browser.js(f"document.querySelector('#sheet [data-path=\"{path}\"]').textContent") == "직접 쓴 문장"
+        assert browser.js("document.querySelector('#hint-review').hidden") is False
+        assert "1" in browser.js("document.querySelector('#hint-review').textContent")
+        assert browser.js("document.documentElement.scrollWidth <= window.innerWidth")
+        browser.screenshot(f"editor-switched-language-{width}", full=False)
+        browser.js("document.querySelector('#undo').click()")
+        browser.wait("document.querySelector('#switch-language').textContent === '영어로 바꾸기'")
+        assert browser.js("document.querySelectorAll('#sheet .needs-review').length") == 0
+        assert browser.js("document.querySelector('#hint-review').hidden") is True

@@ -471,7 +471,7 @@ const LINE_PATH = /^(aboutMe|projects\[\d+\]\.(summary|bullets\[\d+\]|star\.\w+|
 
 async function resumeEditor(id) {
   const editor = $("#editor"), sheet = $("#sheet"), status = $("#editor-status");
-  const state = { id, version: 0, resume: null, html: {}, template: "BASIC", selection: null, proposal: null, evidence: {}, ai: false };
+  const state = { id, version: 0, resume: null, html: {}, template: "BASIC", selection: null, proposal: null, evidence: {}, ai: false, review: [] };
   editor.hidden = false;
   const revisePanel = $("#revise"), reviseStatus = $("#revise-status");
 
@@ -482,6 +482,7 @@ async function resumeEditor(id) {
     state.visibility = data.visibility;
     state.evidence = data.evidence || {};
     state.ai = !!data.ai;
+    state.review = data.review || [];
     $("#template-css").textContent = data.css;
     render();
     return true;
@@ -507,6 +508,11 @@ async function resumeEditor(id) {
     // The hint speaks of prompts only when the resume has some, and of AI only when it is there.
     $("#hint-prompts").hidden = !sheet.querySelector(".gf-italic.gf-muted[data-path]");
     $("#hint-no-ai").hidden = state.ai;
+    // After a change of language: the lines kept as the member wrote them, marked and counted.
+    for (const path of state.review) sheet.querySelector(`[data-path="${CSS.escape(path)}"]`)?.classList.add("needs-review");
+    $("#hint-review").hidden = !state.review.length;
+    $("#hint-review").textContent = GFT(state.ai ? "resume.hint.reviewAI" : "resume.hint.review", { count: state.review.length });
+    $("#switch-language").textContent = GFT(state.resume.language === "ko" ? "resume.toEnglish" : "resume.toKorean");
   }
 
   function failed(data, where = status) {
@@ -668,6 +674,17 @@ async function resumeEditor(id) {
     state.visibility = visibility;
     render();
     setStatus(status, GFT(visibility === "PUBLIC" ? "resume.published" : "resume.unpublished"), "ok");
+  });
+
+  // The same resume in the other language, from its evidence (no model, no AI use).
+  $("#switch-language").addEventListener("click", async () => {
+    const language = state.resume.language === "ko" ? "en" : "ko";
+    setStatus(status, GFT("saving"));
+    const { status: code, data } = await api("resume", { method: "POST", body: { action: "language", id, version: state.version, language } });
+    if (code !== 200) { failed(data); return; }
+    closeRevise();
+    await load();
+    setStatus(status, GFT(data.review.length ? "resume.switchedReview" : "resume.switched", { count: data.review.length }), "ok");
   });
 
   $("#undo").addEventListener("click", async () => {

@@ -37,6 +37,8 @@ struct ResumeCommand: AsyncParsableCommand {
     var format: ResumeFormat?
     @Option(help: "Unfilled prompts in a PDF, PNG, HTML, Markdown or JSON Resume: omit (default) or refuse (fail, naming them).")
     var prompts: PromptPolicy = .omit
+    @Option(help: ArgumentHelp("A resume you already have (Gitfolio's JSON, edited or not): write it in --lang from the same repositories, with no model; lines you wrote yourself are kept and marked for review.", valueName: "file"))
+    var from: String?
 
     func run() async throws {
         guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
@@ -48,6 +50,17 @@ struct ResumeCommand: AsyncParsableCommand {
             }
         } catch let error as APIError {
             throw ValidationError(error.message)
+        }
+        if let from {
+            guard let data = FileManager.default.contents(atPath: from) else { throw ValidationError("\(from) cannot be read.") }
+            let existing: Resume
+            do { existing = try JSONValue.decode(Resume.self, from: Array(data)) } catch { throw ValidationError("\(from) is not a Gitfolio resume: \(error)") }
+            let switched = existing.switchingLanguage(to: lang, evidence: evidence)
+            let review = switched.linesNeedingReview
+            if !review.isEmpty {
+                FileHandle.standardError.write(Data("\(review.count) line(s) kept as you wrote them, to translate: \(review.joined(separator: ", "))\n".utf8))
+            }
+            return try writeResume(switched, format: format, out: out, prompts: prompts)
         }
         // The name given, else the one the member commits under; a noreply address is never contact.
         let profile = Resume.resumeProfile(Profile(name: name, email: authors.first { !Resume.isNoreply($0) } ?? ""), evidence: evidence)
