@@ -51,6 +51,8 @@ import Testing
         #expect((try? h.database.resume(id: Int64(id), memberID: member.id)) != nil)
         #expect((try? h.database.resume(id: Int64(id), memberID: member.id + 1)) == nil)
         #expect(try uses(h, member) == 1)
+        // The evidence is kept beside the resume, so it can change language later without GitHub.
+        #expect(try h.database.resumeEvidence(id: Int64(id), memberID: member.id).map(\.name) == ["shop-api", "infra"])
     }
 
     @Test(arguments: [
