@@ -81,11 +81,15 @@ extension AppDatabase {
     /// The evidence one of the member's resumes was generated from; empty for a resume that was not
     /// generated (the example, an import) or was generated before the evidence was kept.
     public func resumeEvidence(id: Int64, memberID: Int64) throws -> [RepositoryEvidence] {
-        let bytes: [UInt8]? = try read { db in
-            guard try db.one("SELECT id FROM resume WHERE id = ? AND member_id = ?", [id, memberID]) != nil else { throw StoreError.resumeNotFound }
-            return try db.one("SELECT evidence FROM resume_evidence WHERE resume_id = ?", [id])?.bytes("evidence")
+        let row = try read { db in
+            try db.one("""
+                SELECT e.evidence IS NULL AS none, e.evidence FROM resume r LEFT JOIN resume_evidence e ON e.resume_id = r.id
+                WHERE r.id = ? AND r.member_id = ?
+                """, [id, memberID])
         }
-        guard let bytes else { return [] }
+        guard let row else { throw StoreError.resumeNotFound }
+        guard row.int("none") == 0 else { return [] }
+        let bytes = row.bytes("evidence")
         do {
             return try JSONValue.decode([RepositoryEvidence].self, from: bytes)
         } catch {
