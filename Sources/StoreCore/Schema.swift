@@ -16,6 +16,7 @@ public enum Schema {
         ("v8-hub-counts-index", v8),
         ("v9-ai-use-pending", v9),
         ("v10-rate-limits", v10),
+        ("v11-ai-use-result", v11),
     ]
 
     static let v1 = """
@@ -363,5 +364,14 @@ public enum Schema {
         PRIMARY KEY (bucket, window_start)
     ) WITHOUT ROWID;
     CREATE INDEX rate_limit_by_window ON rate_limit(window_start);
+    """
+
+    /// A revision's rewrite is kept with its use, in the transaction that keeps the use (as `generate`
+    /// keeps its resume): a `revise` killed after that and before its answer leaves the result with the
+    /// use instead of a use kept for nothing. `request_key` is a hash of what was asked.
+    static let v11 = """
+    ALTER TABLE ai_use ADD COLUMN request_key TEXT CHECK (request_key IS NULL OR length(request_key) = 64);
+    ALTER TABLE ai_use ADD COLUMN result TEXT CHECK (result IS NULL OR length(result) <= 20000);
+    CREATE INDEX ai_use_by_request ON ai_use(member_id, request_key) WHERE request_key IS NOT NULL;
     """
 }
