@@ -396,7 +396,8 @@ extension FunctionResponse {
     enum Upstream: String, CaseIterable, Sendable { case github, model, kakaoPay }
 
     /// Each outside service hanging, answering garbage, closing mid-response or resetting the
-    /// connection: the member gets a plain 5xx JSON error, no AI use stays charged, no payment attempt
+    /// connection: the member gets a plain JSON error in both languages (504 when the service did not
+    /// answer in time, 502 when it answered badly), no AI use stays charged, no payment attempt
     /// is left half-made, and the database is intact.
     @Test(arguments: Upstream.allCases, FaultServer.Mode.allCases)
     func anOutsideServiceFailingGivesAClearError(upstream: Upstream, mode: FaultServer.Mode) async throws {
@@ -443,7 +444,20 @@ extension FunctionResponse {
             response = await call(SubscriptionFunction.handler, browser("POST", "/api/subscription", cookie: cookie, json: #"{"language":"ko"}"#))
         }
         #expect(fault.requests >= 1, "the fault server was never asked")
-        #expect((500...504).contains(response.statusCode), "\(upstream) \(mode): \(response.statusCode) \(response.bodyText)")
+        // One rule for every service: no answer in time is a 504, a bad answer (garbage, a broken or reset
+        // connection) a 502; the code says which service and what happened.
+        let expected: (status: Int, code: String) = switch (upstream, mode) {
+        case (.github, .hang): (504, "github_timeout")
+        case (.github, .garbage): (502, "github_bad_answer")
+        case (.github, _): (502, "github_unreachable")
+        case (.model, .hang): (504, "model_timeout")
+        case (.model, .garbage): (502, "model_bad_output")
+        case (.model, _): (502, "model_unreachable")
+        case (.kakaoPay, .hang): (504, "payment_timeout")
+        case (.kakaoPay, _): (502, "payment_not_started")
+        }
+        #expect(response.statusCode == expected.status && response.errorShape?.code == expected.code,
+                "\(upstream) \(mode): \(response.statusCode) \(response.bodyText)")
         #expect(response.isPlainError, "\(upstream) \(mode): \(response.bodyText)")
         #expect(response.errorKorean != nil, "\(upstream) \(mode): no Korean message: \(response.bodyText)")
         #expect(!response.bodyText.contains("127.0.0.1") && !response.bodyText.contains("sk-test"), "\(response.bodyText)")
