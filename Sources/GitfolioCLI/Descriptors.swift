@@ -10,9 +10,16 @@ import Glibc
 /// the limit made every start fail; inherited descriptors below it count against the reserve the
 /// connection cap keeps for everything but connections.
 public enum Descriptors {
-    /// Closes every descriptor above 2. Only for the very start of the process, before anything of its
-    /// own is open (the runtime opens its event descriptors lazily, on the first `await`): everything
-    /// above 2 then was inherited (a test runner's pipes, a shell's redirections). Returns how many it closed.
+    /// Closes the descriptors above 2 that the process inherited, except sockets, and moves a socket
+    /// numbered at or past the soft limit below it. Only for the very start of the process, before
+    /// anything of its own is open (the runtime opens its event descriptors lazily, on the first
+    /// `await`): everything above 2 then was inherited (a test runner's pipes, a shell's redirections).
+    ///
+    /// Sockets stay: a parent on Foundation's `Process` (the test runner, for one) gives its child one
+    /// end of a socket pair and learns that the child exited when that end closes, then waits for it
+    /// with a blocking `waitpid` on the thread that watches all its children. Closing that end made the
+    /// parent wait for serve there at once, and every other child of it go unreaped until serve
+    /// exited: the whole suite stalled. Returns how many it closed.
     @discardableResult
     public static func closeInherited() -> Int {
         let inherited: [Int32]
@@ -22,8 +29,17 @@ public enum Descriptors {
             // No /proc: every number up to the limit (closing one that is not open does nothing).
             inherited = Array(3..<Int32(min(getdtablesize(), 65_536)))
         }
+        let limit = getdtablesize()
         var closed = 0
-        for fd in inherited where close(fd) == 0 { closed += 1 }
+        for fd in inherited {
+            var status = stat()
+            guard fstat(fd, &status) == 0 else { continue }
+            if status.st_mode & S_IFMT == S_IFSOCK {
+                if fd >= limit, fcntl(fd, F_DUPFD, 3) >= 0 { close(fd) }
+                continue
+            }
+            if close(fd) == 0 { closed += 1 }
+        }
         return closed
     }
 

@@ -78,7 +78,7 @@ import Glibc
     ///
     /// serve starts with 131 inherited descriptors, some numbered past its limit: it closes them at
     /// start (before, a single one past the limit made every function start fail with EBADF, which
-    /// is how a test runner's leaked pipes made this test flaky beside other suites).
+    /// is how a test runner's leaked pipes made this test flaky beside other suites), but for sockets.
     @Test func serveKeepsServingWhenConnectionsOutnumberItsDescriptors() async throws {
         let serve = try await Serve(descriptorLimit: 256, inherited: 200...330)
         defer { serve.stop() }
@@ -87,6 +87,18 @@ import Glibc
         let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.compactMap(Int.init) ?? [] }
         // prlimit became serve (same pid), so its descriptors are serve's own.
         #expect(!descriptors().contains { $0 >= 200 }, "inherited descriptors left open: \(descriptors().sorted())")
+        // serve kept the end of the socket pair through which this process (Foundation's `Process`) learns
+        // that it exited: had serve closed it, this process would wait for serve at once, on the thread that
+        // reaps all its children, and reap no other child until serve exits (the whole suite stalled so).
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/bin/true")
+        try other.run()
+        let reaped = try await offPool { () -> Bool in
+            let deadline = Date().addingTimeInterval(10)
+            while other.isRunning && Date() < deadline { usleep(10_000) }
+            return !other.isRunning
+        }
+        #expect(reaped, "another child of the test process was not reaped while serve runs")
         // The session pool's process starts on first use: before the flood, it must start.
         #expect(try await serve.get("/api/session", timeout: 30)?.status == 200, "\(serve.running.log)")
         var flood = try await offPool {
