@@ -180,6 +180,23 @@ MUTATIONS = [
      'Max-Age=\\(maxAge); HttpOnly; SameSite=Lax"',
      'Max-Age=\\(maxAge); HttpOnly"',
      "ProcessFuzzTests|OAuthFlowTests|SessionFunctionTests", "cookies without SameSite=Lax"),
+    # Issue 14's last gaps: serve's inherited descriptors, revise's kill window, upstream timeouts.
+    ("serve-keeps-inherited", "Sources/gitfolio/main.swift",
+     'if CommandLine.arguments.dropFirst().first == "serve" { Descriptors.closeInherited() }',
+     "_ = CommandLine.arguments",
+     "ServeHardeningTests", "serve keeps the descriptors it inherited (past its limit: every function start fails)"),
+    ("serve-closes-inherited-sockets", "Sources/GitfolioCLI/Descriptors.swift",
+     "if status.st_mode & S_IFMT == S_IFSOCK {",
+     "if status.st_mode & S_IFMT == S_IFSOCK && false {",
+     "ServeHardeningTests", "serve closes the sockets it inherited (its parent's watcher then waits for serve at once)"),
+    ("revise-use-without-result", "Sources/GitfolioFunctions/Revise.swift",
+     "try s.database.settleAIUse(id: use, requestKey: requestKey, result: replacement)",
+     "try s.database.settleAIUse(id: use)",
+     "FaultTests|ReviseTests", "a revision's use kept without its rewrite (kept for nothing if killed before answering)"),
+    ("timeout-is-502", "Sources/FunctionCore/APIError.swift",
+     "APIError(status: 504, code: code, message: message, korean: korean)",
+     "APIError(status: 502, code: code, message: message, korean: korean)",
+     "FaultTests|KakaoPayClientTests|LLMClientTests", "an upstream timeout answered 502, like a bad answer"),
 ]
 
 

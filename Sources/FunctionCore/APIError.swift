@@ -89,8 +89,14 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
         APIError(status: 503, code: code, message: message, korean: korean,
                  headers: retryAfter.map { ["retry-after": String($0)] } ?? [:])
     }
+    /// An outside service (GitHub, the model, KakaoPay) answered badly: an error status, an answer that
+    /// does not read, a connection closed or refused.
     public static func upstream(_ code: String, _ message: String, korean: String? = nil) -> APIError {
         APIError(status: 502, code: code, message: message, korean: korean)
+    }
+    /// An outside service gave no answer within its timeout.
+    public static func upstreamTimeout(_ code: String, _ message: String, korean: String? = nil) -> APIError {
+        APIError(status: 504, code: code, message: message, korean: korean)
     }
     /// Nothing can be written (the disk is full, the file system read-only): a 503 to retry later;
     /// `detail` (which file, what the system said) goes to the log only.

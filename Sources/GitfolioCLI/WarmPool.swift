@@ -23,9 +23,23 @@ final class WarmWorker: Sendable {
         self.lines = lines
     }
 
+    /// Descriptors a start needs free: its two pipes and Foundation's socket pair while it starts
+    /// (six), with room for connections accepted meanwhile.
+    static let descriptorsToStart = 16
+
+    struct OutOfDescriptors: Error, CustomStringConvertible {
+        let available: Int
+        var description: String { "too few file descriptors left to start a process (\(available) free)" }
+    }
+
     /// Starts the process and wraps its pipes; blocks while the process starts, so call it off the event loops.
+    /// Throws, never traps, when descriptors run out: before starting (too few free; Foundation's `Process`
+    /// does not check its own socket pair), and when a copy of a pipe's end cannot be made.
     static func start(executable: URL, environment: [String: String], maxLineBytes: Int,
                       group: any EventLoopGroup) throws -> WarmWorker {
+        if let available = Descriptors.available(), available < descriptorsToStart {
+            throw OutOfDescriptors(available: available)
+        }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["--warm"]
@@ -40,6 +54,13 @@ final class WarmWorker: Sendable {
         let output = dup(stdin.fileHandleForWriting.fileDescriptor)
         try? stdout.fileHandleForReading.close()
         try? stdin.fileHandleForWriting.close()
+        guard input >= 0, output >= 0 else {
+            // NIO traps on a negative descriptor: refuse here instead.
+            if input >= 0 { close(input) }
+            if output >= 0 { close(output) }
+            process.terminate()
+            throw OutOfDescriptors(available: 0)
+        }
         let lines = LineExchange(maxLineBytes: maxLineBytes)
         do {
             let channel = try NIOPipeBootstrap(group: group)

@@ -42,3 +42,9 @@ public struct NoNetworkTransport: HTTPTransport {
         throw APIError.internal("This function is not built to make outbound HTTP requests.")
     }
 }
+
+/// Whether an outbound request failed because no answer came within its timeout (URLSession's
+/// `timedOut`, or a transport's own error saying so), as opposed to a refused or broken connection.
+public func isTimeout(_ error: any Error) -> Bool {
+    (error as? URLError)?.code == .timedOut || "\(error)".localizedCaseInsensitiveContains("timed out")
+}

@@ -115,7 +115,17 @@ public enum ReviseFunction {
         let before = String(decoding: units[..<input.start], as: UTF16.self), after = String(decoding: units[input.end...], as: UTF16.self)
 
         let now = s.now
+        func answer(_ replacement: String) throws -> FunctionResponse {
+            .json(ProposalBody(path: input.path, start: input.start, end: input.end, before: span, after: replacement,
+                               text: before + replacement + after, version: stored.version,
+                               findings: Grounding(resume: resume).findings(in: replacement, at: input.path),
+                               aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))))
+        }
+        // What was asked, to find a kept rewrite by (`AppDatabase.keptAIResult`).
+        let requestKey = SHA256Digest.hex(Array("\(input.resumeId)\n\(stored.version)\n\(input.path)\n\(input.start)\n\(input.end)\n\(input.instruction)".utf8))
+
         let use = try s.database.chargeAIUse(memberID: member.id, kind: .revise, now: now)
+        let replacement: String
         do {
             let ko = resume.language == .ko
             let system = """
@@ -131,21 +141,26 @@ public enum ReviseFunction {
                     "type": "object", "additionalProperties": false, "required": ["replacement"],
                     "properties": ["replacement": ["type": "string", "maxLength": 2000]],
                 ]))
-            let replacement = answer.replacement.trimmingCharacters(in: .whitespacesAndNewlines)
+            replacement = answer.replacement.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !replacement.isEmpty, replacement.count <= 2000 else {
                 throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.",
                                         korean: "AI의 수정안이 비어 있거나 너무 깁니다. 다시 시도해 주세요.")
             }
-            // The rewrite is answered: the use is kept (a process killed before this line has it back later).
-            try s.database.settleAIUse(id: use)
-            return .json(ProposalBody(path: input.path, start: input.start, end: input.end, before: span, after: replacement,
-                                      text: before + replacement + after, version: stored.version,
-                                      findings: Grounding(resume: resume).findings(in: replacement, at: input.path),
-                                      aiUsesToday: try s.database.aiUses(memberID: member.id, on: Plans.day(of: now))))
+            // The use and its rewrite are kept together: a process killed before this commit has its use
+            // back later (it stays pending), one killed after it leaves the rewrite kept with the use.
+            try s.database.settleAIUse(id: use, requestKey: requestKey, result: replacement)
         } catch {
             try? s.database.refundAIUse(id: use)
             throw error
         }
+        #if DEBUG
+        // Tests only (FaultTests): stop in the window between keeping the use and answering, to be killed there.
+        if ProcessInfo.processInfo.environment["GITFOLIO_TEST_PAUSE"] == "revise-kept" {
+            FileHandle.standardError.write(Data("paused: revise-kept\n".utf8))
+            sleep(60)
+        }
+        #endif
+        return try answer(replacement)
     }
 
     static func accept(_ s: Services, _ member: Member, _ input: Acceptance) throws -> FunctionResponse {

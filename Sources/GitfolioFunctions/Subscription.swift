@@ -131,6 +131,10 @@ public enum SubscriptionFunction {
                 failURL: "\(webhook)?result=fail&attempt=\(token)"))
         } catch {
             log.error("member \(member.id): KakaoPay ready failed: \(error)")
+            if let failure = error as? KakaoPayError, case .timedOut = failure {
+                throw APIError.upstreamTimeout("payment_timeout", "KakaoPay did not answer in time; nothing was charged. Please try again.",
+                                               korean: "카카오페이가 제시간에 답하지 않았습니다. 결제된 금액은 없습니다. 다시 시도해 주세요.")
+            }
             throw APIError.upstream("payment_not_started", "KakaoPay could not start the payment; nothing was charged. Please try again.",
                                     korean: "카카오페이 결제를 시작하지 못했습니다. 결제된 금액은 없습니다. 다시 시도해 주세요.")
         }

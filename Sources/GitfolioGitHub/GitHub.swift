@@ -40,6 +40,10 @@ public struct GitHub: Sendable {
         } catch let error as APIError {
             throw error
         } catch {
+            if isTimeout(error) {
+                throw APIError.upstreamTimeout("github_timeout", "GitHub did not answer in time. Please try again.",
+                                               korean: "GitHub가 제시간에 답하지 않았습니다. 다시 시도해 주세요.")
+            }
             throw APIError.upstream("github_unreachable", "GitHub could not be reached. Please try again.",
                                     korean: "GitHub에 연결할 수 없습니다. 다시 시도해 주세요.")
         }

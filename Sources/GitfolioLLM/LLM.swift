@@ -112,15 +112,15 @@ public struct RetryPolicy: Sendable {
             do {
                 response = try await transport.send(request)
             } catch {
-                let timedOut = (error as? URLError)?.code == .timedOut || "\(error)".contains("timed out")
+                let timedOut = isTimeout(error)
                 if attempt < maxRetries && !timedOut {
                     attempt += 1
                     try await sleep(.milliseconds(500 << (attempt - 1)))
                     continue
                 }
                 throw timedOut
-                    ? APIError(status: 504, code: "model_timeout", message: "\(provider) did not answer in time. Please try again.",
-                               korean: "AI가 제시간에 답하지 않았습니다. 다시 시도해 주세요.")
+                    ? APIError.upstreamTimeout("model_timeout", "\(provider) did not answer in time. Please try again.",
+                                               korean: "AI가 제시간에 답하지 않았습니다. 다시 시도해 주세요.")
                     : APIError.upstream("model_unreachable", "\(provider) could not be reached. Please try again.",
                                         korean: "AI 서비스에 연결할 수 없습니다. 다시 시도해 주세요.")
             }

@@ -89,6 +89,7 @@ public struct KakaoPay: Sendable {
         do {
             response = try await transport.send(request)
         } catch {
+            if isTimeout(error) { throw .timedOut("\(path): no answer in time") }
             throw .outcomeUnknown("\(path): no answer (\(redact(String(describing: error).prefix(200))))")
         }
         if (200..<300).contains(response.status) {
@@ -292,6 +293,8 @@ public enum KakaoPayError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused(KakaoPayRefusal)
     /// No readable answer: KakaoPay may or may not have acted.
     case outcomeUnknown(String)
+    /// No answer within the timeout: as `outcomeUnknown`, KakaoPay may or may not have acted.
+    case timedOut(String)
 
     public var refusal: KakaoPayRefusal? {
         if case .refused(let refusal) = self { return refusal }
@@ -307,6 +310,7 @@ public enum KakaoPayError: Error, Sendable, Equatable, CustomStringConvertible {
             "KakaoPay refused (HTTP \(r.status), \(r.code) \(r.message.prefix(200)))"
                 + (r.methodResultCode.map { ", method result \($0)" } ?? "") + (r.methodResultMessage.map { " \($0.prefix(200))" } ?? "")
         case .outcomeUnknown(let detail): "KakaoPay gave no usable answer: \(detail)"
+        case .timedOut(let detail): "KakaoPay did not answer in time: \(detail)"
         }
     }
 }
@@ -322,6 +326,9 @@ extension KakaoPayError: ResponseError {
         case .outcomeUnknown:
             error = .upstream("kakaopay_unavailable", "KakaoPay could not be reached. Please try again in a moment.",
                               korean: "카카오페이에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.")
+        case .timedOut:
+            error = .upstreamTimeout("kakaopay_timeout", "KakaoPay did not answer in time. Please try again in a moment.",
+                                     korean: "카카오페이가 제시간에 답하지 않았습니다. 잠시 후 다시 시도해 주세요.")
         }
         error.detail = description
         return error

@@ -41,6 +41,26 @@ extension AppDatabase {
         try write { db in try db.execute("UPDATE ai_use SET pending_until = NULL WHERE id = ?", [id]) }
     }
 
+    /// Keeps a use and its result in one transaction (a revision's rewrite): a process killed after it
+    /// leaves both, and `keptAIResult` finds the result by what was asked.
+    public func settleAIUse(id: Int64, requestKey: String, result: String) throws {
+        try write { db in
+            try db.execute("UPDATE ai_use SET pending_until = NULL, request_key = ?, result = ? WHERE id = ?", [requestKey, result, id])
+        }
+    }
+
+    /// The result kept with the member's latest use for this request, if it was charged within
+    /// `aiUsePendingSeconds` (the longest a request runs). Not answered again automatically: asking the
+    /// same rewrite again is a new use (a member may want another wording).
+    public func keptAIResult(memberID: Int64, requestKey: String, now: Date) throws -> String? {
+        try read { db in
+            try db.text("""
+                SELECT result FROM ai_use WHERE member_id = ? AND request_key = ? AND pending_until IS NULL
+                AND result IS NOT NULL AND created_at >= ? ORDER BY id DESC LIMIT 1
+                """, [memberID, requestKey, Self.epoch(now) - Self.aiUsePendingSeconds])
+        }
+    }
+
     /// Gives a use back when the AI failed on our side (the member should not pay for our error).
     public func refundAIUse(id: Int64) throws {
         try write { db in try db.execute("DELETE FROM ai_use WHERE id = ?", [id]) }

@@ -17,6 +17,7 @@ public enum Schema {
         ("v9-ai-use-pending", v9),
         ("v10-rate-limits", v10),
         ("v11-resume-evidence", v11),
+        ("v12-ai-use-result", v12),
     ]
 
     static let v1 = """
@@ -373,5 +374,14 @@ public enum Schema {
         resume_id INTEGER PRIMARY KEY REFERENCES resume(id) ON DELETE CASCADE,
         evidence BLOB NOT NULL CHECK (json_valid(evidence))
     );
+    """
+
+    /// A revision's rewrite is kept with its use, in the transaction that keeps the use (as `generate`
+    /// keeps its resume): a `revise` killed after that and before its answer leaves the result with the
+    /// use instead of a use kept for nothing. `request_key` is a hash of what was asked.
+    static let v12 = """
+    ALTER TABLE ai_use ADD COLUMN request_key TEXT CHECK (request_key IS NULL OR length(request_key) = 64);
+    ALTER TABLE ai_use ADD COLUMN result TEXT CHECK (result IS NULL OR length(result) <= 20000);
+    CREATE INDEX ai_use_by_request ON ai_use(member_id, request_key) WHERE request_key IS NOT NULL;
     """
 }

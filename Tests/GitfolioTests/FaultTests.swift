@@ -160,6 +160,61 @@ extension FunctionResponse {
         #expect(try db.integrityCheck() == "ok")
     }
 
+    /// A `revise` killed in the window between keeping its use and writing its answer (a pause only debug
+    /// builds have, `GITFOLIO_TEST_PAUSE=revise-kept`): the use is kept together with its rewrite, in one
+    /// transaction, so it is never a use kept for nothing. With `aKilledAIRequestGivesItsUseBack` (killed
+    /// while the model thinks: the use is given back) that covers every kill point of a revision.
+    @Test func aReviseKilledAfterKeepingItsUseKeepsItsRewrite() async throws {
+        let model = try await FakeLLM()
+        defer { Task { await model.stop() } }
+        let h = try Harness(extra: ["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": model.baseURL.absoluteString + "/v1",
+                                    "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-test"])
+        defer { h.dir.remove() }
+        let (member, cookie) = try h.signedInMember()
+        let id = try h.database.createResume(memberID: member.id, title: "이력서", resume: Resume.sample(.ko), now: Date())
+        let request = browser("POST", "/api/revise", cookie: cookie,
+                              json: #"{"resumeId":\#(id),"path":"aboutMe","start":0,"end":2,"instruction":"짧게"}"#)
+        var env = h.environment
+        env["PATH"] = "/usr/bin:/bin"
+        env["GITFOLIO_TEST_PAUSE"] = "revise-kept"
+        await model.script.load([.chat(#"{"replacement":"짧은"}"#)])
+
+        let process = Process()
+        process.executableURL = Built.executable("revise")
+        process.environment = env
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(event(request))
+        try? input.fileHandleForWriting.close()
+        let paused = try await offPool { () -> Bool in
+            var text = ""
+            while !text.contains("paused: revise-kept") {
+                let data = errors.fileHandleForReading.availableData
+                if data.isEmpty { return false }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            return true
+        }
+        #expect(paused, "revise never reached the window (is this a debug build?)")
+        kill(process.processIdentifier, SIGKILL)
+        try await offPool { process.waitUntilExit() }
+        let answer = try await offPool { output.fileHandleForReading.readDataToEndOfFile() }
+        #expect(answer.isEmpty, "an answer was written before the kill: \(String(decoding: answer, as: UTF8.self))")
+
+        let db = h.database.database
+        let uses = try db.read { try $0.rows("SELECT pending_until, result, request_key FROM ai_use WHERE member_id = ?", [member.id]) }
+        #expect(uses.count == 1, "\(uses)")
+        #expect(uses.first?.optionalInt64("pending_until") == nil, "the use was not kept")
+        #expect(uses.first?.optionalText("result") == "짧은", "the rewrite was not kept with its use")
+        let key = try #require(uses.first?.optionalText("request_key"))
+        #expect(try h.database.keptAIResult(memberID: member.id, requestKey: key, now: Date()) == "짧은")
+        #expect(try h.database.aiUses(memberID: member.id, on: Plans.day(of: Date())) == 1)
+        #expect(try db.integrityCheck() == "ok")
+    }
+
     // MARK: The database file
 
     /// The file on a read-only file system (a read-only bind mount as root, permissions otherwise):
@@ -341,7 +396,8 @@ extension FunctionResponse {
     enum Upstream: String, CaseIterable, Sendable { case github, model, kakaoPay }
 
     /// Each outside service hanging, answering garbage, closing mid-response or resetting the
-    /// connection: the member gets a plain 5xx JSON error, no AI use stays charged, no payment attempt
+    /// connection: the member gets a plain JSON error in both languages (504 when the service did not
+    /// answer in time, 502 when it answered badly), no AI use stays charged, no payment attempt
     /// is left half-made, and the database is intact.
     @Test(arguments: Upstream.allCases, FaultServer.Mode.allCases)
     func anOutsideServiceFailingGivesAClearError(upstream: Upstream, mode: FaultServer.Mode) async throws {
@@ -388,7 +444,20 @@ extension FunctionResponse {
             response = await call(SubscriptionFunction.handler, browser("POST", "/api/subscription", cookie: cookie, json: #"{"language":"ko"}"#))
         }
         #expect(fault.requests >= 1, "the fault server was never asked")
-        #expect((500...504).contains(response.statusCode), "\(upstream) \(mode): \(response.statusCode) \(response.bodyText)")
+        // One rule for every service: no answer in time is a 504, a bad answer (garbage, a broken or reset
+        // connection) a 502; the code says which service and what happened.
+        let expected: (status: Int, code: String) = switch (upstream, mode) {
+        case (.github, .hang): (504, "github_timeout")
+        case (.github, .garbage): (502, "github_bad_answer")
+        case (.github, _): (502, "github_unreachable")
+        case (.model, .hang): (504, "model_timeout")
+        case (.model, .garbage): (502, "model_bad_output")
+        case (.model, _): (502, "model_unreachable")
+        case (.kakaoPay, .hang): (504, "payment_timeout")
+        case (.kakaoPay, _): (502, "payment_not_started")
+        }
+        #expect(response.statusCode == expected.status && response.errorShape?.code == expected.code,
+                "\(upstream) \(mode): \(response.statusCode) \(response.bodyText)")
         #expect(response.isPlainError, "\(upstream) \(mode): \(response.bodyText)")
         #expect(response.errorKorean != nil, "\(upstream) \(mode): no Korean message: \(response.bodyText)")
         #expect(!response.bodyText.contains("127.0.0.1") && !response.bodyText.contains("sk-test"), "\(response.bodyText)")

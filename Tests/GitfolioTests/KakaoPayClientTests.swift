@@ -110,6 +110,20 @@ import Testing
         #expect(!dumped.contains(wrong))
     }
 
+    /// No answer within the timeout is its own case (the outcome is just as unknown), answered 504 in
+    /// both languages, where a broken or unreadable answer is a 502.
+    @Test func noAnswerInTimeIsATimeout() async throws {
+        let fault = try FaultServer(.hang)
+        defer { fault.stop() }
+        let pay = KakaoPay(settings: Config.KakaoPaySettings(secretKey: "test-key", apiURL: WebAddress(fault.baseURL.absoluteString)!),
+                           transport: URLSessionTransport(timeout: 1))
+        do { _ = try await pay.status(sid: "S1"); Issue.record("no answer, yet a result") } catch {
+            guard case .timedOut = error else { Issue.record("\(error)"); return }
+            #expect(error.apiError.status == 504 && error.apiError.code == "kakaopay_timeout" && error.apiError.korean != nil)
+            #expect(!error.description.contains("test-key"))
+        }
+    }
+
     /// Anything but a success or KakaoPay's error body leaves the outcome unknown: the caller must not
     /// assume nothing happened (a 500, an HTML page, a closed port, an answer that does not decode).
     @Test func noUsableAnswerIsAnUnknownOutcome() async throws {

@@ -16,8 +16,9 @@ import Glibc
         let running: Running
         let port: UInt16
 
-        /// `descriptorLimit` starts it under `prlimit --nofile=N:N`.
-        init(descriptorLimit: Int? = nil, environment extra: [String: String] = [:]) async throws {
+        /// `descriptorLimit` starts it under `prlimit --nofile=N:N`; `inherited` gives it those descriptors
+        /// open (on /dev/null) when it starts, as a test runner's or a shell's may be.
+        init(descriptorLimit: Int? = nil, inherited: ClosedRange<Int>? = nil, environment extra: [String: String] = [:]) async throws {
             dir = try TempDir("gitfolio-hardening")
             var env = ProcessInfo.processInfo.environment
             for key in ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "GITFOLIO_PUBLIC_URL"] { env.removeValue(forKey: key) }
@@ -27,9 +28,13 @@ import Glibc
             let arguments = ["serve", "--port", "0", "--workers", "1", "--site", root + "/site", "--content", root + "/content",
                              "--out", dir.path("_site"), "--db", dir.path("g.sqlite")]
             if let descriptorLimit {
-                running = try Running(URL(fileURLWithPath: "/usr/bin/prlimit"),
-                                      ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Built.executable("gitfolio").path] + arguments,
-                                      environment: env)
+                var command = ["/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Built.executable("gitfolio").path] + arguments
+                if let inherited {
+                    // bash opens them without close-on-exec, then becomes prlimit, which becomes serve.
+                    let open = "for fd in $(seq \(inherited.lowerBound) \(inherited.upperBound)); do eval \"exec $fd</dev/null\"; done; exec \"$@\""
+                    command = ["/bin/bash", "-c", open, "bash"] + command
+                }
+                running = try Running(URL(fileURLWithPath: command[0]), Array(command.dropFirst()), environment: env)
             } else {
                 running = try Running(Built.executable("gitfolio"), arguments, environment: env)
             }
@@ -70,14 +75,33 @@ import Glibc
 
     /// More connections than the process has descriptors, each with a half-sent request: `serve`
     /// keeps running and a normal client is still answered during and after the flood.
+    ///
+    /// serve starts with 131 inherited descriptors, some numbered past its limit: it closes them at
+    /// start (before, a single one past the limit made every function start fail with EBADF, which
+    /// is how a test runner's leaked pipes made this test flaky beside other suites), but for sockets.
     @Test func serveKeepsServingWhenConnectionsOutnumberItsDescriptors() async throws {
-        let serve = try await Serve(descriptorLimit: 256)
+        let serve = try await Serve(descriptorLimit: 256, inherited: 200...330)
         defer { serve.stop() }
         let port = serve.port
-        // The session pool's process starts on first use, and starting one needs descriptors: use it
-        // once before the flood (a first use during the flood may answer 503 function_unavailable).
-        #expect(try await serve.get("/api/session", timeout: 30)?.status == 200)
-        let flood = try await offPool {
+        let pid = serve.running.process.processIdentifier
+        let descriptors = { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.compactMap(Int.init) ?? [] }
+        // prlimit became serve (same pid), so its descriptors are serve's own.
+        #expect(!descriptors().contains { $0 >= 200 }, "inherited descriptors left open: \(descriptors().sorted())")
+        // serve kept the end of the socket pair through which this process (Foundation's `Process`) learns
+        // that it exited: had serve closed it, this process would wait for serve at once, on the thread that
+        // reaps all its children, and reap no other child until serve exits (the whole suite stalled so).
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/bin/true")
+        try other.run()
+        let reaped = try await offPool { () -> Bool in
+            let deadline = Date().addingTimeInterval(10)
+            while other.isRunning && Date() < deadline { usleep(10_000) }
+            return !other.isRunning
+        }
+        #expect(reaped, "another child of the test process was not reaped while serve runs")
+        // The session pool's process starts on first use: before the flood, it must start.
+        #expect(try await serve.get("/api/session", timeout: 30)?.status == 200, "\(serve.running.log)")
+        var flood = try await offPool {
             var connections: [RawConnection] = []
             for _ in 0..<400 {
                 guard let connection = try? RawConnection(port: port, timeout: 2) else { continue }
@@ -92,10 +116,16 @@ import Glibc
         #expect(during?.status == 200, "no answer during the flood:\n\(serve.running.log)")
         let session = try await serve.get("/api/session", timeout: 10)
         #expect(session?.status == 200, "no /api/session during the flood:\n\(serve.running.log)")
+        // A function not started yet starts during the flood, or is refused with a clear 503; never a
+        // dropped connection or a crash.
+        let me = try await serve.get("/api/me", timeout: 10)
+        #expect(me?.status == 401 || (me?.status == 503 && me!.text.contains("function_unavailable")),
+                "/api/me during the flood: \(me.map { "\($0.status) \($0.text)" } ?? "no answer")\n\(serve.running.log)")
         #expect(serve.running.process.isRunning, "serve exited:\n\(serve.running.log)")
-        _ = flood
+        flood.removeAll()  // closes them
         let after = try await serve.get("/")
         #expect(after?.status == 200)
+        #expect(try await serve.get("/api/me")?.status == 401, "no recovery after the flood:\n\(serve.running.log)")
         #expect(serve.running.process.isRunning)
     }
 
