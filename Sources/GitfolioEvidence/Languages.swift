@@ -12,12 +12,13 @@ enum Languages {
         "tf": "HCL", "ipynb": "Jupyter Notebook", "zig": "Zig", "nim": "Nim", "jl": "Julia",
     ]
 
+    static let vendorDirs: Set<Substring> = ["node_modules", "vendor", "third_party", "third-party", "Pods", "Carthage",
+                                             "dist", "build", ".build", "target", "out", "bin", "obj", ".venv", "venv",
+                                             "__pycache__", ".gradle", ".idea", "coverage"]
+
     /// Vendored, generated or built paths, which say nothing about the member's skills.
     static func isVendored(_ path: String) -> Bool {
         let parts = path.split(separator: "/")
-        let vendorDirs: Set<Substring> = ["node_modules", "vendor", "third_party", "third-party", "Pods", "Carthage",
-                                          "dist", "build", ".build", "target", "out", "bin", "obj", ".venv", "venv",
-                                          "__pycache__", ".gradle", ".idea", "coverage"]
         if parts.dropLast().contains(where: { vendorDirs.contains($0) }) { return true }
         let name = parts.last.map(String.init) ?? path
         return name.hasSuffix(".min.js") || name.hasSuffix(".min.css") || name.hasSuffix(".lock")

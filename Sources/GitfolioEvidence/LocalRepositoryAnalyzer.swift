@@ -1,6 +1,10 @@
 import Foundation
 import GitfolioCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns a git repository on disk into evidence, attributing commits by the author emails given.
 public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
@@ -26,31 +30,43 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     public func analyze() throws -> RepositoryEvidence {
-        let top = String(decoding: try git.run(["rev-parse", "--show-toplevel"]), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Four short git commands at once: the folder, its files, its remote and the history's
+        // commits (one `git log` without diffs).
+        let git = self.git
+        let first = concurrently([
+            ["rev-parse", "--show-toplevel"],
+            ["ls-files", "-z"],
+            // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
+            ["config", "--get", "remote.origin.url"],
+            ["log", "--date=iso-strict", Self.logFormat],
+        ].map { arguments in { @Sendable in try git.run(arguments) } })
+        let top = String(decoding: try first[0].get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let root = URL(fileURLWithPath: top)
-        let files = String(decoding: try git.run(["ls-files", "-z"]), as: UTF8.self).split(separator: "\0").map(String.init)
-        let history = try self.history()
-        let readme = readmeText(root: root, files: files)
-        // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
-        let remote = try? git.run(["config", "--get", "remote.origin.url"])
+        let files = String(decoding: try first[1].get(), as: UTF8.self).split(separator: "\0").map(String.init)
+        let remote = try? first[2].get()
+        // Then the line counts of the commits that need them, while the working tree is read.
+        var commits = Self.commits(fromLog: try first[3].get())
+        let (readme, languages, declared) = try withFileCounts(of: &commits) {
+            (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
+        }
+        let history = history(commits)
         let identity = RepositoryIdentity(remote: remote.map { String(decoding: $0, as: UTF8.self) }, readme: readme,
                                           folder: root.lastPathComponent)
         return RepositoryEvidence(
             name: identity.name, origin: identity.url ?? top,
             readmeSummary: readme.flatMap(Self.summary(ofReadme:)),
-            languages: languages(root: root, files: files),
-            technologies: technologies(root: root, files: files, changed: history.changedFiles),
+            languages: languages,
+            technologies: technologies(declared, root: root, files: files, changed: history.changedFiles),
             contribution: history.contribution)
     }
 
     func languages(root: URL, files: [String]) -> [LanguageShare] {
         var bytes: [String: Int] = [:]
+        var info = stat()
         for path in files where !Languages.isVendored(path) {
-            guard let language = Languages.language(of: path),
-                  let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path))?[.size] as? NSNumber
-            else { continue }
-            bytes[language, default: 0] += size.intValue
+            // lstat, as FileManager's attributesOfItem does, without the dictionary it builds per file.
+            guard let language = Languages.language(of: path), lstat(root.path + "/" + path, &info) == 0 else { continue }
+            bytes[language, default: 0] += Int(info.st_size)
         }
         let total = max(1, bytes.values.reduce(0, +))
         return bytes.map { LanguageShare(name: $0.key, bytes: $0.value, share: (Double($0.value) / Double(total) * 1000).rounded() / 1000) }
@@ -61,21 +77,24 @@ public struct LocalRepositoryAnalyzer: Sendable {
         path.split(separator: "/").dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
     }
 
-    /// Technologies from manifests and configuration (through the catalogue), ranked by how many of
-    /// the member's changed files import them; heavily imported dependencies the catalogue lacks
-    /// are named by their package.
-    func technologies(root: URL, files: [String], changed: [String]) -> [Technology] {
+    /// What the manifests and configuration files declare: technologies (through the catalogue) in
+    /// the order first found, with the files that name them, and the import names to count usage by.
+    struct Declarations {
         var found: [String: Technology] = [:]
         var order: [String] = []
         /// Import names per technology (to count usage) and per uncatalogued declared package.
         var importNames: [String: [String]] = [:]
         var uncatalogued: [String: (declared: Declared, sources: [String], prefixes: [String])] = [:]
+    }
+
+    func declarations(root: URL, files: [String]) -> Declarations {
+        var d = Declarations()
         func note(_ name: String, _ category: Technology.Category, _ path: String) {
-            if found[name] == nil {
-                found[name] = Technology(name: name, category: category, sources: [])
-                order.append(name)
+            if d.found[name] == nil {
+                d.found[name] = Technology(name: name, category: category, sources: [])
+                d.order.append(name)
             }
-            if !found[name]!.sources.contains(path) { found[name]!.sources.append(path) }
+            if !d.found[name]!.sources.contains(path) { d.found[name]!.sources.append(path) }
         }
         for path in files where Manifests.isManifest(path) && !Languages.isVendored(path) && !Self.isFixture(path) {
             let url = root.appendingPathComponent(path)
@@ -86,20 +105,28 @@ public struct LocalRepositoryAnalyzer: Sendable {
                 if let entry = Catalogue.shared.entry(declared.ecosystem, declared.package) {
                     for name in [entry.name] + (entry.implies.map { [$0] } ?? []) {
                         note(name, Catalogue.shared.categories[name] ?? entry.category, path)
-                        importNames[name, default: []] += Self.importNames(entry: entry, declared: declared)
+                        d.importNames[name, default: []] += Self.importNames(entry: entry, declared: declared)
                     }
                 } else if let prefixes = Self.importNames(uncatalogued: declared),
                           !(declared.ecosystem == .maven && Catalogue.shared.hasGroup(of: declared.package)) {
                     let key = declared.package.lowercased()
-                    var u = uncatalogued[key] ?? (declared, [], prefixes)
+                    var u = d.uncatalogued[key] ?? (declared, [], prefixes)
                     if !u.sources.contains(path) { u.sources.append(path) }
-                    uncatalogued[key] = u
+                    d.uncatalogued[key] = u
                 }
             }
-            for (name, category) in Manifests.detect(path: path, text: text) where found[name] == nil || !found[name]!.sources.contains(path) {
+            for (name, category) in Manifests.detect(path: path, text: text) where d.found[name] == nil || !d.found[name]!.sources.contains(path) {
                 note(name, category, path)
             }
         }
+        return d
+    }
+
+    /// Technologies from manifests and configuration (``declarations(root:files:)``), ranked by how
+    /// many of the member's changed files import them; heavily imported dependencies the catalogue
+    /// lacks are named by their package.
+    func technologies(_ declared: Declarations, root: URL, files: [String], changed: [String]) -> [Technology] {
+        let (found, order, importNames, uncatalogued) = (declared.found, declared.order, declared.importNames, declared.uncatalogued)
 
         // Usage: the member's changed files that still exist, and what each imports.
         let tracked = Set(files)
@@ -199,33 +226,84 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var files: [(path: String, added: Int, deleted: Int)]
     }
 
-    /// The whole history with per-file line counts; renames are followed to their new path. Merge
-    /// commits are not counted, but a merge of a pull request by the member names it.
-    func history() throws -> History {
-        let format = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
-        let raw: Data
-        do {
-            raw = try git.run(["log", "-M", "--numstat", "--date=iso-strict", format])
-        } catch {
-            // A clone missing some blobs (shallow or partial) cannot diff: commits without line counts.
-            raw = try git.run(["log", "--date=iso-strict", format])
-        }
-        let log = String(decoding: raw, as: UTF8.self)
+    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:meanwhile:)``).
+    static let logFormat = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
+
+    /// The commits of a `git log` in ``logFormat``, newest first, without their files.
+    static func commits(fromLog raw: Data) -> [Commit] {
+        // Split as bytes (the separators are ASCII control characters), then each field decoded.
         var commits: [Commit] = []
-        for record in log.split(separator: "\u{1e}") {
-            guard let end = record.firstIndex(of: "\u{1d}") else { continue }
-            let fields = record[..<end].split(separator: "\u{1f}", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+        for record in [UInt8](raw).split(separator: 0x1e) {
+            guard let end = record.firstIndex(of: 0x1d) else { continue }
+            let fields = record[..<end].split(separator: 0x1f, maxSplits: 6, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
             guard fields.count == 7 else { continue }
-            var files: [(String, Int, Int)] = []
-            for line in record[record.index(after: end)...].split(separator: "\n") {
-                let parts = line.split(separator: "\t", maxSplits: 2)
-                guard parts.count == 3 else { continue }
-                files.append((Self.renamedPath(String(parts[2])), Int(parts[0]) ?? 0, Int(parts[1]) ?? 0))
-            }
             commits.append(Commit(hash: fields[0], email: fields[1].lowercased(), name: fields[2], date: fields[3],
                                   parents: fields[4].split(separator: " ").count, subject: fields[5],
-                                  body: fields[6].trimmingCharacters(in: .whitespacesAndNewlines), files: files))
+                                  body: fields[6].trimmingCharacters(in: .whitespacesAndNewlines), files: []))
         }
+        return commits
+    }
+
+    static func isRevert(_ subject: String) -> Bool {
+        subject.hasPrefix("Revert \"") || subject.lowercased().hasPrefix("revert:")
+    }
+
+    /// Each `git log` process of the second pass gets at least this many commits.
+    static let commitsPerProcess = 32
+
+    /// Fills in the changed files and line counts (renames followed to their new path) of the
+    /// commits that use them: the member's, and reverts by anyone (a fix after a revert scores
+    /// higher). Merges have none (`git log` shows no diff for them), and other people's commits are
+    /// only counted, so their diffs, most of the cost in a shared repository, are not computed. The
+    /// diffs are split among up to four `git log --no-walk --stdin` processes running side by side,
+    /// while `meanwhile` runs on this thread. A clone missing some blobs (shallow or partial) cannot
+    /// diff: then no commit has files, as before.
+    func withFileCounts<T>(of commits: inout [Commit], meanwhile: () throws -> T) throws -> T {
+        let wanted = commits.filter { $0.parents < 2 && (authorEmails.contains($0.email) || Self.isRevert($0.subject)) }.map(\.hash)
+        let processes = min(4, ProcessInfo.processInfo.activeProcessorCount, wanted.count / Self.commitsPerProcess)
+        let git = self.git
+        let jobs: [@Sendable () throws -> [String: [FileChange]]] = wanted.isEmpty ? [] : (0..<max(1, processes)).map { p in
+            // Interleaved, so that each process gets old and new, large and small commits alike.
+            let hashes = stride(from: p, to: wanted.count, by: max(1, processes)).map { wanted[$0] }.joined(separator: "\n")
+            return {
+                Self.fileChanges(fromLog: try git.run(["log", "--no-walk=unsorted", "--stdin", "-M", "--numstat", "--format=%x1e%H"],
+                                                      input: Data(hashes.utf8)))
+            }
+        }
+        let (results, value) = try concurrently(jobs, meanwhile: meanwhile)
+        var files: [String: [FileChange]] = [:]
+        for result in results {
+            guard case .success(let part) = result else { return value }
+            files.merge(part) { a, _ in a }
+        }
+        for i in commits.indices { commits[i].files = files[commits[i].hash] ?? [] }
+        return value
+    }
+
+    typealias FileChange = (path: String, added: Int, deleted: Int)
+
+    /// Output of `git log --numstat --format=%x1e%H`: each commit's changed files and line counts.
+    static func fileChanges(fromLog raw: Data) -> [String: [FileChange]] {
+        var out: [String: [FileChange]] = [:]
+        // As bytes: git quotes a path with control characters, so a line ends at every newline.
+        for record in [UInt8](raw).split(separator: 0x1e) {
+            let lines = record.split(separator: 0x0a)
+            guard let hash = lines.first else { continue }
+            var files: [FileChange] = []
+            for line in lines.dropFirst() {
+                let parts = line.split(separator: 0x09, maxSplits: 2).map { String(decoding: $0, as: UTF8.self) }
+                guard parts.count == 3 else { continue }
+                files.append((Self.renamedPath(parts[2]), Int(parts[0]) ?? 0, Int(parts[1]) ?? 0))
+            }
+            out[String(decoding: hash, as: UTF8.self)] = files
+        }
+        return out
+    }
+
+    /// The member's contribution over the whole history (newest first, files filled in). Merge
+    /// commits are not counted, but a merge of a pull request by the member names it.
+    func history(_ commits: [Commit]) -> History {
         var mine = 0, total = 0, added = 0, deleted = 0
         var dates: [String] = []
         var areas: [String: Int] = [:]
@@ -288,7 +366,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var reverts: [(hash: String, files: Set<String>)] = []
         for commit in commits.reversed() {  // oldest first, so a revert is seen before the fix after it
             let paths = Set(commit.files.map(\.path))
-            if commit.subject.hasPrefix("Revert \"") || commit.subject.lowercased().hasPrefix("revert:") {
+            if isRevert(commit.subject) {
                 reverts.append((String(commit.hash.prefix(12)), paths))
                 continue
             }

@@ -25,6 +25,9 @@ public struct Catalogue: Sendable {
     /// Display name → category (the first row's).
     public let categories: [String: Technology.Category]
     private let fileRows: [Entry]
+    /// The `file` rows' globs as characters, and whether each matches the whole path (it names a
+    /// folder) or the file's name.
+    private let fileGlobs: [(pattern: [Character], inPath: Bool, row: Int)]
 
     /// The catalogue built into the executable.
     public static let shared = Catalogue(tsv: Catalogue.tsv)
@@ -54,6 +57,7 @@ public struct Catalogue: Sendable {
         self.prefixes = prefixes
         self.categories = categories
         fileRows = entries.filter { $0.ecosystem == .file }
+        fileGlobs = fileRows.enumerated().map { (Array($0.element.package), $0.element.package.contains("/"), $0.offset) }
     }
 
     /// How names compare: PyPI's normalisation (PEP 503), case-insensitive elsewhere.
@@ -85,15 +89,18 @@ public struct Catalogue: Sendable {
 
     /// The `file` entries whose glob matches a tracked path.
     public func fileEntries(matching path: String) -> [Entry] {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return fileRows.filter { entry in
-            entry.package.contains("/") ? Self.glob(entry.package, path) : Self.glob(entry.package, name)
-        }
+        // Every tracked file is asked about: each side is made an array of characters once, not once per row.
+        let whole = Array(path)
+        let name = path.split(separator: "/").last.map(Array.init) ?? whole
+        return fileGlobs.filter { Self.glob($0.pattern, $0.inPath ? whole : name) }.map { fileRows[$0.row] }
     }
 
     /// `*` matches any run of characters (including none); everything else literally.
     static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
+        glob(Array(pattern), Array(text))
+    }
+
+    static func glob(_ p: [Character], _ t: [Character]) -> Bool {
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count, p[pi] != "*", p[pi] == t[ti] { pi += 1; ti += 1 }
