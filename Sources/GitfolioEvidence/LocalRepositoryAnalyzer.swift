@@ -9,6 +9,9 @@ import Glibc
 public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
     public var authorEmails: Set<String>
+    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:meanwhile:)``);
+    /// nil keeps none. By default `$XDG_CACHE_HOME/gitfolio` or `~/.cache/gitfolio`.
+    public var cacheDirectory: URL?
 
     /// At most this many of the member's changed files are read for their imports.
     static let maxFilesRead = 4000
@@ -27,11 +30,20 @@ public struct LocalRepositoryAnalyzer: Sendable {
         }
         git = Git(repository: repository, executable: gitExecutable)
         self.authorEmails = Set(emails)
+        cacheDirectory = Self.defaultCacheDirectory
+    }
+
+    /// `$XDG_CACHE_HOME/gitfolio`, else `$HOME/.cache/gitfolio`; nil without either.
+    public static var defaultCacheDirectory: URL? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return URL(fileURLWithPath: xdg).appendingPathComponent("gitfolio") }
+        if let home = env["HOME"], home.hasPrefix("/") { return URL(fileURLWithPath: home).appendingPathComponent(".cache/gitfolio") }
+        return nil
     }
 
     public func analyze() throws -> RepositoryEvidence {
-        // Four short git commands at once: the folder, its files, its remote and the history's
-        // commits (one `git log` without diffs).
+        // Five short git commands at once: the folder, its files, its remote, the history's commits
+        // (one `git log` without diffs) and the diff settings (which the line counts depend on).
         let git = self.git
         let first = concurrently([
             ["rev-parse", "--show-toplevel"],
@@ -39,6 +51,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
             // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
             ["config", "--get", "remote.origin.url"],
             ["log", "--date=iso-strict", Self.logFormat],
+            ["config", "--get-regexp", "^diff\\."],
         ].map { arguments in { @Sendable in try git.run(arguments) } })
         let top = String(decoding: try first[0].get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let root = URL(fileURLWithPath: top)
@@ -46,7 +59,10 @@ public struct LocalRepositoryAnalyzer: Sendable {
         let remote = try? first[2].get()
         // Then the line counts of the commits that need them, while the working tree is read.
         var commits = Self.commits(fromLog: try first[3].get())
-        let (readme, languages, declared) = try withFileCounts(of: &commits) {
+        let cache = cacheDirectory.map {
+            $0.appendingPathComponent("numstat-\(Self.fingerprint(top + "\n" + String(decoding: (try? first[4].get()) ?? Data(), as: UTF8.self))).log")
+        }
+        let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache) {
             (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
         }
         let history = history(commits)
@@ -255,30 +271,47 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// Fills in the changed files and line counts (renames followed to their new path) of the
     /// commits that use them: the member's, and reverts by anyone (a fix after a revert scores
     /// higher). Merges have none (`git log` shows no diff for them), and other people's commits are
-    /// only counted, so their diffs, most of the cost in a shared repository, are not computed. The
-    /// diffs are split among up to four `git log --no-walk --stdin` processes running side by side,
-    /// while `meanwhile` runs on this thread. A clone missing some blobs (shallow or partial) cannot
-    /// diff: then no commit has files, as before.
-    func withFileCounts<T>(of commits: inout [Commit], meanwhile: () throws -> T) throws -> T {
+    /// only counted, so their diffs, most of the cost in a shared repository, are not computed.
+    ///
+    /// A commit's diff never changes (its id names its content and its parent's), so the diffs
+    /// computed once are kept in `cache`, git's own output for each commit, and only commits not in
+    /// it are diffed; the file is named by the repository's folder and its `diff.*` settings, which
+    /// the counts depend on. Those are split among up to four `git log --no-walk --stdin` processes
+    /// running side by side, while `meanwhile` runs on this thread. A clone missing some blobs
+    /// (shallow or partial) cannot diff: then no commit has files, as before.
+    func withFileCounts<T>(of commits: inout [Commit], cache: URL?, meanwhile: () throws -> T) throws -> T {
         let wanted = commits.filter { $0.parents < 2 && (authorEmails.contains($0.email) || Self.isRevert($0.subject)) }.map(\.hash)
-        let processes = min(4, ProcessInfo.processInfo.activeProcessorCount, wanted.count / Self.commitsPerProcess)
+        let kept = wanted.isEmpty ? nil : cache.flatMap { try? Data(contentsOf: $0) }
+        var files = kept.map(Self.fileChanges(fromLog:)) ?? [:]
+        let missing = wanted.filter { files[$0] == nil }
+        let processes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, missing.count / Self.commitsPerProcess))
         let git = self.git
-        let jobs: [@Sendable () throws -> [String: [FileChange]]] = wanted.isEmpty ? [] : (0..<max(1, processes)).map { p in
+        let jobs: [@Sendable () throws -> Data] = missing.isEmpty ? [] : (0..<processes).map { p in
             // Interleaved, so that each process gets old and new, large and small commits alike.
-            let hashes = stride(from: p, to: wanted.count, by: max(1, processes)).map { wanted[$0] }.joined(separator: "\n")
-            return {
-                Self.fileChanges(fromLog: try git.run(["log", "--no-walk=unsorted", "--stdin", "-M", "--numstat", "--format=%x1e%H"],
-                                                      input: Data(hashes.utf8)))
-            }
+            let hashes = stride(from: p, to: missing.count, by: processes).map { missing[$0] }.joined(separator: "\n")
+            return { try git.run(["log", "--no-walk=unsorted", "--stdin", "-M", "--numstat", "--format=%x1e%H"], input: Data(hashes.utf8)) }
         }
         let (results, value) = try concurrently(jobs, meanwhile: meanwhile)
-        var files: [String: [FileChange]] = [:]
+        var computed = Data()
         for result in results {
-            guard case .success(let part) = result else { return value }
-            files.merge(part) { a, _ in a }
+            guard case .success(let raw) = result else { return value }
+            computed += raw
+        }
+        files.merge(Self.fileChanges(fromLog: computed)) { a, _ in a }
+        if let cache, !computed.isEmpty {
+            // Written whole under a temporary name, then renamed: a reader never sees half a record.
+            try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? ((kept ?? Data()) + computed).write(to: cache, options: .atomic)
         }
         for i in commits.indices { commits[i].files = files[commits[i].hash] ?? [] }
         return value
+    }
+
+    /// FNV-1a, 64 bits, as hex: a file name for a text.
+    static func fingerprint(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 
     typealias FileChange = (path: String, added: Int, deleted: Int)
