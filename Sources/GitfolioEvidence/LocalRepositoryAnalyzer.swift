@@ -65,15 +65,24 @@ public struct LocalRepositoryAnalyzer: Sendable {
         let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache) {
             (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
         }
-        let history = history(commits)
+        // The troubleshooting candidates on a thread of their own (their regular expressions are
+        // most of the history's time), the rest of the history and the technologies meanwhile.
+        let emails = authorEmails, all = commits
+        let problems: @Sendable () -> [Contribution.Problem] = { Self.problems(all, authorEmails: emails) }
+        let (found, (past, used)) = try concurrently([problems]) { () -> (History, [Technology]) in
+            let past = self.history(commits)
+            return (past, self.technologies(declared, root: root, files: files, changed: past.changedFiles))
+        }
+        var contribution = past.contribution
+        if case .success(let problems) = found[0], !problems.isEmpty { contribution.problems = problems }
         let identity = RepositoryIdentity(remote: remote.map { String(decoding: $0, as: UTF8.self) }, readme: readme,
                                           folder: root.lastPathComponent)
         return RepositoryEvidence(
             name: identity.name, origin: identity.url ?? top,
             readmeSummary: readme.flatMap(Self.summary(ofReadme:)),
             languages: languages,
-            technologies: technologies(declared, root: root, files: files, changed: history.changedFiles),
-            contribution: history.contribution)
+            technologies: used,
+            contribution: contribution)
     }
 
     func languages(root: URL, files: [String]) -> [LanguageShare] {
@@ -149,11 +158,23 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var usage: [String: Int] = [:]
         var unknownUsage: [String: Int] = [:]
         var languagesSeen: Set<Imports.Language> = []
-        for path in changed.filter({ tracked.contains($0) && !Languages.isVendored($0) }).prefix(Self.maxFilesRead) {
-            guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { continue }
-            let data = handle.readData(ofLength: 256 * 1024)
-            try? handle.close()
-            guard let (language, names) = Imports.specifiers(path: path, text: String(decoding: data, as: UTF8.self)), !names.isEmpty else { continue }
+        // Only files in a language whose imports are read are opened; they are read and scanned on
+        // as many threads as there are cores (up to four), then counted here.
+        let sources = changed.filter { tracked.contains($0) && !Languages.isVendored($0) }.prefix(Self.maxFilesRead)
+            .filter { Imports.readsImports(of: $0) }
+        let threads = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, sources.count / 64))
+        let scans = concurrently((0..<threads).map { t in
+            let paths = stride(from: t, to: sources.count, by: threads).map { sources[$0] }
+            return { @Sendable () -> [(Imports.Language, Set<String>)] in
+                paths.compactMap { path in
+                    guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { return nil }
+                    let data = handle.readData(ofLength: 256 * 1024)
+                    try? handle.close()
+                    return Imports.specifiers(path: path, text: String(decoding: data, as: UTF8.self))
+                }
+            }
+        })
+        for case .success(let scanned) in scans { for (language, names) in scanned where !names.isEmpty {
             languagesSeen.insert(language)
             for (tech, prefixes) in importNames where names.contains(where: { Imports.matches($0, prefixes: prefixes) }) {
                 usage[tech, default: 0] += 1
@@ -161,7 +182,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
             for (key, u) in uncatalogued where names.contains(where: { Imports.matches($0, prefixes: u.prefixes) }) {
                 unknownUsage[key, default: 0] += 1
             }
-        }
+        } }
         var result = order.map { name -> Technology in
             var t = found[name]!
             // Usage is known where the technology has import names in a language the member wrote.
@@ -334,8 +355,9 @@ public struct LocalRepositoryAnalyzer: Sendable {
         return out
     }
 
-    /// The member's contribution over the whole history (newest first, files filled in). Merge
-    /// commits are not counted, but a merge of a pull request by the member names it.
+    /// The member's contribution over the whole history (newest first, files filled in), without
+    /// its troubleshooting candidates (``problems(_:authorEmails:)``). Merge commits are not
+    /// counted, but a merge of a pull request by the member names it.
     func history(_ commits: [Commit]) -> History {
         var mine = 0, total = 0, added = 0, deleted = 0
         var dates: [String] = []
@@ -364,14 +386,13 @@ public struct LocalRepositoryAnalyzer: Sendable {
             for area in touched { areas[area, default: 0] += 1 }
         }
         let months = dates.map { String($0.prefix(7)).replacingOccurrences(of: "-", with: ".") }.sorted()
-        let problems = Self.problems(commits, authorEmails: authorEmails)
         return History(contribution: Contribution(
             authorEmails: authorEmails.sorted(), commits: mine, totalCommits: total,
             firstMonth: months.first, lastMonth: months.last, linesAdded: added, linesDeleted: deleted,
             areas: areas.map { .init(path: $0.key, commits: $0.value) }.sorted { ($0.commits, $1.path) > ($1.commits, $0.path) },
             recentCommits: recent,
             authorName: names.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key,
-            problems: problems.isEmpty ? nil : problems), changedFiles: changed)
+            problems: nil), changedFiles: changed)
     }
 
     static func area(of path: String) -> String {
