@@ -99,7 +99,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     static func isFixture(_ path: String) -> Bool {
-        path.split(separator: "/").dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
+        Languages.components(path).dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
     }
 
     /// What the manifests and configuration files declare: technologies (through the catalogue) in
@@ -396,7 +396,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     static func area(of path: String) -> String {
-        let components = path.split(separator: "/")
+        let components = Languages.components(path)
         return components.count > 1 ? String(components[0]) : "(root)"
     }
 
@@ -507,8 +507,9 @@ public struct LocalRepositoryAnalyzer: Sendable {
 
     static func isTest(_ path: String) -> Bool {
         let lower = path.lowercased()
-        let name = lower.split(separator: "/").last.map(String.init) ?? lower
-        if lower.split(separator: "/").dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs", "androidtest"].contains($0) }) { return true }
+        let parts = Languages.components(lower)
+        let name = parts.last.map(String.init) ?? lower
+        if parts.dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs", "androidtest"].contains($0) }) { return true }
         return name.hasSuffix("_test.go") || name.contains(".test.") || name.contains(".spec.") || name.hasPrefix("test_")
             || name.hasSuffix("_test.py") || name.hasSuffix("test.java") || name.hasSuffix("test.kt") || name.hasSuffix("tests.swift")
             || name.hasSuffix("_spec.rb") || name.hasSuffix("test.php") || name.hasSuffix("tests.cs")

@@ -44,7 +44,7 @@ public enum Manifests {
         return found
     }
 
-    static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    static func fileName(_ path: String) -> String { Languages.components(path).last.map(String.init) ?? path }
 
     /// The packages a manifest declares, in the order it names them.
     static func declarations(path: String, text: String) -> [Declared] {

@@ -11,6 +11,16 @@ import Testing
         #expect(Catalogue.tsv == text.trimmingCharacters(in: .newlines))
     }
 
+    @Test func catalogueHasNoCarriageReturns() {
+        // The catalogue is split into lines as bytes, which matches splitting by characters only without "\r\n".
+        #expect(!Catalogue.tsv.utf8.contains(0x0d))
+    }
+
+    @Test(arguments: ["src/a.ts", "a//b/", "/abs/x", "", "한글/경로.swift", "a/\u{301}b/c", "x\r\n/y", "Dockerfile"])
+    func pathComponentsAsCharactersSplitThem(path: String) {
+        #expect(Languages.components(path) == path.split(separator: "/"))
+    }
+
     @Test func hasAtLeast1500MappingsAcrossEcosystems() {
         let entries = Catalogue.shared.entries
         #expect(entries.count >= 1500)

@@ -127,6 +127,26 @@ func makeShopRepository() throws -> TestRepository {
         #expect(evidence.technologies.map(\.name) == expected)
     }
 
+    @Test func keptLineCountsGiveTheSameEvidence() throws {
+        let repo = try makeRepository()
+        let cache = try TempDir("gitfolio-cache")
+        defer { repo.dir.remove(); cache.remove() }
+        var uncached = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email])
+        uncached.cacheDirectory = nil
+        var cached = uncached
+        cached.cacheDirectory = cache.url
+        let fresh = try uncached.analyze()
+        #expect(try cached.analyze() == fresh)  // the cache empty: diffs computed and kept
+        let kept = try FileManager.default.contentsOfDirectory(atPath: cache.url.path)
+        #expect(kept.count == 1)
+        #expect(try cached.analyze() == fresh)  // from the cache
+        // Bob's commits were never diffed; with his address too, they are, and added to the same file.
+        cached.authorEmails = [alice.email, bob.email]
+        uncached.authorEmails = cached.authorEmails
+        #expect(try cached.analyze() == uncached.analyze())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path) == kept)
+    }
+
     @Test func refusesWhatItCannotAnalyse() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -37,8 +37,9 @@ public struct Catalogue: Sendable {
         var exact: [Ecosystem: [String: Int]] = [:]
         var prefixes: [Ecosystem: [(String, Int)]] = [:]
         var categories: [String: Technology.Category] = [:]
-        for line in tsv.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        // Split as bytes (the file has no carriage return: CatalogueTests checks), not by characters.
+        for line in tsv.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) where line.first != UInt8(ascii: "#") {
+            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(Substring($0)) }
             guard f.count >= 4, let ecosystem = Ecosystem(rawValue: f[0]), let category = Technology.Category(rawValue: f[3]) else { continue }
             let entry = Entry(ecosystem: ecosystem, package: f[1], name: f[2], category: category,
                               imports: f.count > 4 ? f[4].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } : [],
@@ -91,7 +92,7 @@ public struct Catalogue: Sendable {
     public func fileEntries(matching path: String) -> [Entry] {
         // Every tracked file is asked about: each side is made an array of characters once, not once per row.
         let whole = Array(path)
-        let name = path.split(separator: "/").last.map(Array.init) ?? whole
+        let name = Languages.components(path).last.map(Array.init) ?? whole
         return fileGlobs.filter { Self.glob($0.pattern, $0.inPath ? whole : name) }.map { fileRows[$0.row] }
     }
 
