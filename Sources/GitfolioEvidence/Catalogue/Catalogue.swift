@@ -90,10 +90,17 @@ public struct Catalogue: Sendable {
 
     /// The `file` entries whose glob matches a tracked path.
     public func fileEntries(matching path: String) -> [Entry] {
-        // Every tracked file is asked about: each side is made an array of characters once, not once per row.
-        let whole = Array(path)
-        let name = Languages.components(path).last.map(Array.init) ?? whole
-        return fileGlobs.filter { Self.glob($0.pattern, $0.inPath ? whole : name) }.map { fileRows[$0.row] }
+        // Every tracked file is asked about, so rows are first ruled out by their first and last
+        // characters (a glob matches only text that starts and ends as its pattern does, where that
+        // is not `*`); each side is made an array of characters once, and only if a row is left.
+        let nameText = Languages.components(path).last.map(String.init) ?? path
+        let rows = fileGlobs.filter { row in
+            let text = row.inPath ? path : nameText
+            return (row.pattern.first == "*" || row.pattern.first == text.first) && (row.pattern.last == "*" || row.pattern.last == text.last)
+        }
+        guard !rows.isEmpty else { return [] }
+        let whole = Array(path), name = Array(nameText)
+        return rows.filter { Self.glob($0.pattern, $0.inPath ? whole : name) }.map { fileRows[$0.row] }
     }
 
     /// `*` matches any run of characters (including none); everything else literally.
