@@ -9,7 +9,7 @@ import Glibc
 public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
     public var authorEmails: Set<String>
-    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:meanwhile:)``);
+    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:cache:meanwhile:)``);
     /// nil keeps none. By default `$XDG_CACHE_HOME/gitfolio` or `~/.cache/gitfolio`.
     public var cacheDirectory: URL?
 
@@ -263,7 +263,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var files: [(path: String, added: Int, deleted: Int)]
     }
 
-    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:meanwhile:)``).
+    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:cache:meanwhile:)``).
     static let logFormat = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
 
     /// The commits of a `git log` in ``logFormat``, newest first, without their files.
