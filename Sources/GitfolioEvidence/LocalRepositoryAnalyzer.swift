@@ -323,9 +323,24 @@ public struct LocalRepositoryAnalyzer: Sendable {
             // Written whole under a temporary name, then renamed: a reader never sees half a record.
             try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? ((kept ?? Data()) + computed).write(to: cache, options: .atomic)
+            Self.prune(cache.deletingLastPathComponent(), keeping: Self.keptClones)
         }
         for i in commits.indices { commits[i].files = files[commits[i].hash] ?? [] }
         return value
+    }
+
+    /// The cache folder keeps the line counts of this many clones (the most recently written).
+    static let keptClones = 64
+
+    /// Removes all but the `count` most recently written line-count files of `folder`.
+    package static func prune(_ folder: URL, keeping count: Int) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path), names.count > count else { return }
+        let files = names.filter { $0.hasPrefix("numstat-") }.map { name -> (URL, Date) in
+            let url = folder.appendingPathComponent(name)
+            return (url, (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast)
+        }
+        for (url, _) in files.sorted(by: { $0.1 > $1.1 }).dropFirst(count) { try? fm.removeItem(at: url) }
     }
 
     /// FNV-1a, 64 bits, as hex: a file name for a text.

@@ -147,6 +147,18 @@ func makeShopRepository() throws -> TestRepository {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path) == kept)
     }
 
+    @Test func theCacheFolderKeepsTheMostRecentClones() throws {
+        let cache = try TempDir("gitfolio-cache")
+        defer { cache.remove() }
+        for i in 0..<6 {
+            let url = cache.url.appendingPathComponent("numstat-\(i).log")
+            try Data("\u{1e}x\n".utf8).write(to: url)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(1_000_000 + i))], ofItemAtPath: url.path)
+        }
+        LocalRepositoryAnalyzer.prune(cache.url, keeping: 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).sorted() == (2..<6).map { "numstat-\($0).log" })
+    }
+
     @Test func refusesWhatItCannotAnalyse() throws {
         let dir = try TempDir()
         defer { dir.remove() }
