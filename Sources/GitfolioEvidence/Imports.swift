@@ -33,6 +33,16 @@ enum Imports {
 
     enum Language { case javascript, python, jvm, go, rust, swift, ruby, php, csharp }
 
+    /// Whether ``specifiers(path:text:)`` reads this file's imports (by its extension), so that no
+    /// other file is opened.
+    static func readsImports(of path: String) -> Bool {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
+        return extensions.contains(path[path.index(after: dot)...].lowercased())
+    }
+
+    static let extensions: Set<String> = ["js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "astro", "py", "java",
+                                          "kt", "kts", "scala", "groovy", "go", "rs", "swift", "rb", "php", "cs"]
+
     static let javascript = try! NSRegularExpression(pattern:
         #"(?:\bimport\s+(?:type\s+)?(?:[\w*{}\s,$]+\s+from\s+)?|\bexport\s+[\w*{}\s,$]+\s+from\s+|\brequire\s*\(\s*|\bimport\s*\(\s*)["']([^"'\n]+)["']"#)
     static let python = try! NSRegularExpression(pattern: #"(?m)^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import\b|import\s+([A-Za-z_][\w.]*))"#)

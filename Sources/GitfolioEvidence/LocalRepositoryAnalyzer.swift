@@ -1,10 +1,17 @@
 import Foundation
 import GitfolioCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Turns a git repository on disk into evidence, attributing commits by the author emails given.
 public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
     public var authorEmails: Set<String>
+    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:cache:meanwhile:)``);
+    /// nil keeps none. By default `$XDG_CACHE_HOME/gitfolio` or `~/.cache/gitfolio`.
+    public var cacheDirectory: URL?
 
     /// At most this many of the member's changed files are read for their imports.
     static let maxFilesRead = 4000
@@ -23,34 +30,68 @@ public struct LocalRepositoryAnalyzer: Sendable {
         }
         git = Git(repository: repository, executable: gitExecutable)
         self.authorEmails = Set(emails)
+        cacheDirectory = Self.defaultCacheDirectory
+    }
+
+    /// `$XDG_CACHE_HOME/gitfolio`, else `$HOME/.cache/gitfolio`; nil without either.
+    public static var defaultCacheDirectory: URL? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return URL(fileURLWithPath: xdg).appendingPathComponent("gitfolio") }
+        if let home = env["HOME"], home.hasPrefix("/") { return URL(fileURLWithPath: home).appendingPathComponent(".cache/gitfolio") }
+        return nil
     }
 
     public func analyze() throws -> RepositoryEvidence {
-        let top = String(decoding: try git.run(["rev-parse", "--show-toplevel"]), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        // Five short git commands at once: the folder, its files, its remote, the history's commits
+        // (one `git log` without diffs) and the diff settings (which the line counts depend on).
+        let git = self.git
+        let first = concurrently([
+            ["rev-parse", "--show-toplevel"],
+            ["ls-files", "-z"],
+            // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
+            ["config", "--get", "remote.origin.url"],
+            ["log", "--date=iso-strict", Self.logFormat],
+            ["config", "--get-regexp", "^diff\\."],
+        ].map { arguments in { @Sendable in try git.run(arguments) } })
+        let top = String(decoding: try first[0].get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let root = URL(fileURLWithPath: top)
-        let files = String(decoding: try git.run(["ls-files", "-z"]), as: UTF8.self).split(separator: "\0").map(String.init)
-        let history = try self.history()
-        let readme = readmeText(root: root, files: files)
-        // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
-        let remote = try? git.run(["config", "--get", "remote.origin.url"])
+        let files = String(decoding: try first[1].get(), as: UTF8.self).split(separator: "\0").map(String.init)
+        let remote = try? first[2].get()
+        // Then the line counts of the commits that need them, while the working tree is read.
+        var commits = Self.commits(fromLog: try first[3].get())
+        let cache = cacheDirectory.map {
+            $0.appendingPathComponent("numstat-\(Self.fingerprint(top + "\n" + String(decoding: (try? first[4].get()) ?? Data(), as: UTF8.self))).log")
+        }
+        let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache) {
+            (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
+        }
+        // The troubleshooting candidates on a thread of their own (their regular expressions are
+        // most of the history's time), the rest of the history and the technologies meanwhile.
+        let emails = authorEmails, all = commits
+        let problems: @Sendable () -> [Contribution.Problem] = { Self.problems(all, authorEmails: emails) }
+        let (found, (past, used)) = try concurrently([problems]) { () -> (History, [Technology]) in
+            let past = self.history(commits)
+            return (past, self.technologies(declared, root: root, files: files, changed: past.changedFiles))
+        }
+        var contribution = past.contribution
+        if case .success(let problems) = found[0], !problems.isEmpty { contribution.problems = problems }
         let identity = RepositoryIdentity(remote: remote.map { String(decoding: $0, as: UTF8.self) }, readme: readme,
                                           folder: root.lastPathComponent)
         return RepositoryEvidence(
             name: identity.name, origin: identity.url ?? top,
             readmeSummary: readme.flatMap(Self.summary(ofReadme:)),
-            languages: languages(root: root, files: files),
-            technologies: technologies(root: root, files: files, changed: history.changedFiles),
-            contribution: history.contribution)
+            languages: languages,
+            technologies: used,
+            contribution: contribution)
     }
 
     func languages(root: URL, files: [String]) -> [LanguageShare] {
         var bytes: [String: Int] = [:]
+        var info = stat()
         for path in files where !Languages.isVendored(path) {
-            guard let language = Languages.language(of: path),
-                  let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path))?[.size] as? NSNumber
-            else { continue }
-            bytes[language, default: 0] += size.intValue
+            // lstat, as FileManager's attributesOfItem does, without the dictionary it builds per file.
+            guard let language = Languages.language(of: path), lstat(root.path + "/" + path, &info) == 0 else { continue }
+            bytes[language, default: 0] += Int(info.st_size)
         }
         let total = max(1, bytes.values.reduce(0, +))
         return bytes.map { LanguageShare(name: $0.key, bytes: $0.value, share: (Double($0.value) / Double(total) * 1000).rounded() / 1000) }
@@ -58,24 +99,27 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     static func isFixture(_ path: String) -> Bool {
-        path.split(separator: "/").dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
+        Languages.components(path).dropLast().contains { ["fixtures", "__fixtures__", "testdata", "test-fixtures", "__snapshots__"].contains($0) }
     }
 
-    /// Technologies from manifests and configuration (through the catalogue), ranked by how many of
-    /// the member's changed files import them; heavily imported dependencies the catalogue lacks
-    /// are named by their package.
-    func technologies(root: URL, files: [String], changed: [String]) -> [Technology] {
+    /// What the manifests and configuration files declare: technologies (through the catalogue) in
+    /// the order first found, with the files that name them, and the import names to count usage by.
+    struct Declarations {
         var found: [String: Technology] = [:]
         var order: [String] = []
         /// Import names per technology (to count usage) and per uncatalogued declared package.
         var importNames: [String: [String]] = [:]
         var uncatalogued: [String: (declared: Declared, sources: [String], prefixes: [String])] = [:]
+    }
+
+    func declarations(root: URL, files: [String]) -> Declarations {
+        var d = Declarations()
         func note(_ name: String, _ category: Technology.Category, _ path: String) {
-            if found[name] == nil {
-                found[name] = Technology(name: name, category: category, sources: [])
-                order.append(name)
+            if d.found[name] == nil {
+                d.found[name] = Technology(name: name, category: category, sources: [])
+                d.order.append(name)
             }
-            if !found[name]!.sources.contains(path) { found[name]!.sources.append(path) }
+            if !d.found[name]!.sources.contains(path) { d.found[name]!.sources.append(path) }
         }
         for path in files where Manifests.isManifest(path) && !Languages.isVendored(path) && !Self.isFixture(path) {
             let url = root.appendingPathComponent(path)
@@ -86,31 +130,51 @@ public struct LocalRepositoryAnalyzer: Sendable {
                 if let entry = Catalogue.shared.entry(declared.ecosystem, declared.package) {
                     for name in [entry.name] + (entry.implies.map { [$0] } ?? []) {
                         note(name, Catalogue.shared.categories[name] ?? entry.category, path)
-                        importNames[name, default: []] += Self.importNames(entry: entry, declared: declared)
+                        d.importNames[name, default: []] += Self.importNames(entry: entry, declared: declared)
                     }
                 } else if let prefixes = Self.importNames(uncatalogued: declared),
                           !(declared.ecosystem == .maven && Catalogue.shared.hasGroup(of: declared.package)) {
                     let key = declared.package.lowercased()
-                    var u = uncatalogued[key] ?? (declared, [], prefixes)
+                    var u = d.uncatalogued[key] ?? (declared, [], prefixes)
                     if !u.sources.contains(path) { u.sources.append(path) }
-                    uncatalogued[key] = u
+                    d.uncatalogued[key] = u
                 }
             }
-            for (name, category) in Manifests.detect(path: path, text: text) where found[name] == nil || !found[name]!.sources.contains(path) {
+            for (name, category) in Manifests.detect(path: path, text: text) where d.found[name] == nil || !d.found[name]!.sources.contains(path) {
                 note(name, category, path)
             }
         }
+        return d
+    }
+
+    /// Technologies from manifests and configuration (``declarations(root:files:)``), ranked by how
+    /// many of the member's changed files import them; heavily imported dependencies the catalogue
+    /// lacks are named by their package.
+    func technologies(_ declared: Declarations, root: URL, files: [String], changed: [String]) -> [Technology] {
+        let (found, order, importNames, uncatalogued) = (declared.found, declared.order, declared.importNames, declared.uncatalogued)
 
         // Usage: the member's changed files that still exist, and what each imports.
         let tracked = Set(files)
         var usage: [String: Int] = [:]
         var unknownUsage: [String: Int] = [:]
         var languagesSeen: Set<Imports.Language> = []
-        for path in changed.filter({ tracked.contains($0) && !Languages.isVendored($0) }).prefix(Self.maxFilesRead) {
-            guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { continue }
-            let data = handle.readData(ofLength: 256 * 1024)
-            try? handle.close()
-            guard let (language, names) = Imports.specifiers(path: path, text: String(decoding: data, as: UTF8.self)), !names.isEmpty else { continue }
+        // Only files in a language whose imports are read are opened; they are read and scanned on
+        // as many threads as there are cores (up to four), then counted here.
+        let sources = changed.filter { tracked.contains($0) && !Languages.isVendored($0) }.prefix(Self.maxFilesRead)
+            .filter { Imports.readsImports(of: $0) }
+        let threads = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, sources.count / 64))
+        let scans = concurrently((0..<threads).map { t in
+            let paths = stride(from: t, to: sources.count, by: threads).map { sources[$0] }
+            return { @Sendable () -> [(Imports.Language, Set<String>)] in
+                paths.compactMap { path in
+                    guard let handle = FileHandle(forReadingAtPath: root.appendingPathComponent(path).path) else { return nil }
+                    let data = handle.readData(ofLength: 256 * 1024)
+                    try? handle.close()
+                    return Imports.specifiers(path: path, text: String(decoding: data, as: UTF8.self))
+                }
+            }
+        })
+        for case .success(let scanned) in scans { for (language, names) in scanned where !names.isEmpty {
             languagesSeen.insert(language)
             for (tech, prefixes) in importNames where names.contains(where: { Imports.matches($0, prefixes: prefixes) }) {
                 usage[tech, default: 0] += 1
@@ -118,7 +182,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
             for (key, u) in uncatalogued where names.contains(where: { Imports.matches($0, prefixes: u.prefixes) }) {
                 unknownUsage[key, default: 0] += 1
             }
-        }
+        } }
         var result = order.map { name -> Technology in
             var t = found[name]!
             // Usage is known where the technology has import names in a language the member wrote.
@@ -199,33 +263,117 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var files: [(path: String, added: Int, deleted: Int)]
     }
 
-    /// The whole history with per-file line counts; renames are followed to their new path. Merge
-    /// commits are not counted, but a merge of a pull request by the member names it.
-    func history() throws -> History {
-        let format = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
-        let raw: Data
-        do {
-            raw = try git.run(["log", "-M", "--numstat", "--date=iso-strict", format])
-        } catch {
-            // A clone missing some blobs (shallow or partial) cannot diff: commits without line counts.
-            raw = try git.run(["log", "--date=iso-strict", format])
-        }
-        let log = String(decoding: raw, as: UTF8.self)
+    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:cache:meanwhile:)``).
+    static let logFormat = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
+
+    /// The commits of a `git log` in ``logFormat``, newest first, without their files.
+    static func commits(fromLog raw: Data) -> [Commit] {
+        // Split as bytes (the separators are ASCII control characters), then each field decoded.
         var commits: [Commit] = []
-        for record in log.split(separator: "\u{1e}") {
-            guard let end = record.firstIndex(of: "\u{1d}") else { continue }
-            let fields = record[..<end].split(separator: "\u{1f}", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+        for record in [UInt8](raw).split(separator: 0x1e) {
+            guard let end = record.firstIndex(of: 0x1d) else { continue }
+            let fields = record[..<end].split(separator: 0x1f, maxSplits: 6, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
             guard fields.count == 7 else { continue }
-            var files: [(String, Int, Int)] = []
-            for line in record[record.index(after: end)...].split(separator: "\n") {
-                let parts = line.split(separator: "\t", maxSplits: 2)
-                guard parts.count == 3 else { continue }
-                files.append((Self.renamedPath(String(parts[2])), Int(parts[0]) ?? 0, Int(parts[1]) ?? 0))
-            }
             commits.append(Commit(hash: fields[0], email: fields[1].lowercased(), name: fields[2], date: fields[3],
                                   parents: fields[4].split(separator: " ").count, subject: fields[5],
-                                  body: fields[6].trimmingCharacters(in: .whitespacesAndNewlines), files: files))
+                                  body: fields[6].trimmingCharacters(in: .whitespacesAndNewlines), files: []))
         }
+        return commits
+    }
+
+    static func isRevert(_ subject: String) -> Bool {
+        subject.hasPrefix("Revert \"") || subject.lowercased().hasPrefix("revert:")
+    }
+
+    /// Each `git log` process of the second pass gets at least this many commits.
+    static let commitsPerProcess = 32
+
+    /// Fills in the changed files and line counts (renames followed to their new path) of the
+    /// commits that use them: the member's, and reverts by anyone (a fix after a revert scores
+    /// higher). Merges have none (`git log` shows no diff for them), and other people's commits are
+    /// only counted, so their diffs, most of the cost in a shared repository, are not computed.
+    ///
+    /// A commit's diff never changes (its id names its content and its parent's), so the diffs
+    /// computed once are kept in `cache`, git's own output for each commit, and only commits not in
+    /// it are diffed; the file is named by the repository's folder and its `diff.*` settings, which
+    /// the counts depend on. Those are split among up to four `git log --no-walk --stdin` processes
+    /// running side by side, while `meanwhile` runs on this thread. A clone missing some blobs
+    /// (shallow or partial) cannot diff: then no commit has files, as before.
+    func withFileCounts<T>(of commits: inout [Commit], cache: URL?, meanwhile: () throws -> T) throws -> T {
+        let wanted = commits.filter { $0.parents < 2 && (authorEmails.contains($0.email) || Self.isRevert($0.subject)) }.map(\.hash)
+        let kept = wanted.isEmpty ? nil : cache.flatMap { try? Data(contentsOf: $0) }
+        var files = kept.map(Self.fileChanges(fromLog:)) ?? [:]
+        let missing = wanted.filter { files[$0] == nil }
+        let processes = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount, missing.count / Self.commitsPerProcess))
+        let git = self.git
+        let jobs: [@Sendable () throws -> Data] = missing.isEmpty ? [] : (0..<processes).map { p in
+            // Interleaved, so that each process gets old and new, large and small commits alike.
+            let hashes = stride(from: p, to: missing.count, by: processes).map { missing[$0] }.joined(separator: "\n")
+            return { try git.run(["log", "--no-walk=unsorted", "--stdin", "-M", "--numstat", "--format=%x1e%H"], input: Data(hashes.utf8)) }
+        }
+        let (results, value) = try concurrently(jobs, meanwhile: meanwhile)
+        var computed = Data()
+        for result in results {
+            guard case .success(let raw) = result else { return value }
+            computed += raw
+        }
+        files.merge(Self.fileChanges(fromLog: computed)) { a, _ in a }
+        if let cache, !computed.isEmpty {
+            // Written whole under a temporary name, then renamed: a reader never sees half a record.
+            try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? ((kept ?? Data()) + computed).write(to: cache, options: .atomic)
+            Self.prune(cache.deletingLastPathComponent(), keeping: Self.keptClones)
+        }
+        for i in commits.indices { commits[i].files = files[commits[i].hash] ?? [] }
+        return value
+    }
+
+    /// The cache folder keeps the line counts of this many clones (the most recently written).
+    static let keptClones = 64
+
+    /// Removes all but the `count` most recently written line-count files of `folder`.
+    package static func prune(_ folder: URL, keeping count: Int) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path), names.count > count else { return }
+        let files = names.filter { $0.hasPrefix("numstat-") }.map { name -> (URL, Date) in
+            let url = folder.appendingPathComponent(name)
+            return (url, (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast)
+        }
+        for (url, _) in files.sorted(by: { $0.1 > $1.1 }).dropFirst(count) { try? fm.removeItem(at: url) }
+    }
+
+    /// FNV-1a, 64 bits, as hex: a file name for a text.
+    static func fingerprint(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+
+    typealias FileChange = (path: String, added: Int, deleted: Int)
+
+    /// Output of `git log --numstat --format=%x1e%H`: each commit's changed files and line counts.
+    static func fileChanges(fromLog raw: Data) -> [String: [FileChange]] {
+        var out: [String: [FileChange]] = [:]
+        // As bytes: git quotes a path with control characters, so a line ends at every newline.
+        for record in [UInt8](raw).split(separator: 0x1e) {
+            let lines = record.split(separator: 0x0a)
+            guard let hash = lines.first else { continue }
+            var files: [FileChange] = []
+            for line in lines.dropFirst() {
+                let parts = line.split(separator: 0x09, maxSplits: 2).map { String(decoding: $0, as: UTF8.self) }
+                guard parts.count == 3 else { continue }
+                files.append((Self.renamedPath(parts[2]), Int(parts[0]) ?? 0, Int(parts[1]) ?? 0))
+            }
+            out[String(decoding: hash, as: UTF8.self)] = files
+        }
+        return out
+    }
+
+    /// The member's contribution over the whole history (newest first, files filled in), without
+    /// its troubleshooting candidates (``problems(_:authorEmails:)``). Merge commits are not
+    /// counted, but a merge of a pull request by the member names it.
+    func history(_ commits: [Commit]) -> History {
         var mine = 0, total = 0, added = 0, deleted = 0
         var dates: [String] = []
         var areas: [String: Int] = [:]
@@ -253,18 +401,17 @@ public struct LocalRepositoryAnalyzer: Sendable {
             for area in touched { areas[area, default: 0] += 1 }
         }
         let months = dates.map { String($0.prefix(7)).replacingOccurrences(of: "-", with: ".") }.sorted()
-        let problems = Self.problems(commits, authorEmails: authorEmails)
         return History(contribution: Contribution(
             authorEmails: authorEmails.sorted(), commits: mine, totalCommits: total,
             firstMonth: months.first, lastMonth: months.last, linesAdded: added, linesDeleted: deleted,
             areas: areas.map { .init(path: $0.key, commits: $0.value) }.sorted { ($0.commits, $1.path) > ($1.commits, $0.path) },
             recentCommits: recent,
             authorName: names.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key,
-            problems: problems.isEmpty ? nil : problems), changedFiles: changed)
+            problems: nil), changedFiles: changed)
     }
 
     static func area(of path: String) -> String {
-        let components = path.split(separator: "/")
+        let components = Languages.components(path)
         return components.count > 1 ? String(components[0]) : "(root)"
     }
 
@@ -288,7 +435,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var reverts: [(hash: String, files: Set<String>)] = []
         for commit in commits.reversed() {  // oldest first, so a revert is seen before the fix after it
             let paths = Set(commit.files.map(\.path))
-            if commit.subject.hasPrefix("Revert \"") || commit.subject.lowercased().hasPrefix("revert:") {
+            if isRevert(commit.subject) {
                 reverts.append((String(commit.hash.prefix(12)), paths))
                 continue
             }
@@ -375,8 +522,9 @@ public struct LocalRepositoryAnalyzer: Sendable {
 
     static func isTest(_ path: String) -> Bool {
         let lower = path.lowercased()
-        let name = lower.split(separator: "/").last.map(String.init) ?? lower
-        if lower.split(separator: "/").dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs", "androidtest"].contains($0) }) { return true }
+        let parts = Languages.components(lower)
+        let name = parts.last.map(String.init) ?? lower
+        if parts.dropLast().contains(where: { ["test", "tests", "__tests__", "spec", "specs", "androidtest"].contains($0) }) { return true }
         return name.hasSuffix("_test.go") || name.contains(".test.") || name.contains(".spec.") || name.hasPrefix("test_")
             || name.hasSuffix("_test.py") || name.hasSuffix("test.java") || name.hasSuffix("test.kt") || name.hasSuffix("tests.swift")
             || name.hasSuffix("_spec.rb") || name.hasSuffix("test.php") || name.hasSuffix("tests.cs")

@@ -44,7 +44,7 @@ public enum Manifests {
         return found
     }
 
-    static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    static func fileName(_ path: String) -> String { Languages.components(path).last.map(String.init) ?? path }
 
     /// The packages a manifest declares, in the order it names them.
     static func declarations(path: String, text: String) -> [Declared] {
@@ -117,7 +117,7 @@ public enum Manifests {
         if ["package.json", "requirements.txt", "pyproject.toml", "pipfile", "setup.py", "setup.cfg", "go.mod", "cargo.toml",
             "package.swift", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "libs.versions.toml",
             "pom.xml", "gemfile", "composer.json", "packages.config", "directory.packages.props"].contains(lower) { return true }
-        if lower.hasPrefix("requirements") && lower.hasSuffix(".txt") || path.contains("requirements/") && lower.hasSuffix(".txt") { return true }
+        if lower.hasSuffix(".txt") && (lower.hasPrefix("requirements") || path.contains("requirements/")) { return true }
         if lower.hasSuffix(".csproj") || lower.hasSuffix(".fsproj") { return true }
         if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") || lower.hasSuffix(".tf") { return true }
         if !Catalogue.shared.fileEntries(matching: path).isEmpty { return true }

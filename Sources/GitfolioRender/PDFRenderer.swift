@@ -54,6 +54,16 @@ public final class PDFRenderer: @unchecked Sendable {
     /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
     public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }
 
+    /// One renderer for a command-line process: its fonts stay loaded between calls.
+    public static let shared = PDFRenderer()
+
+    /// Loads the fonts a template uses into ``shared`` on a thread of its own (by laying out the
+    /// sample resume in it), so that a command with other work before its PDF (`gitfolio resume`
+    /// analyses repositories first) finds them loaded: the two overlap instead of adding up.
+    public static func preload(_ template: Template, language: Language) {
+        Thread.detachNewThread { _ = shared.pageCount(Resume.sample(language, template: template)) }
+    }
+
     private let lock = NSLock()
     private let fontMap: UnsafeMutablePointer<PangoFontMap>
     private let context: OpaquePointer

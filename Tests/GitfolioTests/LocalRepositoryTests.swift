@@ -127,6 +127,38 @@ func makeShopRepository() throws -> TestRepository {
         #expect(evidence.technologies.map(\.name) == expected)
     }
 
+    @Test func keptLineCountsGiveTheSameEvidence() throws {
+        let repo = try makeRepository()
+        let cache = try TempDir("gitfolio-cache")
+        defer { repo.dir.remove(); cache.remove() }
+        var uncached = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email])
+        uncached.cacheDirectory = nil
+        var cached = uncached
+        cached.cacheDirectory = cache.url
+        let fresh = try uncached.analyze()
+        #expect(try cached.analyze() == fresh)  // the cache empty: diffs computed and kept
+        let kept = try FileManager.default.contentsOfDirectory(atPath: cache.url.path)
+        #expect(kept.count == 1)
+        #expect(try cached.analyze() == fresh)  // from the cache
+        // Bob's commits were never diffed; with his address too, they are, and added to the same file.
+        cached.authorEmails = [alice.email, bob.email]
+        uncached.authorEmails = cached.authorEmails
+        #expect(try cached.analyze() == uncached.analyze())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path) == kept)
+    }
+
+    @Test func theCacheFolderKeepsTheMostRecentClones() throws {
+        let cache = try TempDir("gitfolio-cache")
+        defer { cache.remove() }
+        for i in 0..<6 {
+            let url = cache.url.appendingPathComponent("numstat-\(i).log")
+            try Data("\u{1e}x\n".utf8).write(to: url)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(1_000_000 + i))], ofItemAtPath: url.path)
+        }
+        LocalRepositoryAnalyzer.prune(cache.url, keeping: 4)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).sorted() == (2..<6).map { "numstat-\($0).log" })
+    }
+
     @Test func refusesWhatItCannotAnalyse() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -25,10 +25,10 @@ func writeResume(_ resume: Resume, format: ResumeFormat?, out: String?, prompts:
         data = Data(HTMLRenderer.document(resume).utf8)
     case .pdf:
         if out == nil, isatty(STDOUT_FILENO) != 0 { throw ValidationError("A PDF is not for the terminal: name a file with --out.") }
-        data = PDFRenderer().pdf(resume)
+        data = PDFRenderer.shared.pdf(resume)
     case .png:
         if out == nil, isatty(STDOUT_FILENO) != 0 { throw ValidationError("A PNG is not for the terminal: name a file with --out.") }
-        data = PDFRenderer().thumbnail(resume)
+        data = PDFRenderer.shared.thumbnail(resume)
     case .markdown:
         data = Data(MarkdownRenderer.render(resume).utf8)
     case .jsonresume:

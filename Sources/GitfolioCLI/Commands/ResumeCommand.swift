@@ -42,6 +42,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard !repos.isEmpty else { throw ValidationError("Name at least one --repo.") }
+        if [.pdf, .png].contains(format ?? ResumeFormat(fileName: out)) { PDFRenderer.preload(template, language: lang) }
         var evidence: [RepositoryEvidence] = []
         do {
             evidence = github ? try await fromGitHub() : try repos.enumerated().map { i, repo in

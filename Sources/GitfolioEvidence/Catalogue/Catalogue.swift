@@ -25,6 +25,9 @@ public struct Catalogue: Sendable {
     /// Display name → category (the first row's).
     public let categories: [String: Technology.Category]
     private let fileRows: [Entry]
+    /// The `file` rows' globs as characters, and whether each matches the whole path (it names a
+    /// folder) or the file's name.
+    private let fileGlobs: [(pattern: [Character], inPath: Bool, row: Int)]
 
     /// The catalogue built into the executable.
     public static let shared = Catalogue(tsv: Catalogue.tsv)
@@ -34,8 +37,9 @@ public struct Catalogue: Sendable {
         var exact: [Ecosystem: [String: Int]] = [:]
         var prefixes: [Ecosystem: [(String, Int)]] = [:]
         var categories: [String: Technology.Category] = [:]
-        for line in tsv.split(separator: "\n", omittingEmptySubsequences: true) where !line.hasPrefix("#") {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        // Split as bytes (the file has no carriage return: CatalogueTests checks), not by characters.
+        for line in tsv.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) where line.first != UInt8(ascii: "#") {
+            let f = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(Substring($0)) }
             guard f.count >= 4, let ecosystem = Ecosystem(rawValue: f[0]), let category = Technology.Category(rawValue: f[3]) else { continue }
             let entry = Entry(ecosystem: ecosystem, package: f[1], name: f[2], category: category,
                               imports: f.count > 4 ? f[4].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } : [],
@@ -54,6 +58,7 @@ public struct Catalogue: Sendable {
         self.prefixes = prefixes
         self.categories = categories
         fileRows = entries.filter { $0.ecosystem == .file }
+        fileGlobs = fileRows.enumerated().map { (Array($0.element.package), $0.element.package.contains("/"), $0.offset) }
     }
 
     /// How names compare: PyPI's normalisation (PEP 503), case-insensitive elsewhere.
@@ -85,15 +90,25 @@ public struct Catalogue: Sendable {
 
     /// The `file` entries whose glob matches a tracked path.
     public func fileEntries(matching path: String) -> [Entry] {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return fileRows.filter { entry in
-            entry.package.contains("/") ? Self.glob(entry.package, path) : Self.glob(entry.package, name)
+        // Every tracked file is asked about, so rows are first ruled out by their first and last
+        // characters (a glob matches only text that starts and ends as its pattern does, where that
+        // is not `*`); each side is made an array of characters once, and only if a row is left.
+        let nameText = Languages.components(path).last.map(String.init) ?? path
+        let rows = fileGlobs.filter { row in
+            let text = row.inPath ? path : nameText
+            return (row.pattern.first == "*" || row.pattern.first == text.first) && (row.pattern.last == "*" || row.pattern.last == text.last)
         }
+        guard !rows.isEmpty else { return [] }
+        let whole = Array(path), name = Array(nameText)
+        return rows.filter { Self.glob($0.pattern, $0.inPath ? whole : name) }.map { fileRows[$0.row] }
     }
 
     /// `*` matches any run of characters (including none); everything else literally.
     static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
+        glob(Array(pattern), Array(text))
+    }
+
+    static func glob(_ p: [Character], _ t: [Character]) -> Bool {
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count, p[pi] != "*", p[pi] == t[ti] { pi += 1; ti += 1 }
