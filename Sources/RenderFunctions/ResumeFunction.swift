@@ -97,7 +97,8 @@ public enum ResumeFunction {
     /// of its first page (`width` pixels, 120 to 600, 240 by default).
     /// `PUT /api/resume` with `{"id", "version", "template"?, "visibility"?}`: a template change is
     /// saved if the resume is still at `version` and can be undone like an accepted revision;
-    /// PUBLIC puts the resume, its PDF and thumbnail on the next site build.
+    /// PUBLIC puts the resume, its PDF and thumbnail on the next site build (refused, 409
+    /// `example_unchanged`, for a copy of the example nobody has changed).
     /// `POST /api/resume` with `{"action": "sample", "language"}`: a copy of the built-in example (a
     /// made-up developer, whole: nobody's profile mixed with another's projects), to try the editor
     /// without GitHub or an AI use; an untouched copy the member already has is opened again (200)
@@ -180,6 +181,13 @@ public enum ResumeFunction {
                                       korean: "바꿀 템플릿, 공개 여부 또는 제목을 보내 주세요.")
         }
         var stored = try s.database.resume(id: input.id, memberID: member.id)
+        // Refused before anything in the request is saved (a template or title sent with it stays unchanged).
+        if input.visibility == .public, stored.resume == Resume.sample(stored.resume.language, template: stored.resume.template) {
+            // Nobody's resume: the hub would fill with copies of one made-up person.
+            throw APIError.conflict("example_unchanged",
+                                    "This is the example resume exactly as it came. Make it yours first (edit a sentence, or generate one from your repositories), then publish it.",
+                                    korean: "예시 이력서를 그대로 공개할 수는 없습니다. 문장을 고치거나 내 저장소로 이력서를 만든 뒤 공개해 주세요.")
+        }
         // The template goes through the version check (and the undo history) of every document change.
         var version = input.version
         if let template = input.template {

@@ -115,13 +115,16 @@ struct HubPlanner {
         """
     }
 
-    /// The counts line; a count of one takes the singular word (`1 like`, `2 likes`).
+    /// The counts line; a count of one takes the singular word (`1 like · 2 views`), and Korean puts
+    /// the word first (`좋아요 1 · 조회 2`), as `hub.countOrder` says.
     static func counts(likes: Int, views: Int, comments: Int, strings: [String: String]) -> String {
+        let wordFirst = strings["hub.countOrder"] == "word-number"
         func item(_ one: String, _ many: String, _ n: Int, _ cls: String) -> String {
             let key = n == 1 ? one : many
-            return "<span class=\"\(cls)\"><span class=\"n\">\(n)</span> \(HTML.escape(strings[key] ?? key))</span>"
+            let word = HTML.escape(strings[key] ?? key), number = "<span class=\"n\">\(n)</span>"
+            return "<span class=\"\(cls)\">\(wordFirst ? "\(word) \(number)" : "\(number) \(word)")</span>"
         }
-        return "<p class=\"hub-counts\">\(item("hub.oneLike", "hub.likes", likes, "likes")) \(item("hub.oneView", "hub.views", views, "views")) "
+        return "<p class=\"hub-counts\">\(item("hub.oneLike", "hub.likes", likes, "likes")) · \(item("hub.oneView", "hub.views", views, "views")) · "
             + "\(item("hub.oneComment", "hub.comments", comments, "comments"))</p>"
     }
 

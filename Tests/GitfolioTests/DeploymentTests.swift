@@ -343,7 +343,10 @@ func lighttpdPath() -> String? {
         let id = try #require(sample.json?["id"] as? Int, "\(sample.text)")
         #expect(try await call("GET", "/resumes/\(id).html", [:]).status == 404)
         #expect(try await call("POST", "/api/like", b, #"{"resumeId":\#(id)}"#).status == 404, "no likes on a private resume")
-        let publish = try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#)
+        // (The example exactly as it came is refused: A makes it theirs first.)
+        #expect(try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#).status == 409)
+        #expect(try await call("POST", "/api/revise", a, #"{"action":"accept","resumeId":\#(id),"path":"aboutMe","text":"제 소개입니다.","version":1}"#).status == 200)
+        let publish = try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":2,"visibility":"PUBLIC"}"#)
         #expect(publish.status == 200, "\(publish.text)")
         let page = try await waitFor("/resumes/\(id).html") { $0.status == 200 }
         #expect(page.text.contains(#"<meta property="og:image" content="\#(base)/resumes/\#(id).png">"#))
@@ -377,7 +380,7 @@ func lighttpdPath() -> String? {
 
         // The static counts catch up with the like and the comment.
         _ = try await waitFor("/hub/counts.json") { $0.text.contains(#""\#(id)":[1,"#) && $0.text.contains(",1]") }
-        _ = try await waitFor("/resumes/\(id).html") { $0.text.contains(#"<span class="likes"><span class="n">1</span>"#) }
+        _ = try await waitFor("/resumes/\(id).html") { $0.text.contains(#"<span class="likes">좋아요 <span class="n">1</span>"#) }
 
         // A withdraws it: the page and files are gone at once, and the functions refuse it.
         #expect(try await call("PUT", "/api/resume", a, #"{"id":\#(id),"version":1,"visibility":"PRIVATE"}"#).status == 200)

@@ -120,8 +120,21 @@ import Testing
     @Test func publishesAndHidesWithoutANewVersion() async throws {
         let (h, member, cookie, id) = try setup()
         defer { h.dir.remove() }
-        let put = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
-        #expect(put.statusCode == 200 && put.json?["visibility"] as? String == "PUBLIC" && put.json?["version"] as? Int == 1)
+        // The example exactly as it came is nobody's resume: not for the hub.
+        let example = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC"}"#))
+        #expect(example.statusCode == 409 && example.errorCode == "example_unchanged")
+        #expect(try h.database.publicResumes().isEmpty)
+        // Refused whole: a title sent with it is not saved either.
+        let titled = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie,
+                                                                 json: #"{"id":\#(id),"version":1,"visibility":"PUBLIC","title":"Mine"}"#))
+        #expect(titled.statusCode == 409 && titled.errorCode == "example_unchanged")
+        #expect(try h.database.resumes(memberID: member.id).first?.title != "Mine")
+        let edit = await h.call(ReviseFunction.handler, browser("POST", "/api/revise", cookie: cookie,
+                                                               json: #"{"action":"accept","resumeId":\#(id),"path":"aboutMe","text":"제 소개입니다.","version":1}"#))
+        #expect(edit.statusCode == 200)
+        let put = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":2,"visibility":"PUBLIC"}"#))
+        #expect(put.statusCode == 200 && put.json?["visibility"] as? String == "PUBLIC" && put.json?["version"] as? Int == 2)
+        #expect(try h.database.resume(id: id, memberID: member.id).version == 2, "publishing makes no new version")
         #expect(try h.database.publicResumes().map(\.id) == [id])
         #expect(try h.database.resumes(memberID: member.id).first?.visibility == "PUBLIC")
         let bad = await h.call(ResumeFunction.handler, browser("PUT", "/api/resume", cookie: cookie, json: #"{"id":\#(id),"version":1,"visibility":"FRIENDS"}"#))

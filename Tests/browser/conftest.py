@@ -319,3 +319,11 @@ def check_page(browser, axe, name, since, missing=None):
     errors = [e for e in browser.console_errors(since) if not (missing and e.endswith(" " + missing) and "404" in e)]
     assert errors == [], f"{name}: console errors: {errors}"
     browser.screenshot(name)
+
+
+def make_it_mine(browser):
+    """In the editor on a fresh copy of the example: rewrites one sentence of the last project (the
+    example exactly as it came cannot be published) and waits for the save."""
+    browser.js("""(() => { const el = document.querySelector('#sheet [data-path="projects[2].bullets[0]"]');
+        el.focus(); el.textContent = el.textContent + ' ✓'; el.blur(); })()""")
+    browser.wait("/(^|\\D)2$/.test(document.querySelector('#version').textContent.trim())", timeout=20)

@@ -6,6 +6,8 @@ can open it any more. Screenshots at desktop and phone width go to .test-artifac
 import json
 import time
 
+from conftest import make_it_mine
+
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 COMMENT = "<b>tags</b> stay text: 재고 락 이야기를 더 듣고 싶어요."
 
@@ -57,6 +59,7 @@ def publish_sample(browser, site, root=""):
     browser.wait("location.search.startsWith('?id=') && document.querySelector('#sheet [data-path]') !== null", timeout=20)
     resume_id = int(browser.js("new URLSearchParams(location.search).get('id')"))
     assert browser.js("document.querySelector('#publish').getAttribute('aria-pressed')") == "false"
+    make_it_mine(browser)
     browser.js("document.querySelector('#publish').click()")
     browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'"
                  " && document.querySelector('#editor-status').classList.contains('ok')", timeout=20)

@@ -6,7 +6,7 @@ keyboard alone. Screenshots of every page at both widths go to .test-artifacts/b
 import json
 import time
 
-from conftest import WIDTHS, check_page, in_view
+from conftest import WIDTHS, check_page, in_view, make_it_mine
 
 def header_ready(browser):
     browser.wait("document.readyState === 'complete' && (!document.querySelector('#who').hidden || !document.querySelector('#signin-link').hidden)")
@@ -136,6 +136,7 @@ def publish_example(browser, site):
     browser.js("document.querySelector('#new-sample').click()")
     browser.wait("document.querySelector('#sheet [data-path]') !== null")
     resume_id = browser.js("new URLSearchParams(location.search).get('id')")
+    make_it_mine(browser)
     browser.js("document.querySelector('#publish').click()")
     browser.wait("document.querySelector('#publish').getAttribute('aria-pressed') === 'true'")
     wait_for_public_page(browser, resume_id)

@@ -14,11 +14,15 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// "1 like · 2 views · 0 comments"; Korean puts the word first ("좋아요 1 · 조회 2 · 댓글 0").
 function countsLine(likes, views, comments) {
-  const item = (cls, n, one, many) => el("span", { className: cls }, el("span", { className: "n", textContent: String(n) }),
-    " " + window.GF.t["js.hub." + (n === 1 ? one : many)]);
-  return el("p", { className: "hub-counts" }, item("likes", likes, "oneLike", "likesWord"), " ", item("views", views, "oneView", "viewsWord"),
-    " ", item("comments", comments, "oneComment", "commentsWord"));
+  const wordFirst = window.GF.t["js.hub.countOrder"] === "word-number";
+  const item = (cls, n, one, many) => {
+    const number = el("span", { className: "n", textContent: String(n) }), word = window.GF.t["js.hub." + (n === 1 ? one : many)];
+    return wordFirst ? el("span", { className: cls }, word + " ", number) : el("span", { className: cls }, number, " " + word);
+  };
+  return el("p", { className: "hub-counts" }, item("likes", likes, "oneLike", "likesWord"), " · ", item("views", views, "oneView", "viewsWord"),
+    " · ", item("comments", comments, "oneComment", "commentsWord"));
 }
 
 // MARK: The list, filtered in the page
