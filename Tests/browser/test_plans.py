@@ -205,6 +205,9 @@ def test_deleting_a_pro_account_stops_the_subscription_first(pay_site, browser):
     assert len(active) == 1
     # The member deletes the account from My page (typing their user name beside the button):
     # KakaoPay stops the subscription, then the account goes.
+    # The danger zone is shown (and its button wired) once My page has the profile; plan.js may show
+    # PRO before that, and a script's click on the still-hidden button would do nothing.
+    browser.wait("!document.querySelector('#danger').hidden")
     browser.js("document.querySelector('#delete-account').click()")
     browser.wait("!document.querySelector('#delete-confirm').hidden")
     browser.js("document.querySelector('#delete-typed').value = 'alice-dev'; document.querySelector('#delete-now').click()")
