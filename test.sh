@@ -10,9 +10,30 @@ log=.test-artifacts/test-output.log
 echo "==> building (debug, with tests)"
 swift build --build-tests
 echo "==> testing (Swift)"
-swift test --skip-build --disable-xctest "$@" 2>&1 | tee "$log"
+# A whole run takes 3 to 6 minutes here; a test that hangs is stopped after 40 and named, instead of
+# holding the run until an outside limit ends it without saying where it stood.
+stalled() {
+  echo "error: the $1 did not finish within its time limit; started and never finished:" >&2
+  if [[ $1 == "Swift tests" ]]; then
+    grep -oP '◇ Test \K\S+(?= started)' "$log" | sort -u > .test-artifacts/started.txt
+    grep -oP '[✔✘] Test \K\S+' "$log" | sort -u > .test-artifacts/finished.txt
+    comm -23 .test-artifacts/started.txt .test-artifacts/finished.txt >&2
+  fi
+  exit 1
+}
+set +e
+timeout -k 30 2400 swift test --skip-build --disable-xctest "$@" 2>&1 | tee "$log"
+status=("${PIPESTATUS[@]}")
+set -e
+if [[ ${status[0]} -eq 124 || ${status[0]} -eq 137 ]]; then stalled "Swift tests"; fi
+if [[ ${status[0]} -ne 0 ]]; then exit "${status[0]}"; fi
 echo "==> testing the pages in Chromium"
-GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser 2>&1 | tee -a "$log"
+set +e
+GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" timeout -k 30 1800 /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser 2>&1 | tee -a "$log"
+status=("${PIPESTATUS[@]}")
+set -e
+if [[ ${status[0]} -eq 124 || ${status[0]} -eq 137 ]]; then stalled "Chromium tests"; fi
+if [[ ${status[0]} -ne 0 ]]; then exit "${status[0]}"; fi
 # The suite's fixed test secrets — KakaoPay's (FakeKakaoPay.testSecretKey and FunctionWorld's), the
 # model keys of the deployment and browser tests — appear in no line the suite printed (its own logs
 # and those of the functions it ran in process). Tests check the logs of the processes they start
