@@ -120,8 +120,10 @@ def test_every_page_at_both_widths(site, browser, axe):
     browser.width(1280)
     browser.open(site + "/index.html")
     header_ready(browser)
-    browser.js("document.querySelector('#signout').click()")
-    browser.wait("location.pathname === '/index.html' && document.readyState === 'complete' && !document.querySelector('#signin-link').hidden")
+    browser.js("window.gfLeaving = true; setTimeout(() => document.querySelector('#signout').click(), 0)")
+    browser.wait("!window.gfLeaving && location.pathname === '/index.html' && document.readyState === 'complete'"
+                 " && !document.querySelector('#signin-link').hidden")
+    assert browser.js("fetch('/api/session').then(r => r.json())") == {"member": None}
     for lang, root in (("ko", ""), ("en", "/en")):
         visit(browser, axe, site, f"{root}/resumes/{resume_id}.html", f"page-hub-resume-signed-out-{lang}",
               "!document.querySelector('#comment-signin').hidden")
@@ -291,6 +293,13 @@ def test_the_list_shows_each_resume_plainly_and_the_example_once(site, browser):
     assert browser.js("document.querySelector('.resume-card .state').textContent") == "비공개"
     assert browser.js("document.querySelector('.resume-card h2').textContent") == "예시 이력서 (김하늘)"
     browser.wait("document.querySelector('.resume-card img').complete && document.querySelector('.resume-card img').naturalWidth === 240")
+    # The example as it came is nobody's resume: publishing it is refused with a sentence beside the
+    # button, and the card stays private.
+    browser.js("[...document.querySelectorAll('.resume-card button')].find(b => b.textContent === '허브에 공개').click()")
+    browser.wait("document.querySelector('.resume-card .status.bad') !== null")
+    assert browser.js("document.querySelector('.resume-card .status.bad').textContent") == \
+        "예시 이력서를 그대로 공개할 수는 없습니다. 문장을 고치거나 내 저장소로 이력서를 만든 뒤 공개해 주세요."
+    assert browser.js("document.querySelector('.resume-card .state').textContent") == "비공개"
 
 
 def test_the_sign_in_pattern_is_one_chromium_accepts(site, browser):
