@@ -161,13 +161,18 @@ class Browser:
         self.ws, self.next_id, self.events = ws, 0, []
 
     def call(self, method, **params):
+        message = self.send(method, **params)
+        assert "error" not in message, message
+        return message.get("result", {})
+
+    def send(self, method, **params):
+        """The whole answer to one DevTools command, an error included."""
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
-                assert "error" not in message, message
-                return message.get("result", {})
+                return message
             self.events.append(message)
 
     def js(self, expression):
@@ -180,7 +185,10 @@ class Browser:
         deadline = time.time() + timeout
         guarded = f"(() => {{ try {{ return !!({expression}); }} catch (e) {{ return false; }} }})()"
         while time.time() < deadline:
-            if self.js(guarded):
+            # An evaluation that meets a navigation ("Inspected target navigated or closed") is asked
+            # again on the next page, as is one that has no page to run in yet.
+            message = self.send("Runtime.evaluate", expression=guarded, awaitPromise=True, returnByValue=True)
+            if "error" not in message and message.get("result", {}).get("result", {}).get("value"):
                 return
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for: {expression}\nat {self.js('location.href')}")
