@@ -107,19 +107,25 @@ extension FunctionResponse {
         #expect(try await oneShot("like", hub, likeEvent(hub, reader: 7, resume: 1)).statusCode == 200)
     }
 
-    /// A `revise` killed while the model is thinking: its AI use was charged and neither kept nor given
-    /// back. It counts (parallel requests still cannot pass the limit) until its lease is over, and the
-    /// member's next charge after that gives it back; a use whose rewrite was answered is kept.
-    @Test func aKilledAIRequestGivesItsUseBack() async throws {
+    /// A member signed in with a copy of the example, the fake model configured, and a revision of
+    /// its about-me to ask for.
+    static func reviseWorld() async throws -> (FakeLLM, Harness, Member, FunctionRequest) {
         let model = try await FakeLLM()
-        defer { Task { await model.stop() } }
         let h = try Harness(extra: ["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": model.baseURL.absoluteString + "/v1",
                                     "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-test"])
-        defer { h.dir.remove() }
         let (member, cookie) = try h.signedInMember()
         let id = try h.database.createResume(memberID: member.id, title: "이력서", resume: Resume.sample(.ko), now: Date())
         let request = browser("POST", "/api/revise", cookie: cookie,
                               json: #"{"resumeId":\#(id),"path":"aboutMe","start":0,"end":2,"instruction":"짧게"}"#)
+        return (model, h, member, request)
+    }
+
+    /// A `revise` killed while the model is thinking: its AI use was charged and neither kept nor given
+    /// back. It counts (parallel requests still cannot pass the limit) until its lease is over, and the
+    /// member's next charge after that gives it back; a use whose rewrite was answered is kept.
+    @Test func aKilledAIRequestGivesItsUseBack() async throws {
+        let (model, h, member, request) = try await Self.reviseWorld()
+        defer { Task { await model.stop() }; h.dir.remove() }
         var env = h.environment
         env["PATH"] = "/usr/bin:/bin"
         await model.script.load([FakeLLM.Reply(body: "{}", delay: .seconds(60))])
@@ -165,15 +171,8 @@ extension FunctionResponse {
     /// transaction, so it is never a use kept for nothing. With `aKilledAIRequestGivesItsUseBack` (killed
     /// while the model thinks: the use is given back) that covers every kill point of a revision.
     @Test func aReviseKilledAfterKeepingItsUseKeepsItsRewrite() async throws {
-        let model = try await FakeLLM()
-        defer { Task { await model.stop() } }
-        let h = try Harness(extra: ["GITFOLIO_LLM_PROVIDER": "openai", "GITFOLIO_LLM_BASE_URL": model.baseURL.absoluteString + "/v1",
-                                    "GITFOLIO_LLM_MODEL": "test-model", "GITFOLIO_LLM_API_KEY": "sk-test"])
-        defer { h.dir.remove() }
-        let (member, cookie) = try h.signedInMember()
-        let id = try h.database.createResume(memberID: member.id, title: "이력서", resume: Resume.sample(.ko), now: Date())
-        let request = browser("POST", "/api/revise", cookie: cookie,
-                              json: #"{"resumeId":\#(id),"path":"aboutMe","start":0,"end":2,"instruction":"짧게"}"#)
+        let (model, h, member, request) = try await Self.reviseWorld()
+        defer { Task { await model.stop() }; h.dir.remove() }
         var env = h.environment
         env["PATH"] = "/usr/bin:/bin"
         env["GITFOLIO_TEST_PAUSE"] = "revise-kept"
