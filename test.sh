@@ -12,28 +12,38 @@ swift build --build-tests
 echo "==> testing (Swift)"
 # A whole run takes 3 to 6 minutes here; a test that hangs is stopped after 40 and named, instead of
 # holding the run until an outside limit ends it without saying where it stood.
-stalled() {
-  echo "error: the $1 did not finish within its time limit; started and never finished:" >&2
-  if [[ $1 == "Swift tests" ]]; then
-    grep -oP '◇ Test \K\S+(?= started)' "$log" | sort -u > .test-artifacts/started.txt
-    grep -oP '[✔✘] Test \K\S+' "$log" | sort -u > .test-artifacts/finished.txt
-    comm -23 .test-artifacts/started.txt .test-artifacts/finished.txt >&2
+limited() {  # limited SECONDS NAME COMMAND...: runs COMMAND with a time limit, its output added to the log
+  local seconds=$1 name=$2
+  shift 2
+  # `timeout` runs the command in a process group of its own, out of reach of the terminal's Ctrl-C:
+  # pass an interrupt on to it as SIGTERM (which it hands to the command; an interrupt may be ignored
+  # by a command started in the background), so the tests and what they started stop.
+  local out tee
+  exec {out}> >(tee -a "$log")
+  tee=$!
+  timeout -k 30 "$seconds" "$@" >&"$out" 2>&1 &
+  running=$!
+  trap 'kill -TERM "$running" 2>/dev/null' INT TERM
+  local rc=0
+  wait "$running" || rc=$?
+  while kill -0 "$running" 2>/dev/null; do wait "$running" || rc=$?; done  # woken by the trap: wait on
+  trap - INT TERM
+  exec {out}>&-
+  wait "$tee" || true  # everything printed is in the log before anything reads it
+  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+    echo "error: the $name did not finish within $seconds s; started and never finished:" >&2
+    if [[ $name == "Swift tests" ]]; then
+      { grep -oP '◇ Test \K\S+(?= started)' "$log" || true; } | sort -u > .test-artifacts/started.txt
+      { grep -oP '[✔✘] Test \K\S+(?=.* (passed|failed) after)' "$log" || true; } | sort -u > .test-artifacts/finished.txt
+      comm -23 .test-artifacts/started.txt .test-artifacts/finished.txt >&2
+    fi
   fi
-  exit 1
+  return "$rc"
 }
-set +e
-timeout -k 30 2400 swift test --skip-build --disable-xctest "$@" 2>&1 | tee "$log"
-status=("${PIPESTATUS[@]}")
-set -e
-if [[ ${status[0]} -eq 124 || ${status[0]} -eq 137 ]]; then stalled "Swift tests"; fi
-if [[ ${status[0]} -ne 0 ]]; then exit "${status[0]}"; fi
+: > "$log"
+limited 2400 "Swift tests" swift test --skip-build --disable-xctest "$@"
 echo "==> testing the pages in Chromium"
-set +e
-GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" timeout -k 30 1800 /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser 2>&1 | tee -a "$log"
-status=("${PIPESTATUS[@]}")
-set -e
-if [[ ${status[0]} -eq 124 || ${status[0]} -eq 137 ]]; then stalled "Chromium tests"; fi
-if [[ ${status[0]} -ne 0 ]]; then exit "${status[0]}"; fi
+GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" limited 1800 "Chromium tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser
 # The suite's fixed test secrets — KakaoPay's (FakeKakaoPay.testSecretKey and FunctionWorld's), the
 # model keys of the deployment and browser tests — appear in no line the suite printed (its own logs
 # and those of the functions it ran in process). Tests check the logs of the processes they start
