@@ -7,6 +7,10 @@ cd "$(dirname "$0")"
 source scripts/deps.sh --test
 mkdir -p .test-artifacts
 log=.test-artifacts/test-output.log
+# The tests' clones keep their line counts in a cache folder of their own, not in the user's.
+XDG_CACHE_HOME="$(mktemp -d -t gitfolio-test-cache.XXXXXX)"
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 echo "==> building (debug, with tests)"
 swift build --build-tests
 echo "==> testing (Swift)"

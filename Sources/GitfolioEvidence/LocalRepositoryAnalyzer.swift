@@ -46,21 +46,32 @@ public struct LocalRepositoryAnalyzer: Sendable {
         // (one `git log` without diffs) and the diff settings (which the line counts depend on).
         let git = self.git
         let first = concurrently([
-            ["rev-parse", "--show-toplevel"],
+            // The folder, whether the clone is shallow (its oldest commits then look like roots, whose
+            // counts change once it is deepened: not kept), and where its own attributes file is.
+            ["rev-parse", "--show-toplevel", "--is-shallow-repository", "--absolute-git-dir"],
             ["ls-files", "-z"],
             // The configured address, as written (`remote get-url` would apply `insteadOf` rewrites).
             ["config", "--get", "remote.origin.url"],
             ["log", "--date=iso-strict", Self.logFormat],
             ["config", "--get-regexp", "^diff\\."],
         ].map { arguments in { @Sendable in try git.run(arguments) } })
-        let top = String(decoding: try first[0].get(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let parsed = String(decoding: try first[0].get(), as: UTF8.self).split(separator: "\n").map(String.init)
+        let top = parsed.first ?? "", shallow = parsed.count > 1 && parsed[1] == "true"
+        let gitDirectory = parsed.count > 2 ? parsed[2] : top + "/.git"
         let root = URL(fileURLWithPath: top)
         let files = String(decoding: try first[1].get(), as: UTF8.self).split(separator: "\0").map(String.init)
         let remote = try? first[2].get()
         // Then the line counts of the commits that need them, while the working tree is read.
         var commits = Self.commits(fromLog: try first[3].get())
-        let cache = cacheDirectory.map {
-            $0.appendingPathComponent("numstat-\(Self.fingerprint(top + "\n" + String(decoding: (try? first[4].get()) ?? Data(), as: UTF8.self))).log")
+        // Named by what the counts depend on: the folder, the `diff.*` settings and the attributes
+        // files (`-diff` or `binary` turn a file's counts into dashes).
+        let cache = shallow ? nil : cacheDirectory.map { folder -> URL in
+            var key = top + "\n" + String(decoding: (try? first[4].get()) ?? Data(), as: UTF8.self)
+            for path in files where path == ".gitattributes" || path.hasSuffix("/.gitattributes") {
+                key += "\n" + path + "\n" + ((try? String(contentsOfFile: top + "/" + path, encoding: .utf8)) ?? "")
+            }
+            key += "\n" + ((try? String(contentsOfFile: gitDirectory + "/info/attributes", encoding: .utf8)) ?? "")
+            return folder.appendingPathComponent("numstat-\(Self.fingerprint(key)).log")
         }
         let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache) {
             (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
@@ -299,7 +310,8 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// it are diffed; the file is named by the repository's folder and its `diff.*` settings, which
     /// the counts depend on. Those are split among up to four `git log --no-walk --stdin` processes
     /// running side by side, while `meanwhile` runs on this thread. A clone missing some blobs
-    /// (shallow or partial) cannot diff: then no commit has files, as before.
+    /// (partial) cannot diff: the commits of a git process that failed have no files. A shallow
+    /// clone's counts are not kept (its oldest commits are diffed as roots until it is deepened).
     func withFileCounts<T>(of commits: inout [Commit], cache: URL?, meanwhile: () throws -> T) throws -> T {
         let wanted = commits.filter { $0.parents < 2 && (authorEmails.contains($0.email) || Self.isRevert($0.subject)) }.map(\.hash)
         let kept = wanted.isEmpty ? nil : cache.flatMap { try? Data(contentsOf: $0) }
@@ -313,26 +325,30 @@ public struct LocalRepositoryAnalyzer: Sendable {
             return { try git.run(["log", "--no-walk=unsorted", "--stdin", "-M", "--numstat", "--format=%x1e%H"], input: Data(hashes.utf8)) }
         }
         let (results, value) = try concurrently(jobs, meanwhile: meanwhile)
+        // A git process that failed (a clone missing blobs cannot diff) leaves its commits without
+        // files; the other processes' counts (each complete for its commits) and the kept ones are used.
         var computed = Data()
-        for result in results {
-            guard case .success(let raw) = result else { return value }
-            computed += raw
-        }
+        for case .success(let raw) in results { computed += raw }
         files.merge(Self.fileChanges(fromLog: computed)) { a, _ in a }
         if let cache, !computed.isEmpty {
             // Written whole under a temporary name, then renamed: a reader never sees half a record.
-            try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true)
+            // The folder is the member's alone (it names the paths of private repositories).
+            try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
             try? ((kept ?? Data()) + computed).write(to: cache, options: .atomic)
             Self.prune(cache.deletingLastPathComponent(), keeping: Self.keptClones)
+        } else if let cache, kept != nil {
+            // Read and still useful: it counts as recent, so pruning keeps it over clones not read lately.
+            try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: cache.path)
         }
         for i in commits.indices { commits[i].files = files[commits[i].hash] ?? [] }
         return value
     }
 
-    /// The cache folder keeps the line counts of this many clones (the most recently written).
+    /// The cache folder keeps the line counts of this many clones (the most recently read or written).
     static let keptClones = 64
 
-    /// Removes all but the `count` most recently written line-count files of `folder`.
+    /// Removes all but the `count` most recently used line-count files of `folder`.
     package static func prune(_ folder: URL, keeping count: Int) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder.path), names.count > count else { return }

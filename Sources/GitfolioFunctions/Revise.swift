@@ -142,7 +142,7 @@ public enum ReviseFunction {
                     "properties": ["replacement": ["type": "string", "maxLength": 2000]],
                 ]))
             replacement = answer.replacement.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !replacement.isEmpty, replacement.count <= 2000 else {
+            guard !replacement.isEmpty, replacement.count <= 2000, replacement.unicodeScalars.count <= 20000 else {  // the column's CHECK counts code points
                 throw APIError.upstream("model_bad_output", "The model's rewrite was empty or too long. Please try again.",
                                         korean: "AI의 수정안이 비어 있거나 너무 깁니다. 다시 시도해 주세요.")
             }

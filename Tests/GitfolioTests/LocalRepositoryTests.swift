@@ -140,6 +140,14 @@ func makeShopRepository() throws -> TestRepository {
         let kept = try FileManager.default.contentsOfDirectory(atPath: cache.url.path)
         #expect(kept.count == 1)
         #expect(try cached.analyze() == fresh)  // from the cache
+        // Read, not computed again: a count planted in the kept file shows up in the evidence.
+        let file = cache.url.appendingPathComponent(kept[0])
+        let original = try Data(contentsOf: file)
+        let planted = String(decoding: original, as: UTF8.self).replacingOccurrences(of: "\n1\t", with: "\n1001\t")
+        #expect(planted != String(decoding: original, as: UTF8.self), "no count of 1 line to plant over")
+        try Data(planted.utf8).write(to: file)
+        #expect(try cached.analyze().contribution.linesAdded > fresh.contribution.linesAdded)
+        try original.write(to: file)
         // Bob's commits were never diffed; with his address too, they are, and added to the same file.
         cached.authorEmails = [alice.email, bob.email]
         uncached.authorEmails = cached.authorEmails
@@ -157,6 +165,37 @@ func makeShopRepository() throws -> TestRepository {
         }
         LocalRepositoryAnalyzer.prune(cache.url, keeping: 4)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).sorted() == (2..<6).map { "numstat-\($0).log" })
+    }
+
+    /// A clone read again counts as recent (pruning keeps it); a shallow clone keeps nothing, since its
+    /// oldest commit is diffed as a root until the clone is deepened.
+    @Test func aReadCloneStaysAndAShallowOneIsNotKept() throws {
+        let repo = try makeRepository()
+        let cache = try TempDir("gitfolio-cache")
+        defer { repo.dir.remove(); cache.remove() }
+        var analyzer = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email])
+        analyzer.cacheDirectory = cache.url
+        _ = try analyzer.analyze()
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).first)
+        let file = cache.url.appendingPathComponent(name)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: file.path)
+        _ = try analyzer.analyze()
+        let touched = try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
+        #expect(touched > Date(timeIntervalSince1970: 2_000_000))
+
+        let shallow = try TempDir("gitfolio-shallow")
+        let shallowCache = try TempDir("gitfolio-cache")
+        defer { shallow.remove(); shallowCache.remove() }
+        let clone = Process()
+        clone.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        clone.arguments = ["clone", "-q", "--depth", "1", "file://" + repo.url.path, shallow.url.appendingPathComponent("c").path]
+        try clone.run()
+        clone.waitUntilExit()
+        #expect(clone.terminationStatus == 0)
+        var shallowAnalyzer = try LocalRepositoryAnalyzer(repository: shallow.url.appendingPathComponent("c"), authorEmails: [alice.email, bob.email])
+        shallowAnalyzer.cacheDirectory = shallowCache.url
+        _ = try shallowAnalyzer.analyze()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: shallowCache.url.path).isEmpty)
     }
 
     @Test func refusesWhatItCannotAnalyse() throws {
