@@ -103,13 +103,12 @@ def start_serve(env, port="0"):
         if m:
             found = m.group(1)
     assert found, "gitfolio serve did not start:\n" + "".join(seen)
-    # Keep reading what serve prints (its request log): a pipe nobody reads fills up after about
-    # 64 KiB, and serve would then block on its next log line in the middle of a test.
-    def drain():
-        for line in proc.stdout:
-            seen.append(line)
-            del seen[:-200]
-    threading.Thread(target=drain, daemon=True).start()
+    # Keep reading what serve prints (its and its functions' logs): a pipe nobody reads fills up after
+    # about 64 KiB, and serve would then block on its next log line in the middle of a test. The lines
+    # are kept on the process (`proc.log`, complete once `proc.log_reader` has ended) for tests that read them.
+    proc.log = seen
+    proc.log_reader = threading.Thread(target=lambda: seen.extend(proc.stdout), daemon=True)
+    proc.log_reader.start()
     return proc, f"http://127.0.0.1:{found}", work
 
 

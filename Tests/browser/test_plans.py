@@ -30,14 +30,12 @@ def pay_site():
                 "GITFOLIO_LOG_LEVEL": "debug"})
     proc, base, work = start_serve(env, port)
     # Serve's output and its function processes' logs (debug level), read as they come.
-    lines = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
+    lines = proc.log
     yield {"base": base, "work": work, "env": dict(env, GITFOLIO_SECRET_FILE=os.path.join(work, "secret.key")),
            "kakaopay": kp, "log": lines}
     proc.terminate()
     proc.wait(timeout=10)
-    reader.join(timeout=10)
+    proc.log_reader.join(timeout=10)
     # The secret key reaches KakaoPay's Authorization header and nothing else: not one log line of serve
     # or its function processes holds it.
     assert lines and not [line for line in lines if kp["secretKey"] in line]
