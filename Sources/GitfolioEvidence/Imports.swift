@@ -11,15 +11,15 @@ enum Imports {
         case "js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "astro":
             return (.javascript, Set(matches(text, javascript).compactMap(npmPackage)))
         case "py":
-            return (.python, Set(matches(text, python)))
+            return (.python, Set(ImportScanner.captures(text, .python) ?? matches(text, python)))
         case "java", "kt", "kts", "scala", "groovy":
-            return (.jvm, Set(matches(text, jvm)))
+            return (.jvm, Set(ImportScanner.captures(text, .jvm) ?? matches(text, jvm)))
         case "go":
             return (.go, goImports(text))
         case "rs":
             return (.rust, Set(matches(text, rust)))
         case "swift":
-            return (.swift, Set(matches(text, swift)))
+            return (.swift, Set(ImportScanner.captures(text, .swift) ?? matches(text, swift)))
         case "rb":
             return (.ruby, Set(matches(text, ruby)))
         case "php":
@@ -53,7 +53,8 @@ enum Imports {
     static let php = try! NSRegularExpression(pattern: #"(?m)^\s*use\s+\\?([A-Za-z_][\w\\]*)"#)
     static let csharp = try! NSRegularExpression(pattern: #"(?m)^\s*(?:global\s+)?using\s+(?:static\s+)?([A-Za-z_][\w.]*)\s*;"#)
 
-    /// The first non-empty capture group of every match.
+    /// The first non-empty capture group of every match. (Swift, Python and JVM files go through
+    /// ``ImportScanner`` first, which gives the same captures without bridging the text to UTF-16.)
     static func matches(_ text: String, _ re: NSRegularExpression) -> [String] {
         let ns = text as NSString
         return re.matches(in: text, range: NSRange(location: 0, length: ns.length)).compactMap { m in

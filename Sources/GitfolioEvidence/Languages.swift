@@ -18,6 +18,51 @@ enum Languages {
 
     /// Vendored, generated or built paths, which say nothing about the member's skills.
     static func isVendored(_ path: String) -> Bool {
+        var path = path
+        if let answer = path.withUTF8({ isVendoredASCII($0) }) { return answer }
+        return isVendoredBySplitting(path)
+    }
+
+    /// ``isVendoredBySplitting(_:)`` on the bytes of an ASCII path without carriage returns, with no
+    /// substring made or hashed (every path of a clone is asked a few times); nil for other paths.
+    static func isVendoredASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let slash = UInt8(ascii: "/")
+        var lastStart = -1, lastEnd = -1  // the last non-empty component
+        var start = 0
+        for i in 0...b.count {
+            if i < b.count {
+                let c = b[i]
+                if c >= 0x80 || c == 0x0D { return nil }
+                if c != slash { continue }
+            }
+            if i > start {
+                // The component before this one is not the last: only directories are vendor folders.
+                if lastStart >= 0, vendorDirBytes[lastEnd - lastStart]?.contains(where: { equal(b, lastStart, $0) }) == true { return true }
+                lastStart = start
+                lastEnd = i
+            }
+            start = i + 1
+        }
+        guard lastStart >= 0 else { return false }  // "" or slashes only: the name is the path itself, no suffix below matches
+        let name = UnsafeBufferPointer(rebasing: b[lastStart..<lastEnd])
+        func ends(_ suffix: [UInt8]) -> Bool { name.count >= suffix.count && equal(name, name.count - suffix.count, suffix) }
+        return ends(minJS) || ends(minCSS) || ends(lock) || (name.count == packageLock.count && equal(name, 0, packageLock))
+            || ends(pbGo) || ends(generatedSwift)
+    }
+
+    private static func equal(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ word: [UInt8]) -> Bool {
+        guard at + word.count <= b.count else { return false }
+        for k in 0..<word.count where b[at + k] != word[k] { return false }
+        return true
+    }
+
+    private static let vendorDirBytes: [Int: [[UInt8]]] = Dictionary(grouping: vendorDirs.map { Array($0.utf8) }, by: \.count)
+    private static let minJS = Array(".min.js".utf8), minCSS = Array(".min.css".utf8), lock = Array(".lock".utf8)
+    private static let packageLock = Array("package-lock.json".utf8), pbGo = Array(".pb.go".utf8)
+    private static let generatedSwift = Array(".generated.swift".utf8)
+
+    /// The rule itself, on the path's components as substrings.
+    static func isVendoredBySplitting(_ path: String) -> Bool {
         let parts = components(path)
         if parts.dropLast().contains(where: { vendorDirs.contains($0) }) { return true }
         let name = parts.last.map(String.init) ?? path
