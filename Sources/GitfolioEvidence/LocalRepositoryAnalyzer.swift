@@ -470,30 +470,30 @@ public struct LocalRepositoryAnalyzer: Sendable {
                 body = lines.dropFirst().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
                 merged = true
             }
-            if let r = subject.range(of: #"\s*\(#(\d+)\)\s*$"#, options: .regularExpression) {
+            if let r = pullRequestSuffix(subject) {
                 pullRequest = pullRequest ?? Int(subject[r].filter(\.isNumber))
                 subject.removeSubrange(r)
             }
             var type: String?
-            if let r = subject.range(of: #"^[A-Za-z]+(\([^)]*\))?!?:\s*"#, options: .regularExpression) {
+            if let r = conventionalType(subject) {
                 type = subject[r].prefix { $0.isLetter }.lowercased()
                 subject = String(subject[r.upperBound...])
-            } else if let r = subject.range(of: #"^\[[A-Za-z]+\]\s*"#, options: .regularExpression) {
+            } else if let r = bracketType(subject) {
                 type = subject[r].filter(\.isLetter).lowercased()
                 subject = String(subject[r.upperBound...])
             }
             if let type, notProblems.contains(type) { continue }
-            if subject.range(of: noise, options: .regularExpression) != nil { continue }
+            if contains(subject, SubjectScanner.noise, noise) { continue }
             var score = 0
             if let type, fixTypes.contains(type) { score += 3 }
-            else if subject.range(of: problemWords, options: .regularExpression) != nil { score += 2 }
+            else if contains(subject, SubjectScanner.problemWords, problemWords) { score += 2 }
             else { continue }
             let paragraph = body.components(separatedBy: "\n\n").first?
                 .split(separator: "\n").filter { !$0.hasPrefix("Signed-off-by") && !$0.hasPrefix("Co-authored-by") && !$0.hasPrefix("* ") }
                 .joined(separator: " ").trimmingCharacters(in: .whitespaces) ?? ""
             let detail = paragraph.count >= 30 ? String(paragraph.prefix(300)) : nil
             if detail != nil { score += 2 }
-            let cause = sentences(body).first { $0.range(of: causeWords, options: .regularExpression) != nil }.map { String($0.prefix(200)) }
+            let cause = sentences(body).first { contains($0, SubjectScanner.causeWords, causeWords) }.map { String($0.prefix(200)) }
             if cause != nil { score += 1 }
             let tests = commit.files.map(\.path).filter(isTest)
             if !tests.isEmpty { score += 2 }
@@ -511,6 +511,42 @@ public struct LocalRepositoryAnalyzer: Sendable {
                 files: commit.files.count, linesChanged: lines, tests: Array(tests.prefix(5)), afterRevert: after?.hash, score: score))
         }
         return Array(found.filter { $0.score >= 3 }.sorted { ($0.score, $0.date) > ($1.score, $1.date) }.prefix(10))
+    }
+
+    // The subject rules: byte scans for plain ASCII text (``SubjectScanner``), the regular
+    // expressions for anything else; the two agree (TroubleshootingScannerTests).
+
+    /// Whether `pattern` (a `\b(…)\b` word list, `words` as bytes) matches somewhere in `text`.
+    static func contains(_ text: String, _ words: SubjectScanner.Words, _ pattern: String) -> Bool {
+        words.found(in: text) ?? (text.range(of: pattern, options: .regularExpression) != nil)
+    }
+
+    /// The range of a trailing ` (#12)` (`\s*\(#(\d+)\)\s*$`).
+    static func pullRequestSuffix(_ subject: String) -> Range<String.Index>? {
+        guard let scanned = SubjectScanner.pullRequestSuffix(subject) else {
+            return subject.range(of: #"\s*\(#(\d+)\)\s*$"#, options: .regularExpression)
+        }
+        return scanned.map { utf8Range(subject, $0) }
+    }
+
+    /// The range of a leading `fix(scope)!: ` (`^[A-Za-z]+(\([^)]*\))?!?:\s*`).
+    static func conventionalType(_ subject: String) -> Range<String.Index>? {
+        guard let scanned = SubjectScanner.conventionalType(subject) else {
+            return subject.range(of: #"^[A-Za-z]+(\([^)]*\))?!?:\s*"#, options: .regularExpression)
+        }
+        return scanned.map { utf8Range(subject, 0..<$0) }
+    }
+
+    /// The range of a leading `[Fix] ` (`^\[[A-Za-z]+\]\s*`).
+    static func bracketType(_ subject: String) -> Range<String.Index>? {
+        guard let scanned = SubjectScanner.bracketType(subject) else {
+            return subject.range(of: #"^\[[A-Za-z]+\]\s*"#, options: .regularExpression)
+        }
+        return scanned.map { utf8Range(subject, 0..<$0) }
+    }
+
+    private static func utf8Range(_ text: String, _ r: Range<Int>) -> Range<String.Index> {
+        text.utf8.index(text.startIndex, offsetBy: r.lowerBound)..<text.utf8.index(text.startIndex, offsetBy: r.upperBound)
     }
 
     /// Candidates from commit subjects alone (GitHub's commit list, without bodies or files).
