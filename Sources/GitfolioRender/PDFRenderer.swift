@@ -144,7 +144,7 @@ public final class PDFRenderer: @unchecked Sendable {
         let sink = Sink()
         let surface = cairo_pdf_surface_create_for_stream({ closure, bytes, length in
             guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+            Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().bytes.append(contentsOf: UnsafeBufferPointer(start: bytes, count: Int(length)))
             return CAIRO_STATUS_SUCCESS
         }, Unmanaged.passUnretained(sink).toOpaque(), theme.pageWidth, theme.pageHeight)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.isEmpty ? "Resume" : title)
@@ -157,7 +157,7 @@ public final class PDFRenderer: @unchecked Sendable {
         cairo_destroy(cr)
         cairo_surface_finish(surface)
         cairo_surface_destroy(surface)
-        return sink.data
+        return Data(sink.bytes)
     }
 
     private func makeThumbnail(_ document: Document, width: Int) -> Data {
@@ -177,8 +177,10 @@ public final class PDFRenderer: @unchecked Sendable {
     }
 }
 
+/// Where Cairo writes the PDF, in many small pieces: an array takes them more cheaply than `Data`.
 private final class Sink {
-    var data = Data()
+    var bytes: [UInt8] = []
+    init() { bytes.reserveCapacity(128 * 1024) }
 }
 
 /// The blocks laid out into lines and placed on pages.
@@ -217,10 +219,18 @@ private struct Document {
         self.theme = theme
         let contentWidth = theme.pageWidth - 2 * theme.marginX
         let language = pango_language_from_string(code)
-        var metricsCache: [String: (Double, Double)] = [:]
+        struct MetricsKey: Hashable { var size: Double, bold: Bool, font: FontRole }
+        var metricsCache: [MetricsKey: (Double, Double)] = [:]
+        var families: [FontRole: String] = [:]
+        var bullets: [MetricsKey: OpaquePointer] = [:]
         func makeFont(_ style: BlockStyle, bold: Bool) -> OpaquePointer {
             let font = pango_font_description_new()!
-            pango_font_description_set_family(font, theme.stack(style.font).pango)
+            let family = families[style.font] ?? {
+                let list = theme.stack(style.font).pango
+                families[style.font] = list
+                return list
+            }()
+            pango_font_description_set_family(font, family)
             pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
             pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
             return font
@@ -229,7 +239,7 @@ private struct Document {
             let style = theme.style(block.kind)
             let font = makeFont(style, bold: style.bold)
             // Ascent and descent per style: Pango measures metrics by shaping sample text, so once each.
-            let key = "\(style.size)|\(style.bold)|\(style.font)"
+            let key = MetricsKey(size: style.size, bold: style.bold, font: style.font)
             let (ascent, descent) = metricsCache[key] ?? {
                 let metrics = pango_context_get_metrics(context, font, language)
                 defer { pango_font_metrics_unref(metrics) }
@@ -245,9 +255,18 @@ private struct Document {
             var x = style.indent
             var bullet: OpaquePointer?
             if block.kind == .bullet {
-                let attrs = pango_attr_list_new()!
-                pango_attr_list_insert(attrs, Document.color(theme.text))
-                bullet = Document.layout(theme.bullet, font: font, width: nil, attributes: attrs, context: context)
+                // One layout of the bullet per face and size, shared by the blocks that draw it
+                // (each holds a reference, released with the rest).
+                let key = MetricsKey(size: style.size, bold: style.bold, font: style.font)
+                if let shared = bullets[key] {
+                    g_object_ref(UnsafeMutableRawPointer(shared))
+                    bullet = shared
+                } else {
+                    let attrs = pango_attr_list_new()!
+                    pango_attr_list_insert(attrs, Document.color(theme.text))
+                    bullet = Document.layout(theme.bullet, font: font, width: nil, attributes: attrs, context: context)
+                    bullets[key] = bullet
+                }
                 x += theme.bulletIndent
             }
             var aside: OpaquePointer?
@@ -323,7 +342,8 @@ private struct Document {
         }
         for scalar in text.unicodeScalars {
             let size = UTF8.width(scalar)
-            if scalar.properties.isWhitespace {
+            // ASCII's whitespace is the five controls and the space; only other scalars need the table.
+            if scalar.isASCII ? (scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace {
                 close()
                 start = offset + size
             } else {
