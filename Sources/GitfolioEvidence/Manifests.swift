@@ -111,12 +111,16 @@ public enum Manifests {
         return out
     }
 
+    /// The manifests' file names, lowercased (made once: every tracked path is asked).
+    static let manifestNames: Set<String> = [
+        "package.json", "requirements.txt", "pyproject.toml", "pipfile", "setup.py", "setup.cfg", "go.mod", "cargo.toml",
+        "package.swift", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "libs.versions.toml",
+        "pom.xml", "gemfile", "composer.json", "packages.config", "directory.packages.props"]
+
     /// Whether a tracked file is worth reading for detection.
     static func isManifest(_ path: String) -> Bool {
         let lower = fileName(path).lowercased()
-        if ["package.json", "requirements.txt", "pyproject.toml", "pipfile", "setup.py", "setup.cfg", "go.mod", "cargo.toml",
-            "package.swift", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "libs.versions.toml",
-            "pom.xml", "gemfile", "composer.json", "packages.config", "directory.packages.props"].contains(lower) { return true }
+        if manifestNames.contains(lower) { return true }
         if lower.hasSuffix(".txt") && (lower.hasPrefix("requirements") || path.contains("requirements/")) { return true }
         if lower.hasSuffix(".csproj") || lower.hasSuffix(".fsproj") { return true }
         if lower == "dockerfile" || lower.hasPrefix("dockerfile.") || lower.hasSuffix(".dockerfile") || lower.hasSuffix(".tf") { return true }

@@ -94,9 +94,11 @@ public struct Catalogue: Sendable {
         // characters (a glob matches only text that starts and ends as its pattern does, where that
         // is not `*`); each side is made an array of characters once, and only if a row is left.
         let nameText = Languages.components(path).last.map(String.init) ?? path
+        // The texts' first and last characters, once per path rather than once per row.
+        let (pathFirst, pathLast, nameFirst, nameLast) = (path.first, path.last, nameText.first, nameText.last)
         let rows = fileGlobs.filter { row in
-            let text = row.inPath ? path : nameText
-            return (row.pattern.first == "*" || row.pattern.first == text.first) && (row.pattern.last == "*" || row.pattern.last == text.last)
+            let (first, last) = row.inPath ? (pathFirst, pathLast) : (nameFirst, nameLast)
+            return (row.pattern.first == "*" || row.pattern.first == first) && (row.pattern.last == "*" || row.pattern.last == last)
         }
         guard !rows.isEmpty else { return [] }
         let whole = Array(path), name = Array(nameText)
