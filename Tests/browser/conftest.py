@@ -115,6 +115,10 @@ def start_serve(env, port="0"):
 def stop_serve(proc, work):
     proc.terminate()
     proc.wait(timeout=10)
+    if os.environ.get("GITFOLIO_KEEP_SERVE_LOG"):
+        proc.log_reader.join(timeout=10)
+        with open(f"/tmp/serve-{proc.pid}.log", "w") as f:
+            f.writelines(proc.log)
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -190,6 +194,13 @@ class Browser:
             if "error" not in message and message.get("result", {}).get("result", {}).get("value"):
                 return
             time.sleep(0.05)
+        # What the page could still do when the wait gave up (a stalled server or a tab stuck in a
+        # navigation look different here), and the browser's last events: printed for the log.
+        probe = self.send("Runtime.evaluate", awaitPromise=True, returnByValue=True, timeout=5000,
+                          expression="Promise.race([fetch('/api/session').then(r => 'session ' + r.status),"
+                                     " new Promise(ok => setTimeout(() => ok('session: no answer in 5 s'), 5000))])"
+                                     ".then(s => s + '; readyState ' + document.readyState + '; gfLeaving ' + window.gfLeaving)")
+        print(f"wait gave up: {expression}\n  page: {probe}\n  last events: {[e.get('method') for e in self.events[-20:]]}", flush=True)
         raise AssertionError(f"timed out waiting for: {expression}\nat {self.js('location.href')}")
 
     def open(self, url):
