@@ -14,40 +14,70 @@ trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 echo "==> building (debug, with tests)"
 swift build --build-tests
 echo "==> testing (Swift)"
-# A whole run takes 3 to 6 minutes here; a test that hangs is stopped after 40 and named, instead of
-# holding the run until an outside limit ends it without saying where it stood.
+# A whole run takes 2 to 6 minutes here. A run past its limit is stopped, and what it was doing is
+# printed: the tests that started and never finished, the stacks of the test runner's threads (gdb)
+# and the processes still running; the run fails instead of holding CI until an outside limit ends it
+# without saying where it stood.
 limited() {  # limited SECONDS NAME COMMAND...: runs COMMAND with a time limit, its output added to the log
   local seconds=$1 name=$2
   shift 2
-  # `timeout` runs the command in a process group of its own, out of reach of the terminal's Ctrl-C:
-  # pass an interrupt on to it as SIGTERM (which it hands to the command; an interrupt may be ignored
-  # by a command started in the background), so the tests and what they started stop.
-  local out tee
+  local out tee sidfile rc=0 timed_out=0 began=$SECONDS
   exec {out}> >(tee -a "$log")
   tee=$!
-  timeout -k 30 "$seconds" "$@" >&"$out" 2>&1 &
+  # The command runs in a session of its own: the test runner starts every child in a process group of
+  # its own, so only the session reaches them all (a server a failed test never stopped, too).
+  sidfile=$(mktemp)
+  setsid -w bash -c 'echo $$ > "$0"; exec "$@"' "$sidfile" "$@" >&"$out" 2>&1 &
   running=$!
-  trap 'kill -TERM "$running" 2>/dev/null' INT TERM
-  local rc=0
+  while [[ ! -s $sidfile ]] && kill -0 "$running" 2>/dev/null; do sleep 0.1; done
+  session=$(cat "$sidfile"); rm -f "$sidfile"
+  trap 'pkill -TERM -s "$session" 2>/dev/null' INT TERM  # Ctrl-C stops the tests and what they started
+  while kill -0 "$running" 2>/dev/null; do
+    if (( SECONDS - began >= seconds )); then
+      timed_out=1
+      hung_report "$name" "$seconds" "$session"
+      pkill -TERM -s "$session" 2>/dev/null || true
+      for _ in $(seq 30); do kill -0 "$running" 2>/dev/null || break; sleep 1; done
+      break
+    fi
+    sleep 1
+  done
+  pkill -KILL -s "$session" 2>/dev/null || true  # whatever the command left running goes with it
   wait "$running" || rc=$?
-  while kill -0 "$running" 2>/dev/null; do wait "$running" || rc=$?; done  # woken by the trap: wait on
   trap - INT TERM
   exec {out}>&-
-  wait "$tee" || true  # everything printed is in the log before anything reads it
-  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
-    echo "error: the $name did not finish within $seconds s; started and never finished:" >&2
-    if [[ $name == "Swift tests" ]]; then
-      { grep -oP '◇ Test \K\S+(?= started)' "$log" || true; } | sort -u > .test-artifacts/started.txt
-      { grep -oP '[✔✘] Test \K\S+(?=.* (passed|failed) after)' "$log" || true; } | sort -u > .test-artifacts/finished.txt
-      comm -23 .test-artifacts/started.txt .test-artifacts/finished.txt >&2
-    fi
-  fi
+  # Everything printed is in the log before anything reads it (a process that left the session and
+  # still holds the pipe is not waited for past 30 s).
+  for _ in $(seq 300); do kill -0 "$tee" 2>/dev/null || break; sleep 0.1; done
+  kill "$tee" 2>/dev/null || true
+  wait "$tee" 2>/dev/null || true
+  if (( timed_out )); then return 124; fi
   return "$rc"
 }
+hung_report() {  # hung_report NAME SECONDS SESSION: what a run past its limit was doing, on stderr
+  local name=$1 seconds=$2 session=$3
+  echo "error: the $name did not finish within $seconds s" >&2
+  echo "--- the processes still running:" >&2
+  ps -o pid,ppid,etimes,stat,args -s "$session" --forest >&2 || true
+  if [[ $name == "Swift tests" ]]; then
+    echo "--- started and never finished (as far as the runner's output reached the log):" >&2
+    { grep -oP '◇ Test \K\S+(?= started)' "$log" || true; } | sort -u > .test-artifacts/started.txt
+    { grep -oP '[✔✘] Test \K\S+(?=.* (passed|failed) after)' "$log" || true; } | sort -u > .test-artifacts/finished.txt
+    comm -23 .test-artifacts/started.txt .test-artifacts/finished.txt >&2
+    local runner
+    for runner in $(pgrep -s "$session" -f 'PackageTests\.xctest' || true); do
+      if command -v gdb > /dev/null; then
+        timeout 180 gdb -p "$runner" -batch -ex "thread apply all bt 40" > ".test-artifacts/stacks-$runner.txt" 2>&1 || true
+        echo "--- the test runner's threads in the package's own code (all of them: .test-artifacts/stacks-$runner.txt):" >&2
+        grep -E '^Thread |/(Tests|Sources)/' ".test-artifacts/stacks-$runner.txt" | grep -B1 -E '/(Tests|Sources)/' | cut -c1-300 >&2 || true
+      fi
+    done
+  fi
+}
 : > "$log"
-limited 2400 "Swift tests" swift test --skip-build --disable-xctest "$@"
+limited 1500 "Swift tests" swift test --skip-build --disable-xctest "$@"
 echo "==> testing the pages in Chromium"
-GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" limited 1800 "Chromium tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser
+GITFOLIO_BIN_DIR="$(swift build --show-bin-path)" limited 900 "Chromium tests" /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/browser
 # The suite's fixed test secrets — KakaoPay's (FakeKakaoPay.testSecretKey and FunctionWorld's), the
 # model keys of the deployment and browser tests — appear in no line the suite printed (its own logs
 # and those of the functions it ran in process). Tests check the logs of the processes they start

@@ -14,8 +14,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,
   # which drive Chromium over the DevTools protocol; pip: to fetch axe-core for their accessibility
   # check; poppler-utils: the PDF tests read the PDFs; wrk: one small level of scripts/load.sh
-  # (LoadSmokeTests).
-  packages+=(lighttpd chromium python3-pytest python3-websocket python3-pip poppler-utils wrk)
+  # (LoadSmokeTests); gdb: test.sh prints the test runner's stacks when a run passes its time limit.
+  packages+=(lighttpd chromium python3-pytest python3-websocket python3-pip poppler-utils wrk gdb)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # WeasyPrint: the reference the PDF benchmark compares against; wrk and lighttpd: the load on

@@ -183,7 +183,7 @@ enum Spawn {
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let rc = ChildProcesses.starting { posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         close(inPipe[0])
         close(outPipe[1])
         guard rc == 0 else { throw ValidationError("posix_spawn \(path) failed: \(rc)") }

@@ -48,7 +48,7 @@ final class WarmWorker: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.standardError
-        try process.run()
+        try process.runAlone()
         // NIO takes its own copies of our ends; Foundation's are closed at once.
         let input = dup(stdout.fileHandleForReading.fileDescriptor)
         let output = dup(stdin.fileHandleForWriting.fileDescriptor)

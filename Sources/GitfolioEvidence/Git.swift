@@ -35,7 +35,7 @@ public struct Git: Sendable {
         process.standardError = err
         let stdin = input.map { _ in Pipe() }
         if let stdin { process.standardInput = stdin }
-        do { try process.run() } catch {
+        do { try process.runAlone() } catch {
             throw APIError.internal("git could not be run (\(executable)); install git.")
         }
         if let stdin, let input {

@@ -1,4 +1,5 @@
 import Foundation
+import GitfolioCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +57,7 @@ public func runProcess(_ executable: URL, arguments: [String] = [], environment:
     process.standardInput = stdin
     process.standardOutput = stdout
     process.standardError = stderr
-    try process.run()
+    try process.runAlone()
     // A process may answer and exit before reading all of its input (an event over the size limit,
     // a CGI body longer than CONTENT_LENGTH): the rest of the write fails with EPIPE, which must not
     // be a SIGPIPE that kills the test process.

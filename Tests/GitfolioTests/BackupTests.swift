@@ -77,7 +77,7 @@ final class WarmWriter: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try process.runAlone()
         let input = self.input, output = self.output
         feeder = Thread { [self] in
             var i = 0

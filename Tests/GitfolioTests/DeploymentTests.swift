@@ -27,7 +27,7 @@ final class Running: @unchecked Sendable {
             guard let self, !data.isEmpty else { return }
             self.lock.lock(); self.text += String(decoding: data, as: UTF8.self); self.lock.unlock()
         }
-        try process.run()
+        try process.runAlone()
     }
 
     var log: String { lock.lock(); defer { lock.unlock() }; return text }

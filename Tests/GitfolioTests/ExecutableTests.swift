@@ -142,7 +142,7 @@ import Testing
             let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
             defer { (argv + envp).forEach { free($0) } }
             var pid: pid_t = 0
-            guard posix_spawn(&pid, path, &actions, &attributes, argv, envp) == 0 else { throw CocoaError(.executableNotLoadable) }
+            guard ChildProcesses.starting({ posix_spawn(&pid, path, &actions, &attributes, argv, envp) }) == 0 else { throw CocoaError(.executableNotLoadable) }
             close(input[0])
             usleep(300_000)  // let it start and wait for input
             kill(pid, SIGTERM)

@@ -88,7 +88,7 @@ extension FunctionResponse {
                 process.standardInput = input
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
-                try process.run()
+                try process.runAlone()
                 input.fileHandleForWriting.write(event)
                 try? input.fileHandleForWriting.close()
                 usleep(delay)
@@ -137,7 +137,7 @@ extension FunctionResponse {
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runAlone()
         input.fileHandleForWriting.write(event(request))
         try? input.fileHandleForWriting.close()
         let deadline = Date().addingTimeInterval(30)
@@ -185,7 +185,7 @@ extension FunctionResponse {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try process.runAlone()
         input.fileHandleForWriting.write(event(request))
         try? input.fileHandleForWriting.close()
         let paused = try await offPool { () -> Bool in

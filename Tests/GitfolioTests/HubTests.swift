@@ -363,7 +363,7 @@ func runAllAtOnce(_ executable: URL, environment: [String: String], inputs: [Dat
             p.standardInput = input
             p.standardOutput = output
             p.standardError = FileHandle.nullDevice
-            try p.run()
+            try p.runAlone()
             running.append((p, input, output))
         }
         for ((_, input, _), data) in zip(running, inputs) {

@@ -189,7 +189,7 @@ func makeShopRepository() throws -> TestRepository {
         let clone = Process()
         clone.executableURL = URL(fileURLWithPath: "/usr/bin/git")
         clone.arguments = ["clone", "-q", "--depth", "1", "file://" + repo.url.path, shallow.url.appendingPathComponent("c").path]
-        try clone.run()
+        try clone.runAlone()
         clone.waitUntilExit()
         #expect(clone.terminationStatus == 0)
         var shallowAnalyzer = try LocalRepositoryAnalyzer(repository: shallow.url.appendingPathComponent("c"), authorEmails: [alice.email, bob.email])

@@ -477,7 +477,7 @@ final class BatchProcess: @unchecked Sendable {
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.text += String(decoding: data, as: UTF8.self) }
         }
-        try process.run()
+        try process.runAlone()
     }
 
     var log: String { lock.withLock { text } }

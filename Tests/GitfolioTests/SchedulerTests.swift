@@ -79,7 +79,7 @@ import Testing
             process.standardOutput = out
             process.standardError = FileHandle(forWritingAtPath: errPath)
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try process.runAlone()
             let data = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, data)

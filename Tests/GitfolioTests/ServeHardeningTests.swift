@@ -1,4 +1,5 @@
 import Foundation
+import GitfolioCore
 import GitfolioTestSupport
 import Testing
 
@@ -92,7 +93,7 @@ import Glibc
         // reaps all its children, and reap no other child until serve exits (the whole suite stalled so).
         let other = Process()
         other.executableURL = URL(fileURLWithPath: "/bin/true")
-        try other.run()
+        try other.runAlone()
         let reaped = try await offPool { () -> Bool in
             let deadline = Date().addingTimeInterval(10)
             while other.isRunning && Date() < deadline { usleep(10_000) }
