@@ -44,7 +44,7 @@ final class WarmWorker: Sendable {
         process.executableURL = executable
         process.arguments = ["--warm"]
         process.environment = environment
-        let stdin = Pipe(), stdout = Pipe()
+        let stdin = ChildProcesses.pipe(), stdout = ChildProcesses.pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = FileHandle.standardError

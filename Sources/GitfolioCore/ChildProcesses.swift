@@ -11,6 +11,11 @@ import Foundation
 /// child exits too. In the test runner that held the whole suite for good: a `git` run waited on a
 /// `gitfolio serve` started in the same instant, whose test could stop it only after the blocked
 /// threads moved on. Starting one at a time leaves no other socket pair in flight during a spawn.
+///
+/// Foundation's `Pipe` is not close-on-exec either, so a pipe made while another thread starts a child
+/// is inherited the same way (and the reader of its output waits for that child's end too): pipes for a
+/// child come from `pipe()`, made close-on-exec while no start is under way. (A start gives the child
+/// its own ends with `dup2`, which clears the flag on the copy.)
 public enum ChildProcesses {
     private static let lock = NSLock()
 
@@ -19,6 +24,17 @@ public enum ChildProcesses {
         lock.lock()
         defer { lock.unlock() }
         return try start()
+    }
+
+    /// A `Pipe` whose two ends are close-on-exec, made while no start is under way.
+    public static func pipe() -> Pipe {
+        starting {
+            let pipe = Pipe()
+            for fd in [pipe.fileHandleForReading.fileDescriptor, pipe.fileHandleForWriting.fileDescriptor] {
+                _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+            }
+            return pipe
+        }
     }
 }
 

@@ -30,10 +30,10 @@ public struct Git: Sendable {
         env["GIT_PAGER"] = "cat"
         env["LC_ALL"] = "C"
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = ChildProcesses.pipe(), err = ChildProcesses.pipe()
         process.standardOutput = out
         process.standardError = err
-        let stdin = input.map { _ in Pipe() }
+        let stdin = input.map { _ in ChildProcesses.pipe() }
         if let stdin { process.standardInput = stdin }
         do { try process.runAlone() } catch {
             throw APIError.internal("git could not be run (\(executable)); install git.")

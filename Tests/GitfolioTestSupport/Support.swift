@@ -53,7 +53,7 @@ public func runProcess(_ executable: URL, arguments: [String] = [], environment:
     process.executableURL = executable
     process.arguments = arguments
     process.environment = environment
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    let stdin = ChildProcesses.pipe(), stdout = ChildProcesses.pipe(), stderr = ChildProcesses.pipe()
     process.standardInput = stdin
     process.standardOutput = stdout
     process.standardError = stderr

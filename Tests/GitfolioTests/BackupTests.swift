@@ -62,7 +62,7 @@ struct WritableHub {
 /// by status. Its stdout is drained as it writes, so the process never blocks on a full pipe.
 final class WarmWriter: @unchecked Sendable {
     let process = Process()
-    private let input = Pipe(), output = Pipe(), errors = Pipe()
+    private let input = ChildProcesses.pipe(), output = ChildProcesses.pipe(), errors = ChildProcesses.pipe()
     private let lock = NSLock()
     private var statuses: [Int: Int] = [:]
     private var running = true

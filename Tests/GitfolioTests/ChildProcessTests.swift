@@ -26,7 +26,7 @@ import Testing
     }
 
     /// Places in `text` that start a child without `ChildProcesses`: `X.run()` for a variable made by
-    /// `Process()`, and `posix_spawn(` outside `ChildProcesses.starting`.
+    /// `Process()`, `posix_spawn(` outside `ChildProcesses.starting`, and a `Pipe()` of Foundation's.
     static func directStarts(in text: String) -> [String] {
         var found: [String] = []
         let declared = try! NSRegularExpression(pattern: #"\b(?:let|var)\s+(\w+)\s*=\s*Process\(\)"#)
@@ -40,6 +40,9 @@ import Testing
             if code.contains("posix_spawn("), !code.contains("ChildProcesses.starting") {
                 found.append("line \(number + 1): posix_spawn outside ChildProcesses.starting")
             }
+            if code.range(of: #"(?<![\w.])Pipe\(\)"#, options: .regularExpression) != nil {
+                found.append("line \(number + 1): Pipe() instead of ChildProcesses.pipe()")
+            }
         }
         return found
     }
@@ -50,8 +53,9 @@ import Testing
         // The rule itself finds what it is meant to find.
         #expect(Self.directStarts(in: "let p = Process()\ntry p.run()\n").count == 1)
         #expect(Self.directStarts(in: "let rc = posix_spawn(&pid, path, nil, nil, argv, envp)\n").count == 1)
-        #expect(Self.directStarts(in: "let p = Process()\ntry p.runAlone()\nlet rc = ChildProcesses.starting { posix_spawn(&pid, path, nil, nil, argv, envp) }\n").isEmpty)
-        for (path, text) in files where path != "Tests/GitfolioTests/ChildProcessTests.swift" {
+        #expect(Self.directStarts(in: "let out = Pipe(), err = Pipe()\n").count == 1)
+        #expect(Self.directStarts(in: "let p = Process()\ntry p.runAlone()\nlet rc = ChildProcesses.starting { posix_spawn(&pid, path, nil, nil, argv, envp) }\nlet out = ChildProcesses.pipe()\n").isEmpty)
+        for (path, text) in files where !["Tests/GitfolioTests/ChildProcessTests.swift", "Sources/GitfolioCore/ChildProcesses.swift"].contains(path) {
             let starts = Self.directStarts(in: text)
             #expect(starts.isEmpty, "\(path) starts a child process outside ChildProcesses: \(starts)")
         }

@@ -12,7 +12,7 @@ import Glibc
 /// A child process that is stopped when the test ends.
 final class Running: @unchecked Sendable {
     let process = Process()
-    let output = Pipe()
+    let output = ChildProcesses.pipe()
     private let lock = NSLock()
     private var text = ""
 

@@ -84,7 +84,7 @@ extension FunctionResponse {
                 let process = Process()
                 process.executableURL = Built.executable(i % 3 == 2 ? "comment" : "like")
                 process.environment = hub.env
-                let input = Pipe()
+                let input = ChildProcesses.pipe()
                 process.standardInput = input
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
@@ -133,7 +133,7 @@ extension FunctionResponse {
         let process = Process()
         process.executableURL = Built.executable("revise")
         process.environment = env
-        let input = Pipe()
+        let input = ChildProcesses.pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -181,7 +181,7 @@ extension FunctionResponse {
         let process = Process()
         process.executableURL = Built.executable("revise")
         process.environment = env
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = ChildProcesses.pipe(), output = ChildProcesses.pipe(), errors = ChildProcesses.pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

@@ -357,7 +357,7 @@ func runAllAtOnce(_ executable: URL, environment: [String: String], inputs: [Dat
     try await offPool {
         var running: [(Process, Pipe, Pipe)] = []
         for _ in inputs {
-            let p = Process(), input = Pipe(), output = Pipe()
+            let p = Process(), input = ChildProcesses.pipe(), output = ChildProcesses.pipe()
             p.executableURL = executable
             p.environment = environment
             p.standardInput = input

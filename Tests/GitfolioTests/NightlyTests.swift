@@ -461,7 +461,7 @@ func until(timeout: Duration = .seconds(20), _ condition: () async throws -> Boo
 /// A batch process the test can kill: its output (stdout and stderr) collected as it comes.
 final class BatchProcess: @unchecked Sendable {
     let process = Process()
-    private let pipe = Pipe()
+    private let pipe = ChildProcesses.pipe()
     private let lock = NSLock()
     private var text = ""
 

@@ -74,7 +74,7 @@ import Testing
             process.arguments = Array(command.dropFirst())
             process.environment = settings
             process.currentDirectoryURL = URL(fileURLWithPath: Self.setting(service, "WorkingDirectory")!)
-            let out = Pipe()
+            let out = ChildProcesses.pipe()
             _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             process.standardOutput = out
             process.standardError = FileHandle(forWritingAtPath: errPath)
