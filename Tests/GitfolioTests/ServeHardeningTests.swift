@@ -31,8 +31,12 @@ import Glibc
             if let descriptorLimit {
                 var command = ["/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)", "--", Built.executable("gitfolio").path] + arguments
                 if let inherited {
-                    // bash opens them without close-on-exec, then becomes prlimit, which becomes serve.
-                    let open = "for fd in $(seq \(inherited.lowerBound) \(inherited.upperBound)); do eval \"exec $fd</dev/null\"; done; exec \"$@\""
+                    // bash opens them without close-on-exec, then becomes prlimit, which becomes serve. A number
+                    // already open is left alone: it may be the end of the socket pair through which this process
+                    // learns that serve exited, and replacing it made this process wait for serve at once, on the
+                    // thread that reaps all its children (a whole suite stalled so when the test runner's own
+                    // descriptors reached that range).
+                    let open = "for fd in $(seq \(inherited.lowerBound) \(inherited.upperBound)); do [[ -e /proc/$$/fd/$fd ]] || eval \"exec $fd</dev/null\"; done; exec \"$@\""
                     command = ["/bin/bash", "-c", open, "bash"] + command
                 }
                 running = try Running(URL(fileURLWithPath: command[0]), Array(command.dropFirst()), environment: env)
