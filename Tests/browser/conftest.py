@@ -352,3 +352,19 @@ def make_it_mine(browser):
     browser.js("""(() => { const el = document.querySelector('#sheet [data-path="projects[2].bullets[0]"]');
         el.focus(); el.textContent = el.textContent + ' ✓'; el.blur(); })()""")
     browser.wait("/(^|\\D)2$/.test(document.querySelector('#version').textContent.trim())", timeout=20)
+
+
+def click_later(browser, selector):
+    """Clicks what leads to another page from a task of its own, so that the evaluation that asks
+    for the click has answered before the page goes away."""
+    browser.js(f"setTimeout(() => document.querySelector({json.dumps(selector)}).click(), 0)")
+
+
+def sign_out(browser):
+    """Signs out from the header and waits for the page that follows, signed out. (Waiting only for
+    index.html would pass at once on index.html itself, before the sign-out has even been sent.)"""
+    browser.wait("!document.querySelector('#signout').hidden")
+    browser.js("window.gfLeaving = true")
+    click_later(browser, "#signout")
+    browser.wait("!window.gfLeaving && location.pathname.endsWith('/index.html') && document.readyState === 'complete'"
+                 " && !document.querySelector('#signin-link').hidden", timeout=20)

@@ -6,7 +6,7 @@ can open it any more. Screenshots at desktop and phone width go to .test-artifac
 import json
 import time
 
-from conftest import make_it_mine
+from conftest import click_later, make_it_mine, sign_out
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 COMMENT = "<b>tags</b> stay text: 재고 락 이야기를 더 듣고 싶어요."
@@ -20,12 +20,6 @@ def go(browser, url):
     browser.wait("!window.gfLeaving && document.readyState === 'complete'", timeout=20)
 
 
-def click_later(browser, selector):
-    """Clicks what leads to another page from a task of its own, so that the evaluation that asks
-    for the click has answered before the page goes away."""
-    browser.js(f"setTimeout(() => document.querySelector({json.dumps(selector)}).click(), 0)")
-
-
 def sign_in(browser, site, login, name):
     go(browser, site + "/login.html")
     browser.wait("!document.querySelector('#local-signin').hidden")
@@ -33,14 +27,6 @@ def sign_in(browser, site, login, name):
         f.elements.login.value = {json.dumps(login)}; f.elements.name.value = {json.dumps(name)};
         setTimeout(() => f.querySelector('button[type=submit]').click(), 0); }})()""")
     browser.wait("location.pathname === '/me.html' && !document.querySelector('#profile').hidden", timeout=20)
-
-
-def sign_out(browser):
-    browser.wait("!document.querySelector('#signout').hidden")
-    browser.js("window.gfLeaving = true")
-    click_later(browser, "#signout")
-    browser.wait("!window.gfLeaving && location.pathname.endsWith('/index.html') && document.readyState === 'complete'"
-                 " && !document.querySelector('#signin-link').hidden", timeout=20)
 
 
 def set_job_role(browser, role):

@@ -6,7 +6,7 @@ keyboard alone. Screenshots of every page at both widths go to .test-artifacts/b
 import json
 import time
 
-from conftest import WIDTHS, check_page, in_view, make_it_mine
+from conftest import WIDTHS, check_page, in_view, make_it_mine, sign_out
 
 def header_ready(browser):
     browser.wait("document.readyState === 'complete' && (!document.querySelector('#who').hidden || !document.querySelector('#signin-link').hidden)")
@@ -120,9 +120,8 @@ def test_every_page_at_both_widths(site, browser, axe):
     browser.width(1280)
     browser.open(site + "/index.html")
     header_ready(browser)
-    browser.js("window.gfLeaving = true; setTimeout(() => document.querySelector('#signout').click(), 0)")
-    browser.wait("!window.gfLeaving && location.pathname === '/index.html' && document.readyState === 'complete'"
-                 " && !document.querySelector('#signin-link').hidden")
+    sign_out(browser)
+    assert browser.js("location.pathname") == "/index.html"
     assert browser.js("fetch('/api/session').then(r => r.json())") == {"member": None}
     for lang, root in (("ko", ""), ("en", "/en")):
         visit(browser, axe, site, f"{root}/resumes/{resume_id}.html", f"page-hub-resume-signed-out-{lang}",
@@ -306,8 +305,7 @@ def test_the_sign_in_pattern_is_one_chromium_accepts(site, browser):
     browser.open(site + "/index.html")
     header_ready(browser)
     if browser.js("!document.querySelector('#signout').hidden"):
-        browser.js("document.querySelector('#signout').click()")
-        browser.wait("location.pathname === '/index.html' && document.readyState === 'complete'")
+        sign_out(browser)
     since = browser.mark()
     browser.open(site + "/login.html")
     browser.wait("!document.querySelector('#local-signin').hidden")
