@@ -108,34 +108,59 @@ import Testing
     /// At the cap a new connection takes the place of the one idle longest; when every connection
     /// has a request under way, the new one gets 503.
     @Test func theConnectionCapEvictsIdleConnectionsThenRefuses() async throws {
+        // `/wait` answers once the test lets it (at most 10 s), and counts the requests under way.
+        let gate = WaitGate()
         let server = try await Self.start({ $0.maxConnections = 3 }) { request in
-            if request.path == "/wait" { try? await Task.sleep(for: .milliseconds(1500)) }
+            if request.path == "/wait" { await gate.pass() }
             return Self.echo(request)
         }
         defer { Task { await server.stop() } }
         let port = UInt16(server.port)
         #expect(server.maxConnections == 3)
         let (closed, served) = try await offPool { () -> (Int, Int?) in
-            let idle = try (0..<3).map { _ in try RawConnection(port: port, timeout: 2) }
-            usleep(100_000)
-            let fresh = try RawConnection(port: port, timeout: 2)
+            // Each answered once, so each is surely admitted and idle (a bare connect may not be admitted
+            // yet on a busy machine, and then nothing needs to make room).
+            let idle = try (0..<3).map { _ in try RawConnection(port: port, timeout: 5) }
+            for connection in idle {
+                connection.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+                _ = connection.readResponse()
+            }
+            let fresh = try RawConnection(port: port, timeout: 5)
             fresh.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
             let served = fresh.readResponse()?.status
             // One of the three made room (which one depends on which event loop admitted it first).
-            let closed = idle.filter { $0.secondsUntilClosed(timeout: 0.5) != nil }.count
+            let closed = idle.filter { $0.secondsUntilClosed(timeout: 2) != nil }.count
             return (closed, served)
         }
         #expect(served == 200 && closed == 1)
         let refused = try await offPool { () -> Int? in
-            let busy = try (0..<3).map { _ in try RawConnection(port: port, timeout: 3) }
+            let busy = try (0..<3).map { _ in try RawConnection(port: port, timeout: 12) }
             for connection in busy { connection.send("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n") }
-            usleep(300_000)
-            let extra = try RawConnection(port: port, timeout: 3)
+            let deadline = Date().addingTimeInterval(10)
+            while gate.waiting < 3 && Date() < deadline { usleep(10_000) }
+            let extra = try RawConnection(port: port, timeout: 5)
             extra.send("GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
             let status = extra.readResponse()?.status
+            gate.open()
             for connection in busy { _ = connection.readResponse() }
             return status
         }
         #expect(refused == 503)
+    }
+}
+
+/// Requests that wait until the test opens the gate (at most 10 s), counted while they wait.
+final class WaitGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isOpen = false
+    private var count = 0
+
+    var waiting: Int { lock.withLock { count } }
+    func open() { lock.withLock { isOpen = true } }
+
+    func pass() async {
+        lock.withLock { count += 1 }
+        let deadline = Date().addingTimeInterval(10)
+        while !lock.withLock({ isOpen }) && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }
