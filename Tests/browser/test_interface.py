@@ -308,7 +308,11 @@ def test_the_sign_in_pattern_is_one_chromium_accepts(site, browser):
         sign_out(browser)
     since = browser.mark()
     browser.open(site + "/login.html")
-    browser.wait("!document.querySelector('#local-signin').hidden")
+    # One of what the page can show; the form is the one expected (the others, with their text, say why not).
+    blocks = "['#local-signin', '#signed-in', '#no-signin', '#login-error'].filter(s => !document.querySelector(s).hidden)"
+    browser.wait(f"{blocks}.length > 0")
+    shown = browser.js(f"{blocks}.map(s => s + ': ' + document.querySelector(s).textContent.trim().slice(0, 160))")
+    assert shown[0].startswith("#local-signin"), shown
     # The browser checks the pattern itself (an invalid pattern is ignored, with a console error).
     browser.js("document.querySelector('[name=login]').value = '-bad'")
     assert browser.js("document.querySelector('[name=login]').validity.patternMismatch")

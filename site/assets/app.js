@@ -222,7 +222,21 @@ async function loginPage(session) {
     $("#signed-in-signout").addEventListener("click", signOut);
     return;
   }
-  const { data } = await api("login?mode=info");
+  // Which sign-ins this server offers. A failed answer (a function still starting on a busy server, the
+  // network) is asked again, then shown as what it is: never as "no sign-in offered".
+  let info = await api("login?mode=info");
+  for (let tries = 1; info.status !== 200 && tries <= 3; tries++) {
+    await new Promise((ok) => setTimeout(ok, 1000 * tries));
+    info = await api("login?mode=info");
+  }
+  if (info.status !== 200) {
+    const el = $("#login-error");
+    el.textContent = localMessage(info.data?.error);
+    el.hidden = false;
+    reveal(el);
+    return;
+  }
+  const data = info.data;
   const github = !!data?.github, local = !!data?.local;
   $("#github-signin").hidden = !github;
   $("#local-signin").hidden = !local;
