@@ -368,3 +368,18 @@ def sign_out(browser):
     click_later(browser, "#signout")
     browser.wait("!window.gfLeaving && location.pathname.endsWith('/index.html') && document.readyState === 'complete'"
                  " && !document.querySelector('#signin-link').hidden", timeout=20)
+
+
+def settled(browser, quiet=0.5, timeout=10):
+    """Waits until the page's height has not changed for `quiet` seconds: content that arrives late
+    (a profile's rows, a list) moves what is below it, and a click or a geometry check made before
+    that lands somewhere else on a busy machine."""
+    deadline = time.time() + timeout
+    last, since = None, time.time()
+    while time.time() < deadline:
+        height = browser.js("document.documentElement.scrollHeight")
+        if height != last:
+            last, since = height, time.time()
+        elif time.time() - since >= quiet:
+            return
+        time.sleep(0.1)

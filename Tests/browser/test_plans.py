@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import WIDTHS, bin_dir, check_page, clean_env, in_view, start_serve
+from conftest import WIDTHS, bin_dir, check_page, clean_env, in_view, settled, start_serve
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +137,7 @@ def test_free_member_upgrades_generates_cancels_and_is_free_after_the_period(pay
     browser.width(390)
     browser.open(base + "/me.html")
     browser.wait("!document.querySelector('#cancel-subscription').hidden")
+    settled(browser)
     paid_until = browser.js("fetch('/api/subscription').then(r => r.json()).then(d => d.subscription.paidUntil)")
     browser.js("document.querySelector('#cancel-subscription').scrollIntoView({ block: 'center' }); document.querySelector('#cancel-subscription').click()")
     browser.wait("!document.querySelector('#cancel-confirm').hidden")

@@ -197,6 +197,8 @@ async function header() {
   $("#signin-link").hidden = signedIn;
   if (signedIn) $("#who").textContent = GFT("signedInAs", { login: data.member.login });
   $("#signout").addEventListener("click", signOut);
+  // The header is settled (the sign-in link shows before the answer, for pages read without script).
+  document.documentElement.dataset.session = signedIn ? "in" : "out";
   return signedIn ? data : null;
 }
 
