@@ -49,9 +49,11 @@ final class WarmWorker: Sendable {
         process.standardOutput = stdout
         process.standardError = FileHandle.standardError
         try process.runAlone()
-        // NIO takes its own copies of our ends; Foundation's are closed at once.
-        let input = dup(stdout.fileHandleForReading.fileDescriptor)
-        let output = dup(stdin.fileHandleForWriting.fileDescriptor)
+        // NIO takes its own copies of our ends; Foundation's are closed at once. The copies are
+        // close-on-exec like the originals (see ChildProcesses): made outside its lock, a plain `dup`
+        // could be inherited by a worker another pool starts at that moment.
+        let input = fcntl(stdout.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        let output = fcntl(stdin.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 0)
         try? stdout.fileHandleForReading.close()
         try? stdin.fileHandleForWriting.close()
         guard input >= 0, output >= 0 else {
