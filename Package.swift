@@ -99,8 +99,10 @@ let package = Package(
         ),
         // Cairo's PDF streams at zlib's fastest level (see the target's header).
         .target(name: "CFastDeflate", linkerSettings: [.linkedLibrary("z")]),
+        // Cairo's per-glyph cmap reads answered from a table of the document's characters (see its header).
+        .target(name: "CCairoCmap"),
         // The three templates, defined once, rendered as HTML and (through Pango and Cairo) as PDF and PNG.
-        .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate"], swiftSettings: strict),
+        .target(name: "GitfolioRender", dependencies: ["GitfolioCore", "GitfolioResume", "CPangoCairo", "CFastDeflate", "CCairoCmap"], swiftSettings: strict),
         // Language models: OpenAI-compatible Chat Completions and Anthropic Messages, one retry policy.
         .target(name: "GitfolioLLM", dependencies: ["GitfolioCore"], swiftSettings: strict),
         // KakaoPay's recurring payments (ready, approve, subscription, inactive, status, order), through the HTTP seam.

@@ -1,3 +1,4 @@
+import CCairoCmap
 import CFastDeflate
 import CPangoCairo
 import Foundation
@@ -51,6 +52,9 @@ public final class PDFRenderer: @unchecked Sendable {
         return (template, out)
     })
 
+    /// How many of Cairo's cmap reads on this thread were answered from a document's characters.
+    public static var documentCharacterMapReads: Int { Int(gitfolio_cmap_answered()) }
+
     /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
     public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }
 
@@ -65,10 +69,17 @@ public final class PDFRenderer: @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// Ascent and descent of the faces laid out so far (used under `lock`).
+    private let metrics = FontMetrics()
     private let fontMap: UnsafeMutablePointer<PangoFontMap>
     private let context: OpaquePointer
 
-    public init() {
+    /// Whether Cairo's cmap reads are answered from a table of the document's characters (CCairoCmap).
+    /// Off only to compare against Cairo reading the fonts' own tables (the tests).
+    private let documentCharacterMaps: Bool
+
+    public init(documentCharacterMaps: Bool = true) {
+        self.documentCharacterMaps = documentCharacterMaps
         // Only the templates' font files, before Pango would start on the system's configuration.
         let config = FontLibrary.configuration
         fontMap = pango_cairo_font_map_new()
@@ -129,12 +140,41 @@ public final class PDFRenderer: @unchecked Sendable {
         }
     }
 
+    /// Every template's text styles (both weights) in both languages, measured as the layout measures
+    /// them (``FontMetrics``) and by `pango_context_get_metrics`: the cases where the two differ, and
+    /// how many were compared. For the tests.
+    public func metricsAgainstPango() -> (compared: Int, differing: [String]) {
+        lock.lock(); defer { lock.unlock() }
+        var compared = 0, differing: [String] = []
+        for template in Template.allCases {
+            let theme = Theme.forTemplate(template)
+            for code in Language.allCases.map(\.rawValue) {
+                let language = pango_language_from_string(code)
+                for kind in BlockKind.allCases {
+                    let style = theme.style(kind)
+                    for bold in [false, true] {
+                        let font = pango_font_description_new()!
+                        defer { pango_font_description_free(font) }
+                        pango_font_description_set_family(font, theme.stack(style.font).pango)
+                        pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
+                        pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+                        let ours = FontMetrics.measure(font, language: language, context: context)
+                        let pango = FontMetrics.pangoMetrics(font, language: language, context: context)
+                        compared += 1
+                        if ours != pango { differing.append("\(template) \(code) \(kind) bold \(bold): \(ours) against \(pango)") }
+                    }
+                }
+            }
+        }
+        return (compared, differing)
+    }
+
     /// Lays the resume out (under the lock: Pango's objects are not thread-safe) and hands it over.
     private func withDocument<T>(_ resume: Resume, _ body: (Document) -> T) -> T {
         lock.lock(); defer { lock.unlock() }
         // A PDF (and its thumbnail) never carries the editor's unfilled prompts.
         let document = Document(blocks: ResumeLayout.blocks(resume.withoutUnfilledPrompts()), theme: Theme.forTemplate(resume.template),
-                                language: resume.language.rawValue, context: context)
+                                language: resume.language.rawValue, context: context, metrics: metrics)
         defer { document.release() }
         return body(document)
     }
@@ -149,6 +189,13 @@ public final class PDFRenderer: @unchecked Sendable {
         }, Unmanaged.passUnretained(sink).toOpaque(), theme.pageWidth, theme.pageHeight)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.isEmpty ? "Resume" : title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Gitfolio")
+        // Cairo's lookups of the character behind each glyph it embeds scan the font's cmap table: a
+        // table of this document's characters instead of NanumBarunGothic's 3,504 segments (CCairoCmap).
+        if documentCharacterMaps {
+            let characters = document.characters
+            characters.withUnsafeBufferPointer { gitfolio_cmap_begin($0.baseAddress, $0.count) }
+        }
+        defer { gitfolio_cmap_end() }
         let cr = cairo_create(surface)!
         for page in document.pages.indices {
             document.draw(page: page, on: cr, links: true)
@@ -174,6 +221,72 @@ public final class PDFRenderer: @unchecked Sendable {
         let png = PNGWriter.encode(surface!)
         cairo_surface_destroy(surface)
         return png
+    }
+}
+
+/// The ascent and descent of a font description in a language, as `pango_context_get_metrics`
+/// gives them, kept for the renderer's life. Pango's call also shapes a sample sentence of the
+/// language to measure average character widths, which the layout does not use, and does all of it
+/// again on every call: a tenth of a whole `gitfolio render` went there. The ascent and descent it
+/// reports are those of the first font of the description's fontset, which HarfBuzz gives directly.
+final class FontMetrics {
+    struct Key: Hashable { var family: String, size: Int32, weight: UInt32, language: String }
+    private var known: [Key: (Double, Double)] = [:]
+
+    func ascentDescent(_ font: OpaquePointer, language: OpaquePointer?, code: String, context: OpaquePointer) -> (Double, Double) {
+        let key = Key(family: pango_font_description_get_family(font).map { String(cString: $0) } ?? "",
+                      size: pango_font_description_get_size(font), weight: pango_font_description_get_weight(font).rawValue, language: code)
+        if let value = known[key] { return value }
+        let value = Self.measure(font, language: language, context: context)
+        known[key] = value
+        return value
+    }
+
+    /// Through HarfBuzz, as Pango does; Pango's own call where a font carries a transformation (Pango
+    /// then transforms its extents) or no fontset loads.
+    static func measure(_ font: OpaquePointer, language: OpaquePointer?, context: OpaquePointer) -> (Double, Double) {
+        if let fontset = pango_context_load_fontset(context, font, language) {
+            defer { g_object_unref(UnsafeMutableRawPointer(fontset)) }
+            var first: UnsafeMutablePointer<PangoFont>?
+            pango_fontset_foreach(fontset, { _, font, data in
+                data?.assumingMemoryBound(to: UnsafeMutablePointer<PangoFont>?.self).pointee = font
+                return 1
+            }, &first)
+            // Pango then takes the largest ascent and descent among the fonts that the language's
+            // sample sentence is set in (a Korean sentence adds the Korean face to a Latin-first list).
+            var fonts: [UnsafeMutablePointer<PangoFont>] = first.map { [$0] } ?? []
+            defer { fonts.dropFirst().forEach { g_object_unref(UnsafeMutableRawPointer($0)) } }
+            if let sample = pango_language_get_sample_string(language) {
+                for scalar in String(cString: sample).unicodeScalars where scalar != " " {
+                    guard let font = pango_fontset_get_font(fontset, scalar.value) else { continue }
+                    if fonts.contains(font) { g_object_unref(UnsafeMutableRawPointer(font)) } else { fonts.append(font) }
+                }
+            }
+            var ascent: Int32 = 0, descent: Int32 = 0, measured = !fonts.isEmpty
+            for font in fonts {
+                guard !hasMatrix(font), let hb = pango_font_get_hb_font(font) else { measured = false; break }
+                var extents = hb_font_extents_t()
+                hb_font_get_extents_for_direction(hb, HB_DIRECTION_LTR, &extents)
+                ascent = max(ascent, extents.ascender)
+                descent = max(descent, -extents.descender)
+            }
+            if measured { return (Double(ascent) / Double(PANGO_SCALE), Double(descent) / Double(PANGO_SCALE)) }
+        }
+        return pangoMetrics(font, language: language, context: context)
+    }
+
+    /// `pango_context_get_metrics`' ascent and descent (the reference the tests compare with).
+    static func pangoMetrics(_ font: OpaquePointer, language: OpaquePointer?, context: OpaquePointer) -> (Double, Double) {
+        let metrics = pango_context_get_metrics(context, font, language)
+        defer { pango_font_metrics_unref(metrics) }
+        return (Double(pango_font_metrics_get_ascent(metrics)) / Double(PANGO_SCALE),
+                Double(pango_font_metrics_get_descent(metrics)) / Double(PANGO_SCALE))
+    }
+
+    private static func hasMatrix(_ font: UnsafeMutablePointer<PangoFont>) -> Bool {
+        guard let pattern = pango_fc_font_get_pattern(UnsafeMutableRawPointer(font).assumingMemoryBound(to: PangoFcFont.self)) else { return true }
+        var matrix: UnsafeMutablePointer<FcMatrix>?
+        return FcPatternGetMatrix(pattern, FC_MATRIX, 0, &matrix) == FcResultMatch
     }
 }
 
@@ -215,12 +328,11 @@ private struct Document {
     var laid: [Laid] = []
     var pages: [[Placement]] = []
 
-    init(blocks: [Block], theme: Theme, language code: String, context: OpaquePointer) {
+    init(blocks: [Block], theme: Theme, language code: String, context: OpaquePointer, metrics: FontMetrics) {
         self.theme = theme
         let contentWidth = theme.pageWidth - 2 * theme.marginX
         let language = pango_language_from_string(code)
         struct MetricsKey: Hashable { var size: Double, bold: Bool, font: FontRole }
-        var metricsCache: [MetricsKey: (Double, Double)] = [:]
         var families: [FontRole: String] = [:]
         var bullets: [MetricsKey: OpaquePointer] = [:]
         func makeFont(_ style: BlockStyle, bold: Bool) -> OpaquePointer {
@@ -238,16 +350,8 @@ private struct Document {
         for block in blocks {
             let style = theme.style(block.kind)
             let font = makeFont(style, bold: style.bold)
-            // Ascent and descent per style: Pango measures metrics by shaping sample text, so once each.
-            let key = MetricsKey(size: style.size, bold: style.bold, font: style.font)
-            let (ascent, descent) = metricsCache[key] ?? {
-                let metrics = pango_context_get_metrics(context, font, language)
-                defer { pango_font_metrics_unref(metrics) }
-                let value = (Double(pango_font_metrics_get_ascent(metrics)) / Double(PANGO_SCALE),
-                             Double(pango_font_metrics_get_descent(metrics)) / Double(PANGO_SCALE))
-                metricsCache[key] = value
-                return value
-            }()
+            // Ascent and descent per face, size and language, kept by the renderer between documents.
+            let (ascent, descent) = metrics.ascentDescent(font, language: language, code: code, context: context)
             let lineHeight = style.size * theme.lineHeight
             let baseline = (lineHeight - (ascent + descent)) / 2 + ascent
 
@@ -373,6 +477,19 @@ private struct Document {
 
     static func color(_ c: RGB) -> UnsafeMutablePointer<PangoAttribute> {
         pango_attr_foreground_new(guint16(c.red * 65535), guint16(c.green * 65535), guint16(c.blue * 65535))
+    }
+
+    /// Every character the document's layouts hold, and those Pango may add when it breaks or
+    /// shortens a line (hyphens, an ellipsis), as Unicode scalar values.
+    var characters: [UInt32] {
+        var out: [UInt32] = [0x20, 0xA0, 0x2D, 0xAD, 0x2010, 0x2026]
+        for item in laid {
+            for layout in [item.layout, item.aside, item.bullet] {
+                guard let layout, let text = pango_layout_get_text(layout) else { continue }
+                out.append(contentsOf: String(cString: text).unicodeScalars.lazy.map(\.value))
+            }
+        }
+        return out
     }
 
     func release() {

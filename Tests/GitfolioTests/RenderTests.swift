@@ -137,6 +137,32 @@ func squeezed(_ s: String) -> String { String(s.unicodeScalars.filter { !Charact
         #expect(try await poppler("pdftotext", [], pdf: both.pdf) == (try await poppler("pdftotext", [], pdf: sharedRenderer.pdf(resume))))
     }
 
+    @Test func fontMetricsAreThoseOfPangosOwnCall() {
+        // The layout measures ascent and descent through HarfBuzz instead of pango_context_get_metrics
+        // (which shapes a sample sentence on every call); the figures must be Pango's, or lines move.
+        let (compared, differing) = PDFRenderer().metricsAgainstPango()
+        #expect(compared == Template.allCases.count * Language.allCases.count * BlockKind.allCases.count * 2)
+        #expect(differing.isEmpty, "\(differing.joined(separator: "\n"))")
+    }
+
+    @Test func aCmapOfTheDocumentsCharactersChangesNoByteOfThePDF() {
+        // Cairo's glyph-to-character lookups read a table of the document's characters (CCairoCmap)
+        // instead of the fonts' own: the PDFs must be the same, text layer included.
+        func withoutDate(_ pdf: Data) -> [Substring] {
+            String(decoding: pdf, as: UTF8.self).split(separator: "\n").filter { !$0.contains("CreationDate") }
+        }
+        let fontsOwn = PDFRenderer(documentCharacterMaps: false), documents = PDFRenderer()
+        for language in Language.allCases {
+            for template in Template.allCases {
+                let resume = Resume.sample(language, template: template)
+                let before = PDFRenderer.documentCharacterMapReads
+                let ours = documents.pdf(resume)
+                #expect(PDFRenderer.documentCharacterMapReads > before, "the executable's FT_Load_Sfnt_Table was not the one Cairo called")
+                #expect(withoutDate(ours) == withoutDate(fontsOwn.pdf(resume)), "\(language) \(template)")
+            }
+        }
+    }
+
     @Test func thumbnailIsAPNGOfTheFirstPage() throws {
         let png = sharedRenderer.thumbnail(.sample(.ko), width: 420)
         #expect(png.prefix(8) == Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
