@@ -12,6 +12,10 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// Where the line counts of commits already diffed are kept (``withFileCounts(of:cache:meanwhile:)``);
     /// nil keeps none. By default `$XDG_CACHE_HOME/gitfolio` or `~/.cache/gitfolio`.
     public var cacheDirectory: URL?
+    /// Whether the whole evidence is kept in ``cacheDirectory`` too, and given again while the clone
+    /// is unchanged (``KeptEvidence``). On unless `GITFOLIO_KEEP_EVIDENCE=0` (to time or force a new
+    /// analysis with the line counts kept).
+    public var keepsEvidence = ProcessInfo.processInfo.environment["GITFOLIO_KEEP_EVIDENCE"] != "0"
 
     /// At most this many of the member's changed files are read for their imports.
     static let maxFilesRead = 4000
@@ -42,6 +46,20 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     public func analyze() throws -> RepositoryEvidence {
+        // The evidence of a clone analysed before is kept with what it was made from (``KeptEvidence``).
+        // First, without running git: the clone's git folder and tracked files as they were then.
+        let real = Self.realPath(git.repository.path)
+        let kept = (keepsEvidence ? cacheDirectory : nil).map { folder in
+            KeptEvidence(file: folder.appendingPathComponent("evidence-\(Self.fingerprint(real + "\n" + authorEmails.sorted().joined(separator: "\n"))).json"))
+        }
+        let entry = kept?.read()
+        var quick = kept == nil ? nil : Self.gitFolderState(top: real, git: git.executable, authorEmails: authorEmails)
+        if let entry, let before = quick, let files = entry.files {
+            var now = before
+            Self.add(files: files, top: real, to: &now)
+            if now.hex == entry.quick { kept?.touch(); return entry.evidence }
+        }
+
         // Five short git commands at once: the folder, its files, its remote, the history's commits
         // (one `git log` without diffs) and the diff settings (which the line counts depend on).
         let git = self.git
@@ -58,8 +76,29 @@ public struct LocalRepositoryAnalyzer: Sendable {
         let parsed = String(decoding: try first[0].get(), as: UTF8.self).split(separator: "\n").map(String.init)
         let top = parsed.first ?? "", shallow = parsed.count > 1 && parsed[1] == "true"
         let gitDirectory = parsed.count > 2 ? parsed[2] : top + "/.git"
-        let root = URL(fileURLWithPath: top)
         let files = String(decoding: try first[1].get(), as: UTF8.self).split(separator: "\0").map(String.init)
+        guard let kept, !shallow else {
+            return try analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files)
+        }
+        // Then from git's answers: the same evidence when they and the tracked files are unchanged
+        // (git rewrites its index for many reasons, which the first check cannot tell from a change).
+        let state = Self.state(of: first, top: top, files: files, gitDirectory: gitDirectory, authorEmails: authorEmails)
+        let evidence = try entry.flatMap { $0.state == state ? $0.evidence : nil }
+            ?? analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files)
+        // The first check's files are those git listed; it applies only where the folder given is the
+        // clone's top folder, and to paths without a line break (the list is kept one path a line).
+        let list = files.joined(separator: "\n")
+        if top == real, !files.contains(where: { $0.contains("\n") }), quick != nil {
+            Self.add(files: list, top: real, to: &quick!)
+        } else {
+            quick = nil
+        }
+        kept.write(KeptEvidence.Entry(state: state, quick: quick?.hex, files: quick == nil ? nil : list, evidence: evidence))
+        return evidence
+    }
+
+    private func analyze(first: [Result<Data, any Error>], top: String, shallow: Bool, gitDirectory: String, files: [String]) throws -> RepositoryEvidence {
+        let root = URL(fileURLWithPath: top)
         let remote = try? first[2].get()
         // Then the line counts of the commits that need them, while the working tree is read.
         var commits = Self.commits(fromLog: try first[3].get())
@@ -345,18 +384,184 @@ public struct LocalRepositoryAnalyzer: Sendable {
         return value
     }
 
+    /// Changes whenever the analysis changes in a way the running executable's file does not show.
+    static let evidenceRevision = "evidence-1"
+
+    /// Everything a clone's evidence is made from, as one fingerprint: the five git commands' output
+    /// (the folder, the tracked files, the remote, every commit's fields, the diff settings), each
+    /// tracked file's size, modification time, inode and mode (the contents read are only tracked
+    /// files', and the languages count their sizes; a symbolic link's target is checked too), the
+    /// attributes file in the git folder, the author addresses, and the executable doing the analysis
+    /// (a new build changes it). Git's own check of the working tree rests on the same file data.
+    static func state(of outputs: [Result<Data, any Error>], top: String, files: [String], gitDirectory: String,
+                      authorEmails: Set<String>) -> String {
+        var hash = FNV1a()
+        hash.add(evidenceRevision)
+        for email in authorEmails.sorted() { hash.add(email) }
+        for output in outputs {
+            switch output {
+            case .success(let data): hash.add(1); hash.add(data)
+            case .failure: hash.add(2)
+            }
+        }
+        hash.add(executableState)
+        hash.add(fileState(gitDirectory + "/info/attributes"))
+        add(files: files, top: top, to: &hash)
+        return hash.hex
+    }
+
+    /// The first check's fingerprint of a clone whose git folder is `top/.git`, before its tracked
+    /// files are added (``add(files:top:to:)``): what `git rev-parse`, `ls-files`, `config` and `log`
+    /// answer from, read without running git. The branch HEAD names and the commit it points to, the
+    /// packed references, the index (the tracked files), the clone's and the user's configuration
+    /// files, the attributes, grafts, replacements and alternates that change what `git log` shows,
+    /// and the git executable. Nil where it cannot stand in for git's answers: no git folder there (a
+    /// linked worktree, or a subfolder), a shallow clone, or git variables that point git at other
+    /// files (`GIT_DIR`, `GIT_INDEX_FILE`, `GIT_CONFIG_GLOBAL` and the like).
+    static func gitFolderState(top: String, git: String, authorEmails: Set<String>) -> FNV1a? {
+        let folder = top + "/.git"
+        var info = stat()
+        let env = ProcessInfo.processInfo.environment
+        let gitVariables = env.filter { $0.key.hasPrefix("GIT_") }.sorted { $0.key < $1.key }
+        let elsewhere = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+                         "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE", "GIT_REPLACE_REF_BASE", "GIT_CONFIG"]
+        guard stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, access(folder + "/shallow", F_OK) != 0,
+              !gitVariables.contains(where: { variable in elsewhere.contains { variable.key.hasPrefix($0) } })
+        else { return nil }
+        var hash = FNV1a()
+        hash.add("quick-" + evidenceRevision)
+        // Other git variables (certificates, prompts, `git -c` settings) go in as they are.
+        for (key, value) in gitVariables { hash.add(key + "=" + value) }
+        for email in authorEmails.sorted() { hash.add(email) }
+        hash.add(executableState)
+        let head = FileManager.default.contents(atPath: folder + "/HEAD") ?? Data()
+        hash.add(head)
+        let text = String(decoding: head, as: UTF8.self)
+        if text.hasPrefix("ref: ") {
+            let name = text.dropFirst(5).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !name.contains(".."), let ref = FileManager.default.contents(atPath: folder + "/" + name) else { return nil }
+            hash.add(ref)
+        }
+        for name in ["packed-refs", "index", "config", "info/attributes", "info/grafts", "refs/replace", "objects/info/alternates"] {
+            hash.add(fileState(folder + "/" + name))
+        }
+        let home = env["HOME"] ?? "", xdg = env["XDG_CONFIG_HOME"] ?? (home + "/.config")
+        for path in [home + "/.gitconfig", xdg + "/git/config", xdg + "/git/attributes", "/etc/gitconfig", git] { hash.add(fileState(path)) }
+        return hash
+    }
+
+    /// Each tracked file's size, modification and change times, inode and mode (and its target's,
+    /// for a symbolic link), in order.
+    static func add(files: [String], top: String, to hash: inout FNV1a) {
+        add(files: files.joined(separator: "\n"), top: top, to: &hash)
+    }
+
+    /// The same for a list of paths one a line (as kept), read as bytes: a clone has thousands.
+    static func add(files list: String, top: String, to hash: inout FNV1a) {
+        guard !list.isEmpty else { return }
+        var path = Array(top.utf8CString.dropLast()) + [CChar(UInt8(ascii: "/"))]
+        let prefix = path.count
+        var list = list
+        list.withUTF8 { bytes in
+            var start = 0
+            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "\n") {
+                path.removeSubrange(prefix...)
+                for byte in bytes[start..<end] { path.append(CChar(bitPattern: byte)) }
+                path.append(0)
+                start = end + 1
+                var info = stat()
+                guard lstat(path, &info) == 0 else { hash.add(0); continue }
+                hash.add(info)
+                if info.st_mode & S_IFMT == S_IFLNK { hash.add(fileState(String(cString: path))) }
+            }
+        }
+    }
+
+    /// A file's size, times, inode and mode as `stat` gives them (following links), or a mark for none.
+    static func fileState(_ path: String) -> [Int] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return [0] }
+        return FNV1a.fields(info)
+    }
+
+    /// The executable doing the analysis (the file itself: the link in /proc is made anew for each process).
+    static var executableState: [Int] { fileState("/proc/self/exe") }
+
+    static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// A clone's evidence kept in the cache folder beside its line counts (one file per clone and
+    /// author addresses), with the two fingerprints of what it was made from.
+    struct KeptEvidence {
+        var file: URL
+
+        struct Entry: Codable {
+            /// ``state(of:top:files:gitDirectory:authorEmails:)``: from git's answers.
+            var state: String
+            /// ``gitFolderState(top:git:authorEmails:)`` with the tracked files: without git.
+            var quick: String?
+            /// The tracked files the quick fingerprint covers, one a line.
+            var files: String?
+            var evidence: RepositoryEvidence
+        }
+
+        func read() -> Entry? {
+            guard let data = try? Data(contentsOf: file) else { return nil }
+            return try? JSONDecoder().decode(Entry.self, from: data)
+        }
+
+        /// Used again: it counts as recent, so pruning keeps it over clones not read lately.
+        func touch() {
+            try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: file.path)
+        }
+
+        /// Keeps `entry` in place of what was kept for the clone before (written whole, then renamed).
+        func write(_ entry: Entry) {
+            guard let data = try? JSONEncoder().encode(entry) else { return }
+            let folder = file.deletingLastPathComponent()
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try? data.write(to: file, options: .atomic)
+            LocalRepositoryAnalyzer.prune(folder, prefix: "evidence-", keeping: LocalRepositoryAnalyzer.keptClones)
+        }
+    }
+
     /// The cache folder keeps the line counts of this many clones (the most recently read or written).
     static let keptClones = 64
 
-    /// Removes all but the `count` most recently used line-count files of `folder`.
-    package static func prune(_ folder: URL, keeping count: Int) {
+    /// Removes all but the `count` most recently used files of `folder` whose names start with `prefix`
+    /// (line counts, or kept evidence).
+    package static func prune(_ folder: URL, prefix: String = "numstat-", keeping count: Int) {
         let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: folder.path), names.count > count else { return }
-        let files = names.filter { $0.hasPrefix("numstat-") }.map { name -> (URL, Date) in
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path).filter({ $0.hasPrefix(prefix) }), names.count > count else { return }
+        let files = names.map { name -> (URL, Date) in
             let url = folder.appendingPathComponent(name)
             return (url, (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast)
         }
         for (url, _) in files.sorted(by: { $0.1 > $1.1 }).dropFirst(count) { try? fm.removeItem(at: url) }
+    }
+
+    /// FNV-1a, 64 bits, over many pieces; each piece's length goes in before it, so no two
+    /// sequences of pieces run together into the same bytes.
+    struct FNV1a {
+        private var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        mutating func add(_ bytes: UnsafeRawBufferPointer) {
+            var length = UInt64(bytes.count)
+            withUnsafeBytes(of: &length) { for byte in $0 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+            for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        mutating func add(_ data: Data) { data.withUnsafeBytes { add($0) } }
+        mutating func add(_ text: String) { var text = text; text.withUTF8 { add(UnsafeRawBufferPointer($0)) } }
+        mutating func add(_ number: Int) { var number = number; withUnsafeBytes(of: &number) { add($0) } }
+        mutating func add(_ info: stat) { add(Self.fields(info)) }
+        mutating func add(_ numbers: [Int]) { numbers.withUnsafeBytes { add($0) } }
+        static func fields(_ info: stat) -> [Int] {
+            [Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ino), Int(info.st_mode),
+             Int(info.st_ctim.tv_sec), Int(info.st_ctim.tv_nsec)]
+        }
+        var hex: String { String(value, radix: 16) }
     }
 
     /// FNV-1a, 64 bits, as hex: a file name for a text.

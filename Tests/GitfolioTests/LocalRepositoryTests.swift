@@ -135,6 +135,7 @@ func makeShopRepository() throws -> TestRepository {
         uncached.cacheDirectory = nil
         var cached = uncached
         cached.cacheDirectory = cache.url
+        cached.keepsEvidence = false  // the line counts' file itself is under test here
         let fresh = try uncached.analyze()
         #expect(try cached.analyze() == fresh)  // the cache empty: diffs computed and kept
         let kept = try FileManager.default.contentsOfDirectory(atPath: cache.url.path)
@@ -153,6 +154,60 @@ func makeShopRepository() throws -> TestRepository {
         uncached.authorEmails = cached.authorEmails
         #expect(try cached.analyze() == uncached.analyze())
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path) == kept)
+    }
+
+    /// A git executable that notes each run in a file, then runs git.
+    func countingGit(_ dir: TempDir) throws -> (path: String, runs: () -> Int) {
+        let log = dir.url.appendingPathComponent("runs.log"), script = dir.url.appendingPathComponent("git")
+        try Data("#!/bin/sh\necho \"$*\" >> '\(log.path)'\nexec /usr/bin/git \"$@\"\n".utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        return (script.path, { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count })
+    }
+
+    @Test func keptEvidenceIsGivenWithoutGitUntilTheCloneChanges() throws {
+        let repo = try makeRepository()
+        let cache = try TempDir("gitfolio-cache"), tools = try TempDir("gitfolio-git")
+        defer { repo.dir.remove(); cache.remove(); tools.remove() }
+        let git = try countingGit(tools)
+        var cached = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email], gitExecutable: git.path)
+        cached.cacheDirectory = cache.url
+        var uncached = cached
+        uncached.cacheDirectory = nil
+        func fresh() throws -> RepositoryEvidence { try uncached.analyze() }
+        #expect(try cached.analyze() == fresh())
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).first { $0.hasPrefix("evidence-") })
+        let url = cache.url.appendingPathComponent(file)
+
+        // Given again without running git: a name planted in the kept file shows up.
+        func plant() throws {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let name = try fresh().name
+            try Data(text.replacingOccurrences(of: "\"name\":\"\(name)\"", with: "\"name\":\"planted\"").utf8).write(to: url)
+        }
+        try plant()
+        var runs = git.runs()
+        #expect(try cached.analyze().name == "planted")
+        #expect(git.runs() == runs, "git ran for a clone that had not changed")
+
+        // git rewrote its index (as `git status` often does): git runs, its answers are the same, still kept.
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: repo.url.appendingPathComponent(".git/index").path)
+        runs = git.runs()
+        #expect(try cached.analyze().name == "planted")
+        #expect(git.runs() > runs)
+
+        // A tracked file edited (the same size), a new commit, another author: analysed again.
+        let readme = repo.url.appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        try Data(String(text.reversed()).utf8).write(to: readme)
+        #expect(try cached.analyze() == fresh())
+        try plant()
+        try repo.commit("Add a test", by: alice, on: "2024-03-01T10:00:00+09:00", files: ["web/src/app.test.js": "test('x', () => {})\n"])
+        #expect(try cached.analyze() == fresh())
+        try plant()
+        cached.authorEmails = [alice.email, bob.email]
+        uncached.authorEmails = cached.authorEmails
+        #expect(try cached.analyze() == fresh())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).filter { $0.hasPrefix("evidence-") }.count == 2)
     }
 
     @Test func theCacheFolderKeepsTheMostRecentClones() throws {
@@ -175,6 +230,7 @@ func makeShopRepository() throws -> TestRepository {
         defer { repo.dir.remove(); cache.remove() }
         var analyzer = try LocalRepositoryAnalyzer(repository: repo.url, authorEmails: [alice.email])
         analyzer.cacheDirectory = cache.url
+        analyzer.keepsEvidence = false  // the line counts' file is under test
         _ = try analyzer.analyze()
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: cache.url.path).first)
         let file = cache.url.appendingPathComponent(name)
