@@ -7,8 +7,9 @@ set -euo pipefail
 # Pango and Cairo render the PDFs. The resume fonts (Sources/GitfolioRender/Theme.swift names each
 # file): Noto Sans, Noto Serif (fonts-noto-core) and Noto Sans Mono (fonts-noto-mono) set Latin
 # text; NanumBarunGothic and NanumMyeongjo (fonts-nanum) Korean; Noto Sans CJK (fonts-noto-cjk) the
-# characters those lack, DejaVu Sans (fonts-dejavu-core) other scripts.
-packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev
+# characters those lack, DejaVu Sans (fonts-dejavu-core) other scripts. libdeflate0 compresses the
+# PDFs' streams (loaded when present; zlib otherwise).
+packages=(libcurl4-openssl-dev libsqlite3-dev libxml2-dev libpango1.0-dev libcairo2-dev libdeflate0
           fonts-noto-core fonts-noto-mono fonts-nanum fonts-noto-cjk fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
   # lighttpd: the CGI deployment test; Chromium, pytest and a WebSocket client: the browser tests,

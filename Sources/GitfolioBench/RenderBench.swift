@@ -36,7 +36,7 @@ struct RenderBench: ParsableCommand {
         let pdf = renderer.pdf(resume)
         let cold = Spawn.now() - first
         print("Render benchmark: the two-page Korean sample resume (GITFOLIO template), \(renderer.pageCount(resume)) pages, PDF \(pdf.count / 1024) KiB")
-        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; PDF streams at zlib level \(PDFRenderer.deflateLevel)")
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; PDF streams by \(PDFRenderer.deflateLibrary) at level \(PDFRenderer.deflateLevel)")
         print(String(format: "first render in this process (fonts load)   %8.2f ms", cold))
 
         var pdfTimes: [Double] = [], thumbTimes: [Double] = []

@@ -58,6 +58,9 @@ public final class PDFRenderer: @unchecked Sendable {
     /// The zlib level Cairo's PDF streams get in this process (1, from CFastDeflate).
     public static var deflateLevel: Int { Int(gitfolio_deflate_level()) }
 
+    /// What compresses the PDFs' streams here: libdeflate (level 1) when installed, else zlib.
+    public static var deflateLibrary: String { gitfolio_fast_deflate_available() != 0 ? "libdeflate" : "zlib" }
+
     /// One renderer for a command-line process: its fonts stay loaded between calls.
     public static let shared = PDFRenderer()
 
@@ -196,6 +199,9 @@ public final class PDFRenderer: @unchecked Sendable {
             characters.withUnsafeBufferPointer { gitfolio_cmap_begin($0.baseAddress, $0.count) }
         }
         defer { gitfolio_cmap_end() }
+        // Its streams compressed whole by libdeflate where installed (CFastDeflate).
+        gitfolio_fast_deflate_begin()
+        defer { gitfolio_fast_deflate_end() }
         let cr = cairo_create(surface)!
         for page in document.pages.indices {
             document.draw(page: page, on: cr, links: true)
