@@ -208,7 +208,7 @@ let package = Package(
             dependencies: [
                 "FunctionCore", "FunctionCodable", "GitfolioDomain", "StoreCore", "CSQLite", "GitfolioCore", "GitfolioStore", "GitfolioFunctions", "SiteBuilder",
                 "SessionFunction", "HubFunctions", "GitfolioCLI", "GitfolioTestSupport", "HTTPServer", "GitfolioHTTP", "GitfolioEvidence", "GitfolioGitHub",
-                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay", "FuzzTargets", "CFastDeflate", "CPangoCairo",
+                "GitfolioResume", "GitfolioLLM", "GitfolioRender", "RenderFunctions", "GitfolioPay", "FuzzTargets", "CFastDeflate", "CCairoCmap", "CPangoCairo",
             ],
             exclude: ["Golden"],
             swiftSettings: strict

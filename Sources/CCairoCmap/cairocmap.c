@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "CCairoCmap.h"
@@ -16,11 +17,15 @@ typedef FT_Error (*load_sfnt_table_fn)(FT_Face, FT_ULong, FT_Long, FT_Byte *, FT
 typedef FT_UInt (*get_char_index_fn)(FT_Face, FT_ULong);
 
 #define TAG_CMAP 0x636d6170UL /* 'cmap' */
+#define TAG_HEAD 0x68656164UL /* 'head' */
 #define ERR_INVALID_ARGUMENT 0x06
 #define MAX_FACES 16
 
 struct table {
     FT_Face face;
+    // The face's 'head' table (checksum, dates): Cairo closes and opens faces as it needs them, so
+    // the same address may hold another font later in a document.
+    FT_Byte head[54];
     FT_Byte *bytes; // NULL: this face keeps its own table (it could not be made)
     FT_ULong length;
 };
@@ -63,44 +68,27 @@ unsigned long gitfolio_cmap_answered(void) { return answered; }
 
 static void put16(FT_Byte *p, unsigned v) { p[0] = (FT_Byte)(v >> 8); p[1] = (FT_Byte)v; }
 
-// A cmap table with one subtable, platform 3 encoding 1 (Windows Unicode BMP), format 4: the
-// document's characters this face maps, as runs of consecutive characters on consecutive glyphs.
-// The mapping of those characters is the font's own (FreeType's lookup through the face's Unicode
-// charmap); characters the face lacks are left out, as are all others. NULL when it cannot be made.
-static FT_Byte *make_table(FT_Face face, FT_ULong *length) {
-    get_char_index_fn char_index = (get_char_index_fn)dlsym(RTLD_DEFAULT, "FT_Get_Char_Index");
-    if (!char_index) return NULL;
-    uint16_t *starts = malloc((document_count + 1) * 3 * sizeof(uint16_t));
-    if (!starts) return NULL;
-    uint16_t *ends = starts + document_count + 1, *deltas = ends + document_count + 1;
+size_t gitfolio_cmap_build(const uint32_t *chars, const uint32_t *glyphs, size_t count, unsigned char *out, size_t capacity) {
+    // Runs of consecutive characters on consecutive glyphs become one segment each.
     size_t segments = 0;
-    for (size_t i = 0; i < document_count; i++) {
-        uint32_t c = document_chars[i];
-        FT_UInt glyph = char_index(face, c);
-        if (glyph == 0 || glyph > 0xFFFF) continue;
-        uint16_t delta = (uint16_t)(glyph - c);
-        if (segments > 0 && ends[segments - 1] + 1u == c && deltas[segments - 1] == delta) {
-            ends[segments - 1] = (uint16_t)c;
-        } else {
-            starts[segments] = ends[segments] = (uint16_t)c;
-            deltas[segments] = delta;
-            segments++;
-        }
+    uint32_t last_char = 0, last_delta = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (chars[i] == 0 || chars[i] >= 0xFFFF || glyphs[i] == 0 || glyphs[i] > 0xFFFF) continue;
+        uint32_t delta = (glyphs[i] - chars[i]) & 0xFFFF;
+        if (segments == 0 || chars[i] != last_char + 1 || delta != last_delta) segments++;
+        last_char = chars[i];
+        last_delta = delta;
     }
-    // The closing segment every format 4 subtable ends with (U+FFFF to glyph 0).
-    starts[segments] = ends[segments] = 0xFFFF;
-    deltas[segments] = 1;
-    segments++;
-    size_t sublength = 16 + 8 * segments;
-    if (sublength > 0xFFFF) { free(starts); return NULL; }
-    FT_Byte *out = calloc(1, 12 + sublength);
-    if (!out) { free(starts); return NULL; }
+    segments++; // the closing segment every format 4 subtable ends with (U+FFFF to glyph 0)
+    size_t sublength = 16 + 8 * segments, length = 12 + sublength;
+    if (sublength > 0xFFFF || length > capacity || !out) return sublength > 0xFFFF ? 0 : length;
+    memset(out, 0, length);
     put16(out + 0, 0);  // version
     put16(out + 2, 1);  // one encoding record
     put16(out + 4, 3);  // platform: Windows
     put16(out + 6, 1);  // encoding: Unicode BMP
-    out[8] = out[9] = 0; put16(out + 10, 12); // offset of the subtable
-    FT_Byte *sub = out + 12;
+    put16(out + 10, 12); // the subtable's offset (32 bits; its high half stays 0)
+    unsigned char *sub = out + 12;
     unsigned search = 1, selector = 0;
     while (search * 2 <= segments) { search *= 2; selector++; }
     put16(sub + 0, 4);
@@ -110,32 +98,72 @@ static FT_Byte *make_table(FT_Face face, FT_ULong *length) {
     put16(sub + 8, 2 * search);
     put16(sub + 10, selector);
     put16(sub + 12, (unsigned)(2 * segments - 2 * search));
-    FT_Byte *end_codes = sub + 14, *start_codes = end_codes + 2 * segments + 2;
-    FT_Byte *id_deltas = start_codes + 2 * segments; // idRangeOffset (after it) stays all zero
-    for (size_t i = 0; i < segments; i++) {
-        put16(end_codes + 2 * i, ends[i]);
-        put16(start_codes + 2 * i, starts[i]);
-        put16(id_deltas + 2 * i, deltas[i]);
+    unsigned char *ends = sub + 14, *starts = ends + 2 * segments + 2; // reservedPad between them
+    unsigned char *deltas = starts + 2 * segments; // idRangeOffset (after them) stays all zero
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (chars[i] == 0 || chars[i] >= 0xFFFF || glyphs[i] == 0 || glyphs[i] > 0xFFFF) continue;
+        uint32_t delta = (glyphs[i] - chars[i]) & 0xFFFF;
+        if (n > 0 && chars[i] == last_char + 1 && delta == last_delta) {
+            put16(ends + 2 * (n - 1), chars[i]);
+        } else {
+            put16(ends + 2 * n, chars[i]);
+            put16(starts + 2 * n, chars[i]);
+            put16(deltas + 2 * n, delta);
+            n++;
+        }
+        last_char = chars[i];
+        last_delta = delta;
     }
-    free(starts);
-    *length = 12 + sublength;
+    put16(ends + 2 * n, 0xFFFF);
+    put16(starts + 2 * n, 0xFFFF);
+    put16(deltas + 2 * n, 1);
+    return length;
+}
+
+// The table for this face: the document's characters it maps, through FreeType's lookup in the
+// face's Unicode charmap (the font's own mapping). NULL when it cannot be made.
+static FT_Byte *make_table(FT_Face face, FT_ULong *length) {
+    get_char_index_fn char_index = (get_char_index_fn)dlsym(RTLD_DEFAULT, "FT_Get_Char_Index");
+    if (!char_index) return NULL;
+    uint32_t *glyphs = malloc((document_count ? document_count : 1) * sizeof *glyphs);
+    if (!glyphs) return NULL;
+    for (size_t i = 0; i < document_count; i++) glyphs[i] = char_index(face, document_chars[i]);
+    size_t size = gitfolio_cmap_build(document_chars, glyphs, document_count, NULL, 0);
+    FT_Byte *out = size ? malloc(size) : NULL;
+    if (out && gitfolio_cmap_build(document_chars, glyphs, document_count, out, size) != size) { free(out); out = NULL; }
+    free(glyphs);
+    if (out) *length = size;
     return out;
 }
 
+static load_sfnt_table_fn real;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void load(void) { real = (load_sfnt_table_fn)dlsym(RTLD_NEXT, "FT_Load_Sfnt_Table"); }
+
 static struct table *table_for(FT_Face face) {
+    FT_Byte head[54];
+    FT_ULong head_length = sizeof head;
+    if (!real || real(face, TAG_HEAD, 0, head, &head_length) != 0) return NULL;
+    struct table *t = NULL;
     for (int i = 0; i < table_count; i++)
-        if (tables[i].face == face) return &tables[i];
-    if (table_count == MAX_FACES) return NULL;
-    struct table *t = &tables[table_count++];
+        if (tables[i].face == face) t = &tables[i];
+    if (t && memcmp(t->head, head, sizeof head) == 0) return t;
+    if (t) {
+        free(t->bytes); // another font at the same address
+    } else {
+        if (table_count == MAX_FACES) return NULL;
+        t = &tables[table_count++];
+    }
     t->face = face;
+    memcpy(t->head, head, sizeof head);
     t->length = 0;
     t->bytes = make_table(face, &t->length);
     return t;
 }
 
 FT_Error FT_Load_Sfnt_Table(FT_Face face, FT_ULong tag, FT_Long offset, FT_Byte *buffer, FT_ULong *length) {
-    static load_sfnt_table_fn real;
-    if (!real) real = (load_sfnt_table_fn)dlsym(RTLD_NEXT, "FT_Load_Sfnt_Table");
+    pthread_once(&once, load);
     if (tag == TAG_CMAP && document_chars && face) {
         struct table *t = table_for(face);
         if (t && t->bytes) {

@@ -61,6 +61,39 @@ static struct whole *ours(z_streamp strm) {
     return w && w->status == OURS && w->strm == strm ? w : NULL;
 }
 
+// The collected input compressed into w->out: by libdeflate, or by zlib itself (its own functions,
+// not this file's) when libdeflate fails. 0 only when memory runs out.
+static int compress_whole(struct whole *w) {
+    static const unsigned char nothing[1];
+    const unsigned char *in = w->in ? w->in : nothing;
+    free(w->out);
+    w->out = NULL;
+    struct libdeflate_compressor *c = pthread_getspecific(compressor_key);
+    if (!c && (c = ld_alloc(1)) != NULL) pthread_setspecific(compressor_key, c);
+    if (c) {
+        size_t bound = ld_zlib_bound(c, w->in_length);
+        if ((w->out = malloc(bound ? bound : 1)) != NULL) {
+            w->out_length = ld_zlib_compress(c, in, w->in_length, w->out, bound);
+            if (w->out_length > 0) return 1;
+            free(w->out);
+            w->out = NULL;
+        }
+    }
+    uLong bound = compressBound((uLong)w->in_length);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (!real_deflate || !real_deflateEnd || (w->out = malloc(bound)) == NULL) return 0;
+    if (deflateInit2_(&z, Z_BEST_SPEED, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof z) != Z_OK) return 0;
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)w->in_length;
+    z.next_out = w->out;
+    z.avail_out = (uInt)bound;
+    int status = real_deflate(&z, Z_FINISH);
+    w->out_length = z.total_out;
+    real_deflateEnd(&z);
+    return status == Z_STREAM_END;
+}
+
 int deflateInit_(z_streamp strm, int level, const char *version, int stream_size) {
     (void)level;
     pthread_once(&once, load);
@@ -103,17 +136,7 @@ int deflate(z_streamp strm, int flush) {
             strm->avail_in = 0;
         }
         if (flush != Z_FINISH) return Z_OK;
-        struct libdeflate_compressor *c = pthread_getspecific(compressor_key);
-        if (!c) {
-            c = ld_alloc(1);
-            if (!c) return Z_MEM_ERROR;
-            pthread_setspecific(compressor_key, c);
-        }
-        size_t bound = ld_zlib_bound(c, w->in_length);
-        w->out = malloc(bound ? bound : 1);
-        if (!w->out) return Z_MEM_ERROR;
-        w->out_length = ld_zlib_compress(c, w->in ? w->in : (const unsigned char *)"", w->in_length, w->out, bound);
-        if (w->out_length == 0) return Z_STREAM_ERROR;
+        if (!compress_whole(w)) return Z_MEM_ERROR;
         free(w->in);
         w->in = NULL;
         w->compressed = 1;

@@ -54,9 +54,8 @@ public struct LocalRepositoryAnalyzer: Sendable {
         }
         let entry = kept?.read()
         var quick = kept == nil ? nil : Self.gitFolderState(top: real, git: git.executable, authorEmails: authorEmails)
-        if let entry, let before = quick, let files = entry.files {
-            var now = before
-            Self.add(files: files, top: real, to: &now)
+        if let entry, var now = quick, let files = entry.files {
+            now.add(Self.filesState(files, top: real))
             if now.hex == entry.quick { kept?.touch(); return entry.evidence }
         }
 
@@ -78,26 +77,35 @@ public struct LocalRepositoryAnalyzer: Sendable {
         let gitDirectory = parsed.count > 2 ? parsed[2] : top + "/.git"
         let files = String(decoding: try first[1].get(), as: UTF8.self).split(separator: "\0").map(String.init)
         guard let kept, !shallow else {
-            return try analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files)
+            return try analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files).evidence
         }
         // Then from git's answers: the same evidence when they and the tracked files are unchanged
         // (git rewrites its index for many reasons, which the first check cannot tell from a change).
-        let state = Self.state(of: first, top: top, files: files, gitDirectory: gitDirectory, authorEmails: authorEmails)
-        let evidence = try entry.flatMap { $0.state == state ? $0.evidence : nil }
-            ?? analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files)
+        // The tracked files' data is taken once, before anything is read: a file saved during the
+        // analysis then differs from what is kept, and the clone is analysed again next time.
+        let tracked = Self.filesState(files, top: top)
+        let state = Self.state(of: first, tracked: tracked, gitDirectory: gitDirectory, authorEmails: authorEmails)
         // The first check's files are those git listed; it applies only where the folder given is the
         // clone's top folder, and to paths without a line break (the list is kept one path a line).
-        let list = files.joined(separator: "\n")
         if top == real, !files.contains(where: { $0.contains("\n") }), quick != nil {
-            Self.add(files: list, top: real, to: &quick!)
+            quick!.add(tracked)
         } else {
             quick = nil
         }
-        kept.write(KeptEvidence.Entry(state: state, quick: quick?.hex, files: quick == nil ? nil : list, evidence: evidence))
+        let list = quick == nil ? nil : files.joined(separator: "\n")
+        if let entry, entry.state == state {
+            kept.write(KeptEvidence.Entry(state: state, quick: quick?.hex, files: list, evidence: entry.evidence))
+            return entry.evidence
+        }
+        let (evidence, complete) = try analyze(first: first, top: top, shallow: shallow, gitDirectory: gitDirectory, files: files)
+        // Not kept when a git process failed (commits left without their files): the next run tries again.
+        if complete { kept.write(KeptEvidence.Entry(state: state, quick: quick?.hex, files: list, evidence: evidence)) }
         return evidence
     }
 
-    private func analyze(first: [Result<Data, any Error>], top: String, shallow: Bool, gitDirectory: String, files: [String]) throws -> RepositoryEvidence {
+    /// The evidence, and whether every git process of the line counts succeeded.
+    private func analyze(first: [Result<Data, any Error>], top: String, shallow: Bool, gitDirectory: String,
+                         files: [String]) throws -> (evidence: RepositoryEvidence, complete: Bool) {
         let root = URL(fileURLWithPath: top)
         let remote = try? first[2].get()
         // Then the line counts of the commits that need them, while the working tree is read.
@@ -112,7 +120,8 @@ public struct LocalRepositoryAnalyzer: Sendable {
             key += "\n" + ((try? String(contentsOfFile: gitDirectory + "/info/attributes", encoding: .utf8)) ?? "")
             return folder.appendingPathComponent("numstat-\(Self.fingerprint(key)).log")
         }
-        let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache) {
+        var complete = true
+        let (readme, languages, declared) = try withFileCounts(of: &commits, cache: cache, complete: &complete) {
             (readmeText(root: root, files: files), self.languages(root: root, files: files), declarations(root: root, files: files))
         }
         // The troubleshooting candidates on a thread of their own (their regular expressions are
@@ -127,12 +136,12 @@ public struct LocalRepositoryAnalyzer: Sendable {
         if case .success(let problems) = found[0], !problems.isEmpty { contribution.problems = problems }
         let identity = RepositoryIdentity(remote: remote.map { String(decoding: $0, as: UTF8.self) }, readme: readme,
                                           folder: root.lastPathComponent)
-        return RepositoryEvidence(
+        return (RepositoryEvidence(
             name: identity.name, origin: identity.url ?? top,
             readmeSummary: readme.flatMap(Self.summary(ofReadme:)),
             languages: languages,
             technologies: used,
-            contribution: contribution)
+            contribution: contribution), complete)
     }
 
     func languages(root: URL, files: [String]) -> [LanguageShare] {
@@ -351,7 +360,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// running side by side, while `meanwhile` runs on this thread. A clone missing some blobs
     /// (partial) cannot diff: the commits of a git process that failed have no files. A shallow
     /// clone's counts are not kept (its oldest commits are diffed as roots until it is deepened).
-    func withFileCounts<T>(of commits: inout [Commit], cache: URL?, meanwhile: () throws -> T) throws -> T {
+    func withFileCounts<T>(of commits: inout [Commit], cache: URL?, complete: inout Bool, meanwhile: () throws -> T) throws -> T {
         let wanted = commits.filter { $0.parents < 2 && (authorEmails.contains($0.email) || Self.isRevert($0.subject)) }.map(\.hash)
         let kept = wanted.isEmpty ? nil : cache.flatMap { try? Data(contentsOf: $0) }
         var files = kept.map(Self.fileChanges(fromLog:)) ?? [:]
@@ -368,13 +377,14 @@ public struct LocalRepositoryAnalyzer: Sendable {
         // files; the other processes' counts (each complete for its commits) and the kept ones are used.
         var computed = Data()
         for case .success(let raw) in results { computed += raw }
+        complete = results.allSatisfy { if case .success = $0 { true } else { false } }
         files.merge(Self.fileChanges(fromLog: computed)) { a, _ in a }
         if let cache, !computed.isEmpty {
             // Written whole under a temporary name, then renamed: a reader never sees half a record.
             // The folder is the member's alone (it names the paths of private repositories).
             try? FileManager.default.createDirectory(at: cache.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: 0o700])
-            try? ((kept ?? Data()) + computed).write(to: cache, options: .atomic)
+            Self.writePrivately((kept ?? Data()) + computed, to: cache)
             Self.prune(cache.deletingLastPathComponent(), keeping: Self.keptClones)
         } else if let cache, kept != nil {
             // Read and still useful: it counts as recent, so pruning keeps it over clones not read lately.
@@ -393,8 +403,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// files', and the languages count their sizes; a symbolic link's target is checked too), the
     /// attributes file in the git folder, the author addresses, and the executable doing the analysis
     /// (a new build changes it). Git's own check of the working tree rests on the same file data.
-    static func state(of outputs: [Result<Data, any Error>], top: String, files: [String], gitDirectory: String,
-                      authorEmails: Set<String>) -> String {
+    static func state(of outputs: [Result<Data, any Error>], tracked: String, gitDirectory: String, authorEmails: Set<String>) -> String {
         var hash = FNV1a()
         hash.add(evidenceRevision)
         for email in authorEmails.sorted() { hash.add(email) }
@@ -406,12 +415,12 @@ public struct LocalRepositoryAnalyzer: Sendable {
         }
         hash.add(executableState)
         hash.add(fileState(gitDirectory + "/info/attributes"))
-        add(files: files, top: top, to: &hash)
+        hash.add(tracked)
         return hash.hex
     }
 
     /// The first check's fingerprint of a clone whose git folder is `top/.git`, before its tracked
-    /// files are added (``add(files:top:to:)``): what `git rev-parse`, `ls-files`, `config` and `log`
+    /// files are added (``filesState(_:top:)``): what `git rev-parse`, `ls-files`, `config` and `log`
     /// answer from, read without running git. The branch HEAD names and the commit it points to, the
     /// packed references, the index (the tracked files), the clone's and the user's configuration
     /// files, the attributes, grafts, replacements and alternates that change what `git log` shows,
@@ -451,29 +460,47 @@ public struct LocalRepositoryAnalyzer: Sendable {
     }
 
     /// Each tracked file's size, modification and change times, inode and mode (and its target's,
-    /// for a symbolic link), in order.
-    static func add(files: [String], top: String, to hash: inout FNV1a) {
-        add(files: files.joined(separator: "\n"), top: top, to: &hash)
+    /// for a symbolic link), in order, as one fingerprint.
+    static func filesState(_ files: [String], top: String) -> String {
+        var hash = FNV1a(), path = PathBuffer(top)
+        for file in files {
+            var file = file
+            file.withUTF8 { path.stat(UnsafeRawBufferPointer($0), into: &hash) }
+        }
+        return hash.hex
     }
 
     /// The same for a list of paths one a line (as kept), read as bytes: a clone has thousands.
-    static func add(files list: String, top: String, to hash: inout FNV1a) {
-        guard !list.isEmpty else { return }
-        var path = Array(top.utf8CString.dropLast()) + [CChar(UInt8(ascii: "/"))]
-        let prefix = path.count
+    static func filesState(_ list: String, top: String) -> String {
+        var hash = FNV1a(), path = PathBuffer(top)
+        guard !list.isEmpty else { return hash.hex }
         var list = list
         list.withUTF8 { bytes in
             var start = 0
             for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "\n") {
-                path.removeSubrange(prefix...)
-                for byte in bytes[start..<end] { path.append(CChar(bitPattern: byte)) }
-                path.append(0)
+                path.stat(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<end])), into: &hash)
                 start = end + 1
-                var info = stat()
-                guard lstat(path, &info) == 0 else { hash.add(0); continue }
-                hash.add(info)
-                if info.st_mode & S_IFMT == S_IFLNK { hash.add(fileState(String(cString: path))) }
             }
+        }
+        return hash.hex
+    }
+
+    /// `top/` followed by one relative path at a time, as a C string.
+    struct PathBuffer {
+        private var bytes: [CChar]
+        private let prefix: Int
+        init(_ top: String) {
+            bytes = Array(top.utf8CString.dropLast()) + [CChar(UInt8(ascii: "/"))]
+            prefix = bytes.count
+        }
+        mutating func stat(_ relative: UnsafeRawBufferPointer, into hash: inout FNV1a) {
+            bytes.removeSubrange(prefix...)
+            for byte in relative { bytes.append(CChar(bitPattern: byte)) }
+            bytes.append(0)
+            var info = Glibc.stat()
+            guard lstat(bytes, &info) == 0 else { hash.add(0); return }
+            hash.add(info)
+            if info.st_mode & S_IFMT == S_IFLNK { hash.add(fileState(String(cString: bytes))) }
         }
     }
 
@@ -523,9 +550,17 @@ public struct LocalRepositoryAnalyzer: Sendable {
             guard let data = try? JSONEncoder().encode(entry) else { return }
             let folder = file.deletingLastPathComponent()
             try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try? data.write(to: file, options: .atomic)
+            LocalRepositoryAnalyzer.writePrivately(data, to: file)
             LocalRepositoryAnalyzer.prune(folder, prefix: "evidence-", keeping: LocalRepositoryAnalyzer.keptClones)
         }
+    }
+
+    /// Writes `data` to `file` readable by the user alone (it names the paths of private repositories),
+    /// whole under a temporary name and then renamed, so that a reader never sees half of it.
+    static func writePrivately(_ data: Data, to file: URL) {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max))")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        if rename(temporary.path, file.path) != 0 { unlink(temporary.path) }
     }
 
     /// The cache folder keeps the line counts of this many clones (the most recently read or written).

@@ -260,8 +260,10 @@ final class FontMetrics {
             }, &first)
             // Pango then takes the largest ascent and descent among the fonts that the language's
             // sample sentence is set in (a Korean sentence adds the Korean face to a Latin-first list).
+            // `first` is the fontset's to keep; the fonts of the sample sentence are ours to release.
             var fonts: [UnsafeMutablePointer<PangoFont>] = first.map { [$0] } ?? []
-            defer { fonts.dropFirst().forEach { g_object_unref(UnsafeMutableRawPointer($0)) } }
+            let borrowed = fonts.count
+            defer { fonts.dropFirst(borrowed).forEach { g_object_unref(UnsafeMutableRawPointer($0)) } }
             if let sample = pango_language_get_sample_string(language) {
                 for scalar in String(cString: sample).unicodeScalars where scalar != " " {
                     guard let font = pango_fontset_get_font(fontset, scalar.value) else { continue }

@@ -15,5 +15,11 @@ void gitfolio_cmap_begin(const uint32_t *chars, size_t count);
 /// Back to the fonts' own cmap tables on this thread; frees what `gitfolio_cmap_begin` made.
 void gitfolio_cmap_end(void);
 
+/// Writes a cmap table (one format 4 subtable, platform 3 encoding 1) mapping `chars[i]` to
+/// `glyphs[i]` (ascending characters; characters past U+FFFE, character 0 and glyph 0 are left out)
+/// into `out`, and returns its length; with too little `capacity` (or no `out`) only returns the
+/// length it needs. 0 when the subtable would pass format 4's 64 KiB.
+size_t gitfolio_cmap_build(const uint32_t *chars, const uint32_t *glyphs, size_t count, unsigned char *out, size_t capacity);
+
 /// How many cmap reads on this thread were answered from a document's table (for the tests).
 unsigned long gitfolio_cmap_answered(void);
