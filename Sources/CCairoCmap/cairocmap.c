@@ -141,13 +141,16 @@ static load_sfnt_table_fn real;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void load(void) { real = (load_sfnt_table_fn)dlsym(RTLD_NEXT, "FT_Load_Sfnt_Table"); }
 
-static struct table *table_for(FT_Face face) {
-    FT_Byte head[54];
-    FT_ULong head_length = sizeof head;
-    if (!real || real(face, TAG_HEAD, 0, head, &head_length) != 0) return NULL;
+// The table for this face; `verify` compares its 'head' with the one the table was made for (done
+// on the reads at the start of the table, with which each of Cairo's lookups begins).
+static struct table *table_for(FT_Face face, int verify) {
     struct table *t = NULL;
     for (int i = 0; i < table_count; i++)
         if (tables[i].face == face) t = &tables[i];
+    if (t && !verify) return t;
+    FT_Byte head[54];
+    FT_ULong head_length = sizeof head;
+    if (!real || real(face, TAG_HEAD, 0, head, &head_length) != 0) return NULL;
     if (t && memcmp(t->head, head, sizeof head) == 0) return t;
     if (t) {
         free(t->bytes); // another font at the same address
@@ -165,7 +168,7 @@ static struct table *table_for(FT_Face face) {
 FT_Error FT_Load_Sfnt_Table(FT_Face face, FT_ULong tag, FT_Long offset, FT_Byte *buffer, FT_ULong *length) {
     pthread_once(&once, load);
     if (tag == TAG_CMAP && document_chars && face) {
-        struct table *t = table_for(face);
+        struct table *t = table_for(face, offset == 0);
         if (t && t->bytes) {
             // FreeType's rules: a length of 0 asks for the table's size; no length reads it all.
             if (length && *length == 0) { *length = t->length; answered++; return 0; }
