@@ -68,20 +68,33 @@ unsigned long gitfolio_cmap_answered(void) { return answered; }
 
 static void put16(FT_Byte *p, unsigned v) { p[0] = (FT_Byte)(v >> 8); p[1] = (FT_Byte)v; }
 
-size_t gitfolio_cmap_build(const uint32_t *chars, const uint32_t *glyphs, size_t count, unsigned char *out, size_t capacity) {
-    // Runs of consecutive characters on consecutive glyphs become one segment each.
-    size_t segments = 0;
+// The segments of a format 4 subtable for these pairs: runs of consecutive characters on
+// consecutive glyphs, one segment each (characters 0 and past U+FFFE, and glyph 0, left out).
+// Written big-endian into `ends`, `starts` and `deltas` when given; returns how many there are.
+static size_t runs(const uint32_t *chars, const uint32_t *glyphs, size_t count,
+                   unsigned char *ends, unsigned char *starts, unsigned char *deltas) {
+    size_t n = 0;
     uint32_t last_char = 0, last_delta = 0;
     for (size_t i = 0; i < count; i++) {
         if (chars[i] == 0 || chars[i] >= 0xFFFF || glyphs[i] == 0 || glyphs[i] > 0xFFFF) continue;
         uint32_t delta = (glyphs[i] - chars[i]) & 0xFFFF;
-        if (segments == 0 || chars[i] != last_char + 1 || delta != last_delta) segments++;
+        if (n == 0 || chars[i] != last_char + 1 || delta != last_delta) {
+            if (starts) { put16(starts + 2 * n, chars[i]); put16(deltas + 2 * n, delta); }
+            n++;
+        }
+        if (ends) put16(ends + 2 * (n - 1), chars[i]);
         last_char = chars[i];
         last_delta = delta;
     }
-    segments++; // the closing segment every format 4 subtable ends with (U+FFFF to glyph 0)
+    return n;
+}
+
+size_t gitfolio_cmap_build(const uint32_t *chars, const uint32_t *glyphs, size_t count, unsigned char *out, size_t capacity) {
+    // The document's runs, then the closing segment every format 4 subtable ends with (U+FFFF to glyph 0).
+    size_t segments = runs(chars, glyphs, count, NULL, NULL, NULL) + 1;
     size_t sublength = 16 + 8 * segments, length = 12 + sublength;
-    if (sublength > 0xFFFF || length > capacity || !out) return sublength > 0xFFFF ? 0 : length;
+    if (sublength > 0xFFFF) return 0;
+    if (length > capacity || !out) return length;
     memset(out, 0, length);
     put16(out + 0, 0);  // version
     put16(out + 2, 1);  // one encoding record
@@ -100,31 +113,25 @@ size_t gitfolio_cmap_build(const uint32_t *chars, const uint32_t *glyphs, size_t
     put16(sub + 12, (unsigned)(2 * segments - 2 * search));
     unsigned char *ends = sub + 14, *starts = ends + 2 * segments + 2; // reservedPad between them
     unsigned char *deltas = starts + 2 * segments; // idRangeOffset (after them) stays all zero
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (chars[i] == 0 || chars[i] >= 0xFFFF || glyphs[i] == 0 || glyphs[i] > 0xFFFF) continue;
-        uint32_t delta = (glyphs[i] - chars[i]) & 0xFFFF;
-        if (n > 0 && chars[i] == last_char + 1 && delta == last_delta) {
-            put16(ends + 2 * (n - 1), chars[i]);
-        } else {
-            put16(ends + 2 * n, chars[i]);
-            put16(starts + 2 * n, chars[i]);
-            put16(deltas + 2 * n, delta);
-            n++;
-        }
-        last_char = chars[i];
-        last_delta = delta;
-    }
+    size_t n = runs(chars, glyphs, count, ends, starts, deltas);
     put16(ends + 2 * n, 0xFFFF);
     put16(starts + 2 * n, 0xFFFF);
     put16(deltas + 2 * n, 1);
     return length;
 }
 
+// FreeType's own functions (the table reader: the next definition after the executable's).
+static load_sfnt_table_fn real;
+static get_char_index_fn char_index;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void load(void) {
+    real = (load_sfnt_table_fn)dlsym(RTLD_NEXT, "FT_Load_Sfnt_Table");
+    char_index = (get_char_index_fn)dlsym(RTLD_DEFAULT, "FT_Get_Char_Index");
+}
+
 // The table for this face: the document's characters it maps, through FreeType's lookup in the
 // face's Unicode charmap (the font's own mapping). NULL when it cannot be made.
 static FT_Byte *make_table(FT_Face face, FT_ULong *length) {
-    get_char_index_fn char_index = (get_char_index_fn)dlsym(RTLD_DEFAULT, "FT_Get_Char_Index");
     if (!char_index) return NULL;
     uint32_t *glyphs = malloc((document_count ? document_count : 1) * sizeof *glyphs);
     if (!glyphs) return NULL;
@@ -136,10 +143,6 @@ static FT_Byte *make_table(FT_Face face, FT_ULong *length) {
     if (out) *length = size;
     return out;
 }
-
-static load_sfnt_table_fn real;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static void load(void) { real = (load_sfnt_table_fn)dlsym(RTLD_NEXT, "FT_Load_Sfnt_Table"); }
 
 // The table for this face; `verify` compares its 'head' with the one the table was made for (done
 // on the reads at the start of the table, with which each of Cairo's lookups begins).

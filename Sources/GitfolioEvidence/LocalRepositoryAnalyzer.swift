@@ -9,7 +9,7 @@ import Glibc
 public struct LocalRepositoryAnalyzer: Sendable {
     public var git: Git
     public var authorEmails: Set<String>
-    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:cache:meanwhile:)``);
+    /// Where the line counts of commits already diffed are kept (``withFileCounts(of:cache:complete:meanwhile:)``);
     /// nil keeps none. By default `$XDG_CACHE_HOME/gitfolio` or `~/.cache/gitfolio`.
     public var cacheDirectory: URL?
     /// Whether the whole evidence is kept in ``cacheDirectory`` too, and given again while the clone
@@ -322,7 +322,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var files: [(path: String, added: Int, deleted: Int)]
     }
 
-    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:cache:meanwhile:)``).
+    /// Each commit's fields; its files come from a second pass (``withFileCounts(of:cache:complete:meanwhile:)``).
     static let logFormat = "--format=%x1e%H%x1f%ae%x1f%an%x1f%ad%x1f%P%x1f%s%x1f%b%x1d"
 
     /// The commits of a `git log` in ``logFormat``, newest first, without their files.
@@ -526,7 +526,7 @@ public struct LocalRepositoryAnalyzer: Sendable {
         var file: URL
 
         struct Entry: Codable {
-            /// ``state(of:top:files:gitDirectory:authorEmails:)``: from git's answers.
+            /// ``state(of:tracked:gitDirectory:authorEmails:)``: from git's answers.
             var state: String
             /// ``gitFolderState(top:git:authorEmails:)`` with the tracked files: without git.
             var quick: String?
@@ -582,10 +582,14 @@ public struct LocalRepositoryAnalyzer: Sendable {
     /// sequences of pieces run together into the same bytes.
     struct FNV1a {
         private var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        /// The bytes as they are, without their length.
+        mutating func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
         mutating func add(_ bytes: UnsafeRawBufferPointer) {
             var length = UInt64(bytes.count)
-            withUnsafeBytes(of: &length) { for byte in $0 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 } }
-            for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            withUnsafeBytes(of: &length) { mix($0) }
+            mix(bytes)
         }
         mutating func add(_ data: Data) { data.withUnsafeBytes { add($0) } }
         mutating func add(_ text: String) { var text = text; text.withUTF8 { add(UnsafeRawBufferPointer($0)) } }
@@ -601,9 +605,9 @@ public struct LocalRepositoryAnalyzer: Sendable {
 
     /// FNV-1a, 64 bits, as hex: a file name for a text.
     static func fingerprint(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(hash, radix: 16)
+        var hash = FNV1a()
+        hash.mix(text.utf8)
+        return hash.hex
     }
 
     typealias FileChange = (path: String, added: Int, deleted: Int)

@@ -156,11 +156,8 @@ public final class PDFRenderer: @unchecked Sendable {
                 for kind in BlockKind.allCases {
                     let style = theme.style(kind)
                     for bold in [false, true] {
-                        let font = pango_font_description_new()!
+                        let font = Document.font(family: theme.stack(style.font).pango, size: style.size, bold: bold)
                         defer { pango_font_description_free(font) }
-                        pango_font_description_set_family(font, theme.stack(style.font).pango)
-                        pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
-                        pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
                         let ours = FontMetrics.measure(font, language: language, context: context)
                         let pango = FontMetrics.pangoMetrics(font, language: language, context: context)
                         compared += 1
@@ -234,7 +231,8 @@ public final class PDFRenderer: @unchecked Sendable {
 /// gives them, kept for the renderer's life. Pango's call also shapes a sample sentence of the
 /// language to measure average character widths, which the layout does not use, and does all of it
 /// again on every call: a tenth of a whole `gitfolio render` went there. The ascent and descent it
-/// reports are those of the first font of the description's fontset, which HarfBuzz gives directly.
+/// reports are the largest among the fontset's first font and the fonts of that sentence, as
+/// HarfBuzz gives them.
 final class FontMetrics {
     struct Key: Hashable { var family: String, size: Int32, weight: UInt32, language: String }
     private var known: [Key: (Double, Double)] = [:]
@@ -344,16 +342,12 @@ private struct Document {
         var families: [FontRole: String] = [:]
         var bullets: [MetricsKey: OpaquePointer] = [:]
         func makeFont(_ style: BlockStyle, bold: Bool) -> OpaquePointer {
-            let font = pango_font_description_new()!
             let family = families[style.font] ?? {
                 let list = theme.stack(style.font).pango
                 families[style.font] = list
                 return list
             }()
-            pango_font_description_set_family(font, family)
-            pango_font_description_set_absolute_size(font, style.size * Double(PANGO_SCALE))
-            pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
-            return font
+            return Document.font(family: family, size: style.size, bold: bold)
         }
         for block in blocks {
             let style = theme.style(block.kind)
@@ -481,6 +475,15 @@ private struct Document {
         pango_layout_set_attributes(layout, attributes)
         pango_attr_list_unref(attributes)
         return layout
+    }
+
+    /// A font description of a family list (the caller frees it).
+    static func font(family: String, size: Double, bold: Bool) -> OpaquePointer {
+        let font = pango_font_description_new()!
+        pango_font_description_set_family(font, family)
+        pango_font_description_set_absolute_size(font, size * Double(PANGO_SCALE))
+        pango_font_description_set_weight(font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL)
+        return font
     }
 
     static func color(_ c: RGB) -> UnsafeMutablePointer<PangoAttribute> {
